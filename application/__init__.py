@@ -1,0 +1,1 @@
+"""Use cases of the case ledger: applications, commands, authorisation, personal-data vault."""

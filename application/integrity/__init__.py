@@ -1,0 +1,1 @@
+"""Integrity primitives: Merkle log hashing and proofs, signed checkpoints, offline verification."""

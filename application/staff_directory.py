@@ -1,0 +1,105 @@
+"""Staff accounts and authentication: `caseledger staff add` and the API's bearer tokens.
+
+A verified token is remembered by its SHA-256 digest so that scrypt runs once per token per
+process, but the account itself is read on every request: removing a member or rotating
+their token takes effect at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError
+
+from application.actors import Actor
+from application.clock import Clock
+from application.errors import Forbidden, NotFound, Unauthenticated
+from application.tokens import hash_token, new_token, staff_id_of, token_matches
+from domain.errors import InvalidCommand
+from domain.staff import StaffMember, staff_id_for
+from domain.vocabulary import StaffRole
+
+
+class StaffDirectory:
+    def __init__(self, app: Application, clock: Clock) -> None:
+        self._app = app
+        self._clock = clock
+        self._verified: dict[bytes, str] = {}  # token digest -> the stored hash it matched
+        self._lock = threading.Lock()
+
+    def add(
+        self,
+        *,
+        username: str,
+        role: str,
+        display_name: str = "",
+        team: str = "default",
+        actor: Actor,
+    ) -> tuple[StaffMember, str]:
+        """Create an account; returns it and its token, which is shown once and never stored."""
+        self._require_admin(actor)
+        token = new_token(staff_id_for(username))
+        member = StaffMember.add(
+            username=username,
+            display_name=display_name,
+            role=role,
+            team=team,
+            token_hash=hash_token(token),
+            actor=actor.username,
+            at=self._clock(),
+        )
+        try:
+            self._app.save(member)
+        except IntegrityError:
+            raise InvalidCommand("username", "a staff member with this username exists") from None
+        return member, token
+
+    def rotate_token(self, username: str, *, actor: Actor) -> str:
+        self._require_admin(actor)
+        member = self.get(username)
+        token = new_token(member.id)
+        member.rotate_token(token_hash=hash_token(token), actor=actor.username, at=self._clock())
+        self._app.save(member)
+        return token
+
+    def remove(self, username: str, *, reason: str, actor: Actor) -> None:
+        self._require_admin(actor)
+        member = self.get(username)
+        member.remove(reason=reason, actor=actor.username, at=self._clock())
+        self._app.save(member)
+
+    def get(self, username: str) -> StaffMember:
+        member = self._load(staff_id_for(username))
+        if member is None:
+            raise NotFound("no such staff member")
+        return member
+
+    def authenticate(self, token: str) -> Actor:
+        staff_id = staff_id_of(token)
+        member = self._load(staff_id) if staff_id else None
+        if member is None or not member.active:
+            raise Unauthenticated("invalid or revoked token")
+        digest = hashlib.sha256(token.encode()).digest()
+        with self._lock:
+            known = self._verified.get(digest) == member.token_hash
+        if not known:
+            if not token_matches(token, member.token_hash):
+                raise Unauthenticated("invalid or revoked token")
+            with self._lock:
+                self._verified[digest] = member.token_hash
+        return Actor(username=member.username, role=StaffRole(member.role), team=member.team)
+
+    def _load(self, staff_id: UUID) -> StaffMember | None:
+        try:
+            member: object = self._app.repository.get(staff_id)
+        except Exception:
+            return None
+        return member if isinstance(member, StaffMember) else None
+
+    @staticmethod
+    def _require_admin(actor: Actor) -> None:
+        if actor.role != StaffRole.ADMIN:
+            raise Forbidden("only an admin manages staff accounts")

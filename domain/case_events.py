@@ -1,0 +1,314 @@
+"""The event catalogue of a `HateCase`: every fact the ledger can record about a case.
+
+Events are immutable, past-tense facts. Each carries who did it (`actor`), when
+(`occurred_at`, from the caller's clock) and the policy version in force. Personal data
+(free text, places) is held as `Personal` values so it is encrypted under a data subject's
+key; people are referred to by their `DataSubject` id, never by name. Vocabulary fields
+hold the enum *values* (plain strings) so stored events do not depend on Python enums.
+
+Events only change state (see `HateCase.when`); rules are checked by commands before an
+event is triggered, so replaying old history never fails because a rule changed since.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.personal import Personal
+
+
+class CaseEvent(Aggregate.Event):
+    """Base of every event after the report."""
+
+    actor: str
+    occurred_at: datetime
+    policy_version: str
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.when(self)
+
+
+# --- Report and triage (policy 5.1-5.4, 6.1-6.3) ---------------------------------------
+
+
+class CaseReported(Aggregate.Created):
+    reference: str
+    actor: str
+    occurred_at: datetime
+    policy_version: str
+    received_at: datetime
+    channel: str
+    reporter_role: str
+    victim_id: UUID
+    reporter_id: UUID | None
+    incident_at: datetime | None
+    location: Personal | None
+    description: Personal
+    strands: list[str]
+    forms: list[str]
+    victim_perceives_hate: bool
+    criminal_offence_alleged: bool | None
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.when(self)
+
+
+class FurtherIncidentReported(CaseEvent):
+    incident_id: str
+    reporter_role: str
+    incident_at: datetime | None
+    location: Personal | None
+    description: Personal
+    strands: list[str]
+    forms: list[str]
+
+
+class CaseTriaged(CaseEvent):
+    priority: str
+    notes: Personal | None
+
+
+class OfficerAllocated(CaseEvent):
+    officer: str
+    team: str
+
+
+class OfficerReassigned(CaseEvent):
+    officer: str
+    team: str
+    reason: Personal
+
+
+class SubjectLinked(CaseEvent):
+    """A person (witness, representative, household member) joins the case by reference."""
+
+    subject_id: UUID
+    role: str
+    elected_representative: bool
+
+
+class ClassificationRevised(CaseEvent):
+    strands: list[str]
+    forms: list[str]
+    victim_agrees: bool
+    reason: Personal
+
+
+class HateDefinitionDisputed(CaseEvent):
+    """A manager's finding that the victim's definition is proven otherwise or unreasonable."""
+
+    decision: str
+    reasons: Personal
+
+
+# --- Victim care (policy 5.5, 5.10, 5.12, 7, 8.1) ---------------------------------------
+
+
+class RiskAssessed(CaseEvent):
+    matrix_version: str
+    answers: dict[str, int]
+    score: int
+    computed_level: str
+    level: str
+    override_reason: Personal | None
+    notes: Personal | None
+
+
+class ActionPlanAgreed(CaseEvent):
+    plan_version: int
+    actions: list[dict[str, Any]]  # action_id, owner, due_on (ISO date), description (Personal)
+
+
+class ActionCompleted(CaseEvent):
+    action_id: str
+    outcome: Personal | None
+
+
+class ContactArrangementAgreed(CaseEvent):
+    method: str
+    frequency_days: int
+    safe_venue: Personal | None
+    notes: Personal | None
+
+
+class ContactMade(CaseEvent):
+    contact_id: str
+    subject_id: UUID
+    method: str
+    direction: str
+    outcome: str
+    summary: Personal | None
+
+
+class ReasonableAdjustmentAgreed(CaseEvent):
+    subject_id: UUID
+    adjustment: Personal
+
+
+class SupportReferralMade(CaseEvent):
+    referral_id: str
+    subject_id: UUID
+    agency: str
+    consent_id: str | None
+    notes: Personal | None
+
+
+class SecurityMeasuresProvided(CaseEvent):
+    measures: Personal
+
+
+class RepairRequested(CaseEvent):
+    repair_id: str
+    kind: str
+    description: Personal
+    contractor: str | None
+
+
+class RepairCompleted(CaseEvent):
+    repair_id: str
+    notes: Personal | None
+
+
+# --- Consent and sharing (policy 6.2, 6.3, 8.2, 9.2-9.4) ---------------------------------
+
+
+class ConsentGranted(CaseEvent):
+    consent_id: str
+    subject_id: UUID
+    recipient: str
+    recipient_name: str | Personal  # Personal when the recipient is a representative
+    representative_id: UUID | None
+    form: str
+    evidence_reference: Personal | None
+
+
+class ConsentWithdrawn(CaseEvent):
+    consent_id: str
+    reason: Personal | None
+
+
+class SafeguardingConcernRaised(CaseEvent):
+    concern_id: str
+    about: str
+    referred_to: list[str]
+    details: Personal
+
+
+class PoliceReportMade(CaseEvent):
+    police_report_id: str
+    basis: str
+    consent_id: str | None
+    legal_basis: str | None
+    police_reference: str | None
+    victim_identified: bool
+    details: Personal | None
+
+
+class MultiAgencyReferralMade(CaseEvent):
+    referral_id: str
+    panel: str
+    consent_id: str
+    reason: Personal
+
+
+class InformationDisclosed(CaseEvent):
+    disclosure_id: str
+    recipient: str
+    recipient_name: str | Personal  # Personal when the recipient is a representative
+    representative_id: UUID | None
+    basis: str
+    consent_id: str | None
+    legal_basis: str | None
+    subjects: list[UUID]
+    what: Personal
+
+
+# --- Perpetrators (policy 5.6-5.9, 5.11) -----------------------------------------------
+
+
+class PerpetratorIdentified(CaseEvent):
+    subject_id: UUID
+    link: str
+    notes: Personal | None
+
+
+class InterventionTaken(CaseEvent):
+    intervention_id: str
+    subject_id: UUID
+    kind: str
+    legal_power: str | None
+    notes: Personal | None
+
+
+class StaffMatterReferred(CaseEvent):
+    subject_id: UUID
+    notes: Personal | None
+
+
+# --- Closing (policy 10.1) --------------------------------------------------------------
+
+
+class ClosureProposed(CaseEvent):
+    grounds: list[str]
+    reasons: Personal
+
+
+class ClosureDiscussedWithVictim(CaseEvent):
+    method: str
+    victim_agrees: bool
+    victim_view: Personal
+
+
+class CaseClosed(CaseEvent):
+    grounds: list[str]
+    reasons: Personal
+    victim_view: Personal | None
+
+
+class CaseReopened(CaseEvent):
+    reason: Personal
+
+
+# --- After the case (policy 11, 12) -----------------------------------------------------
+
+
+class ComplaintReceived(CaseEvent):
+    complaint_id: str
+    stage: str
+    complainant_id: UUID
+    summary: Personal
+
+
+class ComplaintResponded(CaseEvent):
+    complaint_id: str
+    stage: str
+    outcome: str
+    response: Personal
+
+
+class CaseReviewRequested(CaseEvent):
+    review_id: str
+    requested_by: UUID
+    local_authority: str
+
+
+class CaseReviewThresholdDecided(CaseEvent):
+    review_id: str
+    threshold_met: bool
+    reasons: Personal
+
+
+class PanelRecommendationReceived(CaseEvent):
+    review_id: str
+    recommendation_id: str
+    recommendation: Personal
+
+
+class PanelRecommendationAnswered(CaseEvent):
+    recommendation_id: str
+    answer: str
+    reasons: Personal

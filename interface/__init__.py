@@ -1,0 +1,1 @@
+"""The ways in: the staff HTTP API, the command line, and configuration (composition root)."""

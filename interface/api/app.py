@@ -1,0 +1,208 @@
+"""The Flask application of the staff API: authentication, routes and response headers.
+
+Routes only translate HTTP to ledger calls: every rule is in the application or domain.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, Flask, Response, g, jsonify, request, url_for
+from marshmallow import Schema, ValidationError, fields, validate
+
+from application.actors import Actor
+from application.authorisation import authorise
+from application.errors import NotFound, Unauthenticated
+from domain.hate_case import HateCase
+from domain.vocabulary import CaseStatus, RiskLevel
+from interface.api import problems
+from interface.api.commands import BY_NOUN
+from interface.api.openapi import build_spec
+from interface.api.schemas import ReportCase, StaffAccount
+from interface.api.views import case_view, event_view, jsonable
+from interface.config import Services
+
+log = logging.getLogger("caseledger.api")
+
+MAX_BODY_BYTES = 256 * 1024
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+}
+
+
+class CaseListQuery(Schema):
+    status = fields.String(validate=validate.OneOf([s.value for s in CaseStatus]))
+    officer = fields.String(validate=validate.Length(max=100))
+    team = fields.String(validate=validate.Length(max=100))
+    risk_level = fields.String(validate=validate.OneOf([r.value for r in RiskLevel]))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+def _body(schema: Schema) -> dict[str, Any]:
+    data = request.get_json()  # 415 if not JSON, 400 if malformed
+    if not isinstance(data, dict):
+        raise ValidationError({"_schema": ["the body must be a JSON object"]})
+    loaded: dict[str, Any] = schema.load(data)
+    return loaded
+
+
+def _seen_version() -> int:
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise problems.PreconditionRequired()
+    match = _ETAG.match(header.strip())
+    if match is None:
+        raise ValidationError({"If-Match": ['must be the case ETag, e.g. "3"']})
+    return int(match.group(1))
+
+
+def _case_response(case: HateCase, status: int = 200) -> Response:
+    response = jsonify(case_view(case))
+    response.status_code = status
+    response.headers["ETag"] = f'"{case.version}"'
+    response.headers["Location"] = url_for("api.get_case", case_id=case.id)
+    return response
+
+
+def create_app(services: Services) -> Flask:
+    app = Flask("caseledger")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    problems.install(app)
+    ledger = services.ledger
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+    def actor() -> Actor:
+        if "actor" not in g:
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthenticated("send Authorization: Bearer <token>")
+            g.actor = services.staff.authenticate(token.strip())
+        found: Actor = g.actor
+        return found
+
+    @app.before_request
+    def _start() -> None:
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers.update(SECURITY_HEADERS)
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        who = g.actor.username if "actor" in g else "-"
+        # Paths hold only ids; bodies and query strings are never logged.
+        log.info(
+            "%s %s %s %.1fms %s", request.method, request.path, response.status_code, elapsed, who
+        )
+        return response
+
+    @api.get("/health")
+    def health() -> Response:
+        return jsonify(
+            {
+                "status": "ok",
+                "projection_lag": [
+                    {"name": s.name, "lag": s.lag} for s in services.runner.status()
+                ],
+            }
+        )
+
+    @api.get("/openapi.json")
+    def openapi() -> Response:
+        return jsonify(build_spec())
+
+    @api.get("/me")
+    def me() -> Response:
+        who = actor()
+        return jsonify({"username": who.username, "role": who.role.value, "team": who.team})
+
+    @api.post("/cases")
+    def report_case() -> Response:
+        who = actor()
+        authorise(who, "report")
+        case = ledger.report_case(actor=who, **_body(ReportCase()))
+        return _case_response(case, 201)
+
+    @api.get("/cases")
+    def list_cases() -> Response:
+        query = CaseListQuery().load(request.args.to_dict())
+        page = services.caseload.cases(actor(), **query)
+        response = jsonify(
+            {
+                "items": page.items,
+                "total": page.total,
+                "limit": page.limit,
+                "offset": page.offset,
+                "projection_position": page.position,
+            }
+        )
+        response.headers["X-Projection-Position"] = str(page.position)
+        return response
+
+    @api.get("/cases/<uuid:case_id>")
+    def get_case(case_id: UUID) -> Response:
+        return _case_response(ledger.case_for(actor(), case_id))
+
+    @api.get("/cases/<uuid:case_id>/events")
+    def case_events(case_id: UUID) -> Response:
+        events = ledger.case_events(actor(), case_id)
+        return jsonify({"case_id": str(case_id), "events": [event_view(e) for e in events]})
+
+    @api.get("/cases/<uuid:case_id>/people/<uuid:subject_id>")
+    def case_person(case_id: UUID, subject_id: UUID) -> Response:
+        case = ledger.case_for(actor(), case_id)
+        if subject_id not in case.subjects:
+            raise NotFound("no such person on this case")
+        subject = ledger.subject(subject_id)
+        return jsonify(
+            {
+                "subject_id": str(subject_id),
+                "roles": sorted(case.subjects[subject_id]),
+                "anonymous": subject.anonymous,
+                "erased": subject.erased,
+                "details": jsonable(subject.details),
+            }
+        )
+
+    @api.post("/cases/<uuid:case_id>/<noun>")
+    def case_command(case_id: UUID, noun: str) -> Response:
+        command = BY_NOUN.get(noun)
+        if command is None:
+            raise NotFound(f"no command '{noun}'")
+        who = actor()
+        authorise(who, noun)
+        seen = _seen_version()
+        body = _body(command.schema())
+        result = getattr(ledger, command.method)(case_id, actor=who, seen_version=seen, **body)
+        case = result[0] if isinstance(result, tuple) else result
+        response = _case_response(case, 201)
+        if isinstance(result, tuple):
+            response.headers["X-Subject-Id"] = str(result[1])
+        return response
+
+    @api.post("/staff")
+    def add_staff() -> Response:
+        member, token = services.staff.add(actor=actor(), **_body(StaffAccount()))
+        return jsonify(
+            {"username": member.username, "role": member.role, "team": member.team, "token": token}
+        ), 201  # type: ignore[return-value]
+
+    @api.delete("/staff/<username>")
+    def remove_staff(username: str) -> Response:
+        services.staff.remove(username, reason="removed through the API", actor=actor())
+        return Response(status=204)
+
+    app.register_blueprint(api)
+    return app

@@ -1,0 +1,104 @@
+"""Every error as application/problem+json (RFC 9457); a broken policy rule names its clause."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from flask import Flask, Response, json
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from application.errors import Forbidden, NotFound, StaleVersion, Unauthenticated
+from application.vault.errors import KeyDestroyed
+from domain.errors import InvalidCommand, PolicyViolation
+
+log = logging.getLogger("caseledger.api")
+
+PROBLEM = "application/problem+json"
+
+
+class PreconditionRequired(Exception):
+    """A command came without If-Match."""
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="caseledger"'
+    return response
+
+
+def install(app: Flask) -> None:
+    @app.errorhandler(Unauthenticated)
+    def _401(e: Unauthenticated) -> Response:
+        return problem(401, "Unauthorized", str(e))
+
+    @app.errorhandler(Forbidden)
+    def _403(e: Forbidden) -> Response:
+        return problem(403, "Forbidden", str(e))
+
+    @app.errorhandler(NotFound)
+    def _404(e: NotFound) -> Response:
+        return problem(404, "Not Found", str(e))
+
+    @app.errorhandler(PolicyViolation)
+    def _409(e: PolicyViolation) -> Response:
+        return problem(
+            409,
+            "Refused by policy",
+            e.message,
+            policy_clause=e.clause,
+            type="https://caseledger.example/problems/policy-violation",
+        )
+
+    @app.errorhandler(KeyDestroyed)
+    def _410(e: KeyDestroyed) -> Response:
+        return problem(410, "Gone", "the person's data has been erased")
+
+    @app.errorhandler(StaleVersion)
+    def _412(e: StaleVersion) -> Response:
+        return problem(
+            412,
+            "Precondition Failed",
+            f"the case changed since you read it: it is at version {e.current}",
+            current_version=e.current,
+        )
+
+    @app.errorhandler(PreconditionRequired)
+    def _428(e: PreconditionRequired) -> Response:
+        return problem(
+            428,
+            "Precondition Required",
+            "send If-Match with the case version you acted on (its ETag)",
+        )
+
+    @app.errorhandler(ValidationError)
+    def _422(e: ValidationError) -> Response:
+        return problem(
+            422,
+            "Unprocessable Content",
+            "the request body is invalid",
+            errors=e.normalized_messages(),
+        )
+
+    @app.errorhandler(InvalidCommand)
+    def _422_domain(e: InvalidCommand) -> Response:
+        return problem(422, "Unprocessable Content", str(e), errors={e.field: [e.message]})
+
+    @app.errorhandler(HTTPException)
+    def _http(e: HTTPException) -> Response:
+        return problem(e.code or 500, e.name, e.description)
+
+    @app.errorhandler(Exception)
+    def _500(e: Exception) -> Response:
+        # The message could carry data from the request; log the type and where, not what.
+        log.error(
+            "unhandled %s\n%s", type(e).__name__, "".join(traceback.format_tb(e.__traceback__))
+        )
+        return problem(500, "Internal Server Error", "something went wrong; it has been logged")

@@ -1,0 +1,104 @@
+"""JSON shapes of what the API returns: the case as an officer's screen needs it, its events."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from domain.hate_case import HateCase
+from domain.personal import Personal
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON values; a Personal shows its value, or that it was erased."""
+    if isinstance(value, Personal):
+        return jsonable(value.shown())
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(dataclasses.asdict(value))
+    return value
+
+
+def case_view(case: HateCase) -> dict[str, Any]:
+    return jsonable(
+        {
+            "id": case.id,
+            "reference": case.reference,
+            "status": case.status,
+            "version": case.version,
+            "received_at": case.received_at,
+            "channel": case.channel,
+            "reporter_role": case.reporter_role,
+            "victim_id": case.victim_id,
+            "reporter_id": case.reporter_id,
+            "description": case.description,
+            "location": case.location,
+            "priority": case.priority,
+            "officer": case.officer,
+            "team": case.team,
+            "allocated_at": case.allocated_at,
+            "strands": case.strands,
+            "forms": case.forms,
+            "victim_perceives_hate": case.victim_perceives_hate,
+            "hate_definition_decision": case.hate_definition_decision,
+            "people": [
+                {"subject_id": sid, "roles": sorted(roles)} for sid, roles in case.subjects.items()
+            ],
+            "risk": {
+                "level": case.risk_level,
+                "assessed_at": case.risk_assessed_at,
+                "assessments": case.risk_assessment_count,
+            },
+            "action_plan": {
+                "version": case.action_plan_version,
+                "open_actions": list(case.open_actions.values()),
+            },
+            "contact_arrangement": {
+                "method": case.contact_method,
+                "frequency_days": case.contact_frequency_days,
+                "last_contact_at": case.last_contact_at,
+            },
+            "repairs": list(case.repairs.values()),
+            "consents_in_force": case.consents_in_force(),
+            "safeguarding_concerns": case.safeguarding_concerns,
+            "perpetrators": [
+                {"subject_id": sid, "link": link} for sid, link in case.perpetrators.items()
+            ],
+            "closure": {
+                "proposed_grounds": case.proposed_grounds,
+                "discussed_with_victim": case.closure_discussed,
+                "closed_at": case.closed_at,
+                "grounds": case.closure_grounds,
+            },
+            "complaints": list(case.complaints.values()),
+            "case_reviews": list(case.reviews.values()),
+        }
+    )
+
+
+_ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
+
+
+def event_view(event: Any) -> dict[str, Any]:
+    data = {k: v for k, v in vars(event).items() if k not in _ENVELOPE}
+    return {
+        "type": type(event).__name__,
+        "version": event.originator_version,
+        "occurred_at": jsonable(data.pop("occurred_at", event.timestamp)),
+        "recorded_at": event.timestamp.isoformat(),
+        "actor": data.pop("actor", None),
+        "policy_version": data.pop("policy_version", None),
+        "data": jsonable(data),
+    }

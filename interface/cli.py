@@ -1,0 +1,124 @@
+"""The `caseledger` command: serve the API, manage staff, load demo data, run projections."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+
+from application.actors import Actor
+from domain.errors import DomainError
+from domain.vocabulary import StaffRole
+from interface.config import Services, build_services
+
+
+def _operator() -> Actor:
+    """Whoever runs the CLI on the server is trusted as an administrator."""
+    return Actor(username=f"cli:{getpass.getuser()}", role=StaffRole.ADMIN, team="system")
+
+
+def _serve(services: Services, args: argparse.Namespace) -> int:
+    import waitress
+
+    from interface.api.app import create_app
+
+    app = create_app(services)
+    logging.getLogger("caseledger").info("serving on http://%s:%s", args.host, args.port)
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="caseledger")
+    return 0
+
+
+def _staff_add(services: Services, args: argparse.Namespace) -> int:
+    member, token = services.staff.add(
+        username=args.name,
+        role=args.role,
+        team=args.team,
+        display_name=args.display_name or args.name,
+        actor=_operator(),
+    )
+    print(f"added {member.username} ({member.role}, team {member.team}); their token:")
+    print(token)
+    return 0
+
+
+def _staff_remove(services: Services, args: argparse.Namespace) -> int:
+    services.staff.remove(args.name, reason=args.reason, actor=_operator())
+    print(f"removed {args.name}; their token no longer works")
+    return 0
+
+
+def _demo(services: Services, args: argparse.Namespace) -> int:
+    from interface.demo import load_demo
+
+    return load_demo(args.tokens_file, if_empty=args.if_empty)
+
+
+def _projections(services: Services, args: argparse.Namespace) -> int:
+    if args.action == "rebuild":
+        services.runner.rebuild(args.name)
+    elif args.catch_up:
+        services.runner.catch_up(args.name)
+    for status in services.runner.status():
+        print(f"{status.name}: position {status.position}, head {status.head}, lag {status.lag}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="caseledger", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the staff API (waitress)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.set_defaults(run=_serve)
+
+    staff = sub.add_parser("staff", help="staff accounts").add_subparsers(
+        dest="staff", required=True
+    )
+    add = staff.add_parser("add", help="add a member; prints their token as the last line")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in StaffRole])
+    add.add_argument("--team", default="default")
+    add.add_argument("--display-name", default="")
+    add.set_defaults(run=_staff_add)
+    remove = staff.add_parser("remove", help="remove a member; their token stops working")
+    remove.add_argument("name")
+    remove.add_argument("--reason", default="left the organisation")
+    remove.set_defaults(run=_staff_remove)
+
+    demo = sub.add_parser("demo", help="load realistic demo cases and demo staff accounts")
+    demo.add_argument("--tokens-file", default="caseledger-demo-tokens.txt")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if cases exist")
+    demo.set_defaults(run=_demo)
+
+    projections = sub.add_parser("projections", help="view status and rebuilds")
+    projections.add_argument("action", choices=["status", "rebuild"])
+    projections.add_argument("name", nargs="?")
+    projections.add_argument("--catch-up", action="store_true")
+    projections.set_defaults(run=_projections)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    services = build_services()
+    try:
+        result: int = args.run(services, args)
+        return result
+    except DomainError as e:
+        print(f"refused: {e}", file=sys.stderr)
+        return 2
+    finally:
+        services.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,509 @@
+"""Helpers of the API tests: staff per role, fictional people, the `Api` request helper.
+
+A staff member's token is made the first time a test asks for it, through
+`services.staff.add(..., actor=ADMIN)`: each token costs a scrypt hash to issue and another to
+verify, so a test pays only for the roles it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from interface.config import Services
+from tests.conftest import ADMIN, COMPLAINTS, HUB, MANAGER, OFFICER, OTHER_OFFICER, Clock
+
+PROBLEM = "application/problem+json"
+API = "/api/v1"
+
+# key -> (username, role, team). The usernames and teams are the shared actor constants'.
+STAFF: dict[str, tuple[str, str, str]] = {
+    "hub": (HUB.username, "hub", HUB.team),
+    "officer": (OFFICER.username, "officer", OFFICER.team),
+    "other_officer": (OTHER_OFFICER.username, "officer", OTHER_OFFICER.team),
+    "south_officer": ("p.south", "officer", "south"),
+    "manager": (MANAGER.username, "manager", MANAGER.team),
+    "south_manager": ("m.south", "manager", "south"),
+    "complaints": (COMPLAINTS.username, "complaints", COMPLAINTS.team),
+    "dpo": ("d.protection", "dpo", "governance"),
+    "auditor": ("i.auditor", "auditor", "audit"),
+    "admin": ("a.admin", "admin", "it"),
+}
+
+# Fictional personal data: the log test looks for each of these strings.
+VICTIM = {
+    "name": "Amara Okafor",
+    "phone": "07700 900123",
+    "address": "Flat 3, Elm Court, Birmingham B5",
+    "email": "amara.okafor@example.org",
+}
+REPORTER = {"name": "Jo Reed of Victim Support", "phone": "0121 496 0000"}
+DESCRIPTION = "Racist graffiti sprayed on the front door overnight; the family is scared."
+
+ANSWERS_HIGH = {
+    "fear_for_safety": 2,
+    "violence_or_threats": 2,
+    "repeat_victimisation": 2,
+    "escalation": 2,
+    "targets_home": 2,
+    "perpetrator_nearby": 2,
+    "vulnerability": 1,
+    "children_affected": 1,
+    "isolation": 1,
+    "health_impact": 1,
+}
+ANSWERS_MEDIUM = {
+    "fear_for_safety": 1,
+    "violence_or_threats": 1,
+    "repeat_victimisation": 1,
+    "escalation": 1,
+    "targets_home": 2,
+    "perpetrator_nearby": 1,
+    "vulnerability": 0,
+    "children_affected": 0,
+    "isolation": 0,
+    "health_impact": 1,
+}
+ANSWERS_STANDARD = dict.fromkeys(ANSWERS_HIGH, 0) | {"fear_for_safety": 1, "health_impact": 1}
+
+
+def report_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "channel": "partner_agency",
+        "reporter_role": "third_party",
+        "description": DESCRIPTION,
+        "strands": ["race"],
+        "forms": ["graffiti"],
+        "location": "Flat 3, Elm Court",
+        "victim": dict(VICTIM),
+        "reporter": dict(REPORTER),
+    }
+    body.update(overrides)
+    return body
+
+
+@dataclass
+class Api:
+    """The test client plus what the tests keep asking of it."""
+
+    client: FlaskClient
+    services: Services
+    clock: Clock
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    # --- who ------------------------------------------------------------------------------
+
+    def token(self, who: str) -> str:
+        if who not in self.tokens:
+            username, role, team = STAFF[who]
+            _, token = self.services.staff.add(
+                username=username, role=role, team=team, display_name=username, actor=ADMIN
+            )
+            self.tokens[who] = token
+        return self.tokens[who]
+
+    def auth(self, who: str, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(who)}", **extra}
+
+    def head(self) -> int:
+        """The position of the last stored event (0 when there is none)."""
+        return self.services.ledger.recorder.max_notification_id() or 0
+
+    # --- requests -------------------------------------------------------------------------
+
+    def get(self, path: str, who: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(f"{API}{path}", headers=self.auth(who), **kwargs)
+
+    def report(self, who: str = "hub", **overrides: Any) -> TestResponse:
+        return self.client.post(
+            f"{API}/cases", json=report_body(**overrides), headers=self.auth(who)
+        )
+
+    def command(
+        self,
+        case: Mapping[str, Any],
+        noun: str,
+        body: Mapping[str, Any],
+        who: str,
+        version: int | None = None,
+    ) -> TestResponse:
+        seen = case["version"] if version is None else version
+        return self.client.post(
+            f"{API}/cases/{case['id']}/{noun}",
+            json=dict(body),
+            headers=self.auth(who, **{"If-Match": f'"{seen}"'}),
+        )
+
+    # --- refusals -------------------------------------------------------------------------
+
+    def refused(
+        self,
+        status: int,
+        method: str,
+        path: str,
+        who: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """Send a request that must be refused with `status` and must store no event."""
+        sent = {**(self.auth(who) if who else {}), **(headers or {})}  # tokens made first
+        before = self.head()
+        response = self.client.open(f"{API}{path}", method=method, headers=sent, **kwargs)
+        body = assert_problem(response, status)
+        assert self.head() == before, f"a refused request ({status}) stored an event"
+        return body
+
+    def refused_command(
+        self,
+        status: int,
+        case: Mapping[str, Any],
+        noun: str,
+        body: Any,
+        who: str | None,
+        if_match: str | None = "seen",
+        headers: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        sent = dict(headers or {})
+        if if_match == "seen":
+            sent["If-Match"] = f'"{case["version"]}"'
+        elif if_match is not None:
+            sent["If-Match"] = if_match
+        if "data" not in kwargs:
+            kwargs["json"] = body
+        return self.refused(
+            status, "POST", f"/cases/{case['id']}/{noun}", who, headers=sent, **kwargs
+        )
+
+    # --- making cases ---------------------------------------------------------------------
+
+    def ok(self, response: TestResponse, status: int = 201) -> dict[str, Any]:
+        assert response.status_code == status, response.get_json()
+        body: dict[str, Any] = response.get_json()
+        return body
+
+    def step(
+        self, case: Mapping[str, Any], noun: str, body: Mapping[str, Any], who: str
+    ) -> dict[str, Any]:
+        """Run a command that must succeed, one hour later; returns the case as it now is."""
+        self.clock.advance(timedelta(hours=1))
+        after = self.ok(self.command(case, noun, body, who))
+        assert after["version"] == case["version"] + 1
+        return after
+
+    def new_case(self, **overrides: Any) -> dict[str, Any]:
+        return self.ok(self.report("hub", **overrides))
+
+    def allocated_case(
+        self, officer: str = "officer", *, manager: bool = False, **overrides: Any
+    ) -> dict[str, Any]:
+        """A case reported and triaged by the hub, then allocated to `officer`'s account."""
+        username, _, team = STAFF[officer]
+        case = self.new_case(**overrides)
+        case = self.step(case, "triage", {}, "hub")
+        by = "manager" if manager else "hub"
+        return self.step(case, "allocation", {"officer": username, "team": team}, by)
+
+
+def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
+    """An RFC 9457 problem of the given status; returns its body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+    body: dict[str, Any] = response.get_json(force=True)
+    assert isinstance(body.get("type"), str) and body["type"]
+    assert isinstance(body.get("title"), str) and body["title"]
+    assert body["status"] == status
+    return body
+
+
+@dataclass(frozen=True)
+class Step:
+    noun: str
+    who: str
+    body: dict[str, Any]
+    event: str  # the event type the command records
+
+
+def walk_every_command(api: Api) -> tuple[dict[str, Any], list[Step]]:
+    """One case through every case command of the API, each by a role that may run it.
+
+    Returns the case as it ends and the steps taken, in order. The case is reported by the
+    hub, worked by k.officer, reassigned to s.officer, closed by the manager, complained
+    about and reviewed, and finally reopened.
+    """
+    steps: list[Step] = []
+    case = api.new_case()
+
+    def do(noun: str, who: str, event: str, **body: Any) -> dict[str, Any]:
+        nonlocal case
+        case = api.step(case, noun, body, who)
+        steps.append(Step(noun, who, body, event))
+        return case
+
+    def subject_of(noun: str, who: str, event: str, **body: Any) -> str:
+        api.clock.advance(timedelta(hours=1))
+        nonlocal case
+        response = api.command(case, noun, body, who)
+        after = api.ok(response)
+        assert after["version"] == case["version"] + 1
+        case = after
+        steps.append(Step(noun, who, body, event))
+        return response.headers["X-Subject-Id"]
+
+    officer, _, team = STAFF["officer"]
+    other, _, _ = STAFF["other_officer"]
+    do(
+        "further-incidents",
+        "hub",
+        "FurtherIncidentReported",
+        reporter_role="victim",
+        description="The graffiti was sprayed again the next night.",
+        strands=["race"],
+        forms=["graffiti", "verbal_abuse"],
+    )
+    do("triage", "hub", "CaseTriaged", priority="highest", notes="Family frightened.")
+    do("allocation", "hub", "OfficerAllocated", officer=officer, team=team)
+    representative = subject_of(
+        "subjects",
+        "officer",
+        "SubjectLinked",
+        role="representative",
+        details={"name": "Grace Okafor-Bell"},
+    )
+    do(
+        "classification",
+        "officer",
+        "ClassificationRevised",
+        strands=["race", "religion_or_belief"],
+        forms=["graffiti", "verbal_abuse"],
+        victim_agrees=True,
+        reason="The second message also targets the family's faith.",
+    )
+    do("risk-assessments", "officer", "RiskAssessed", answers=ANSWERS_HIGH)
+    do(
+        "action-plans",
+        "officer",
+        "ActionPlanAgreed",
+        actions=[
+            {"description": "Remove the graffiti", "owner": officer, "due_on": "2026-11-25"},
+            {"description": "Fit a door camera", "owner": "repairs"},
+        ],
+    )
+    do("action-completions", "officer", "ActionCompleted", action_id="plan-1.1")
+    do(
+        "contact-arrangements",
+        "officer",
+        "ContactArrangementAgreed",
+        method="phone",
+        frequency_days=7,
+        notes="Calls after 6pm only.",
+    )
+    do(
+        "contacts",
+        "officer",
+        "ContactMade",
+        method="phone",
+        direction="outbound",
+        summary="Spoke to Amara about the plan.",
+    )
+    do(
+        "reasonable-adjustments",
+        "officer",
+        "ReasonableAdjustmentAgreed",
+        adjustment="Letters in large print.",
+    )
+    do(
+        "consents",
+        "officer",
+        "ConsentGranted",
+        recipient="support_agency",
+        recipient_name="Victim Support",
+        form="verbal",
+    )
+    do(
+        "support-referrals",
+        "officer",
+        "SupportReferralMade",
+        agency="Victim Support",
+        consent_id="consent-1",
+    )
+    do(
+        "security-measures",
+        "officer",
+        "SecurityMeasuresProvided",
+        measures="Door camera and letterbox guard fitted.",
+    )
+    do(
+        "repairs",
+        "officer",
+        "RepairRequested",
+        kind="graffiti_removal",
+        description="Remove the graffiti from the front door.",
+    )
+    do("repair-completions", "officer", "RepairCompleted", repair_id="repair-1")
+    do(
+        "consents",
+        "officer",
+        "ConsentGranted",
+        recipient="police",
+        recipient_name="West Midlands Police",
+        form="written",
+        evidence_reference="Signed form scanned",
+    )
+    do(
+        "police-reports",
+        "officer",
+        "PoliceReportMade",
+        basis="consent",
+        consent_id="consent-2",
+        police_reference="20/123456/26",
+    )
+    do(
+        "consents",
+        "officer",
+        "ConsentGranted",
+        recipient="multi_agency_panel",
+        recipient_name="Birmingham MARAC",
+        form="written",
+    )
+    do(
+        "referrals",
+        "officer",
+        "MultiAgencyReferralMade",
+        panel="Birmingham MARAC",
+        consent_id="consent-3",
+        reason="Repeat targeting of the family.",
+    )
+    do(
+        "consents",
+        "officer",
+        "ConsentGranted",
+        recipient="representative",
+        recipient_name="Grace Okafor-Bell",
+        form="written",
+        representative_id=representative,
+    )
+    do(
+        "disclosures",
+        "officer",
+        "InformationDisclosed",
+        recipient="representative",
+        recipient_name="Grace Okafor-Bell",
+        basis="consent",
+        consent_id="consent-4",
+        representative_id=representative,
+        what="The action plan and its progress.",
+    )
+    do("consent-withdrawals", "officer", "ConsentWithdrawn", consent_id="consent-1")
+    do(
+        "safeguarding-concerns",
+        "officer",
+        "SafeguardingConcernRaised",
+        about="child",
+        referred_to=["local_authority"],
+        details="The children are afraid to go to school.",
+    )
+    staff_member = subject_of(
+        "perpetrators", "officer", "PerpetratorIdentified", link="staff", details={}
+    )
+    do("staff-matter-referrals", "manager", "StaffMatterReferred", subject_id=staff_member)
+    tenant = subject_of(
+        "perpetrators",
+        "officer",
+        "PerpetratorIdentified",
+        link="tenant",
+        details={"name": "Gary Stone", "tenancy_reference": "T-48213"},
+    )
+    do("interventions", "officer", "InterventionTaken", subject_id=tenant, kind="warning_letter")
+    do(
+        "interventions",
+        "manager",
+        "InterventionTaken",
+        subject_id=tenant,
+        kind="notice_of_seeking_possession",
+        legal_power="Housing Act 1985, Schedule 2, Ground 2",
+    )
+    do(
+        "hate-definition-disputes",
+        "manager",
+        "HateDefinitionDisputed",
+        decision="unreasonable",
+        reasons="Recorded only to exercise the route; the finding is illustrative.",
+    )
+    do(
+        "reassignment",
+        "manager",
+        "OfficerReassigned",
+        officer=other,
+        team=team,
+        reason="Kamal is on leave for a month.",
+    )
+    do("risk-assessments", "other_officer", "RiskAssessed", answers=ANSWERS_STANDARD)
+    do(
+        "closure-proposals",
+        "other_officer",
+        "ClosureProposed",
+        grounds=["all_action_taken"],
+        reasons="No incidents for six weeks.",
+    )
+    do(
+        "closure-discussions",
+        "other_officer",
+        "ClosureDiscussedWithVictim",
+        method="phone",
+        victim_agrees=True,
+        victim_view="Happy for the case to close.",
+    )
+    do(
+        "closure",
+        "manager",
+        "CaseClosed",
+        grounds=["all_action_taken"],
+        reasons="Everything in the plan is done.",
+    )
+    do(
+        "complaints",
+        "complaints",
+        "ComplaintReceived",
+        stage="stage_1",
+        summary="Unhappy the door camera took weeks.",
+    )
+    do(
+        "complaint-responses",
+        "complaints",
+        "ComplaintResponded",
+        complaint_id="complaint-1",
+        outcome="partly_upheld",
+        response="The camera should have been fitted sooner.",
+    )
+    do("case-reviews", "complaints", "CaseReviewRequested", local_authority="Birmingham CC")
+    do(
+        "case-review-thresholds",
+        "complaints",
+        "CaseReviewThresholdDecided",
+        review_id="review-1",
+        threshold_met=True,
+        reasons="Three reports in six months.",
+    )
+    do(
+        "panel-recommendations",
+        "complaints",
+        "PanelRecommendationReceived",
+        review_id="review-1",
+        recommendation="Consider a management move.",
+    )
+    do(
+        "panel-recommendation-answers",
+        "manager",
+        "PanelRecommendationAnswered",
+        recommendation_id="review-1.rec-1",
+        answer="accepted",
+        reasons="A move will be offered this month.",
+    )
+    do("reopening", "other_officer", "CaseReopened", reason="A new incident was reported.")
+    return case, steps

@@ -1,0 +1,95 @@
+"""Shared fixtures: a controllable clock, and the ledger on SQLite and on PostgreSQL.
+
+PostgreSQL is at 127.0.0.1:5432 on every machine of this project; each test gets a schema of
+its own, dropped afterwards. If the server is down, the tests fail: they are never skipped.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+from application.actors import Actor
+from domain.vocabulary import StaffRole
+from interface.config import Services, build_services
+
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
+TEST_MASTER_KEY = base64.b64encode(b"k" * 32).decode()
+
+
+class Clock:
+    """An injected clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+
+
+def sqlite_env(directory: str) -> dict[str, str]:
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": os.path.join(directory, "caseledger.db"),
+        "CASELEDGER_MASTER_KEY": TEST_MASTER_KEY,
+    }
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(**PG, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield schema
+    with psycopg.connect(**PG, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def postgres_env(schema: str) -> dict[str, str]:
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": PG["dbname"],
+        "POSTGRES_HOST": PG["host"],
+        "POSTGRES_PORT": str(PG["port"]),
+        "POSTGRES_USER": PG["user"],
+        "POSTGRES_PASSWORD": "",
+        "POSTGRES_SCHEMA": schema,
+        "CASELEDGER_MASTER_KEY": TEST_MASTER_KEY,
+    }
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine_env(request: pytest.FixtureRequest, tmp_path: object) -> dict[str, str]:
+    if request.param == "sqlite":
+        return sqlite_env(str(tmp_path))
+    schema: str = request.getfixturevalue("postgres_schema")
+    return postgres_env(schema)
+
+
+@pytest.fixture
+def services(engine_env: dict[str, str], clock: Clock) -> Iterator[Services]:
+    built = build_services(engine_env, clock=clock)
+    yield built
+    built.close()
+
+
+HUB = Actor("h.adviser", StaffRole.HUB, "customer-hub")
+OFFICER = Actor("k.officer", StaffRole.OFFICER, "north")
+OTHER_OFFICER = Actor("s.officer", StaffRole.OFFICER, "north")
+MANAGER = Actor("t.manager", StaffRole.MANAGER, "north")
+COMPLAINTS = Actor("c.liaison", StaffRole.COMPLAINTS, "complaints")
+ADMIN = Actor("sys.admin", StaffRole.ADMIN, "it")

@@ -1,0 +1,219 @@
+"""End to end: the real `caseledger` console script and `caseledger serve` process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import TEST_MASTER_KEY
+
+pytestmark = pytest.mark.e2e
+
+CASELEDGER = str(Path(sys.executable).with_name("caseledger"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("POSTGRES_", "SQLITE_"))}
+    env.pop("PERSISTENCE_MODULE", None)
+    env["CASELEDGER_MASTER_KEY"] = TEST_MASTER_KEY
+    return env
+
+
+def _cli(workdir: Path, *args: str) -> str:
+    done = subprocess.run(
+        [CASELEDGER, *args], cwd=workdir, env=_env(), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+class Server:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = _free_port()
+        self.log = (workdir / "server.log").open("ab")
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [CASELEDGER, "serve", "--port", str(self.port)],
+            cwd=self.workdir,
+            env=_env(),
+            stdout=self.log,
+            stderr=self.log,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                self.call("GET", "/api/v1/health")
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Message, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}", data=data, method=method
+        )
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.headers, json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, json.loads(e.read() or b"null")
+
+
+@pytest.fixture
+def server(workdir: Path) -> Iterator[Server]:
+    running = Server(workdir)
+    yield running
+    running.stop()
+
+
+def test_report_allocate_assess_close_and_survive_a_restart(workdir: Path, server: Server) -> None:
+    hub = _cli(workdir, "staff", "add", "hub.one", "--role", "hub").splitlines()[-1]
+    officer = _cli(workdir, "staff", "add", "k.officer", "--role", "officer", "--team", "north")
+    officer = officer.splitlines()[-1]
+    manager = _cli(workdir, "staff", "add", "t.manager", "--role", "manager", "--team", "north")
+    manager = manager.splitlines()[-1]
+    server.start()
+
+    status, headers, case = server.call(
+        "POST",
+        "/api/v1/cases",
+        {
+            "channel": "phone",
+            "reporter_role": "victim",
+            "description": "Abuse in the stairwell",
+            "strands": ["race"],
+            "forms": ["verbal_abuse"],
+            "victim": {"name": "Test Person"},
+        },
+        hub,
+    )
+    assert status == 201 and headers["ETag"] == '"1"'
+    path = f"/api/v1/cases/{case['id']}"
+
+    def command(noun: str, body: dict[str, Any], token: str, version: int) -> dict[str, Any]:
+        status, _, result = server.call(
+            "POST", f"{path}/{noun}", body, token, {"If-Match": f'"{version}"'}
+        )
+        assert status == 201, result
+        return dict(result)
+
+    case = command("triage", {}, hub, 1)
+    case = command("allocation", {"officer": "k.officer", "team": "north"}, hub, case["version"])
+    answers = {
+        k: 0
+        for k in (
+            "fear_for_safety",
+            "violence_or_threats",
+            "repeat_victimisation",
+            "escalation",
+            "targets_home",
+            "perpetrator_nearby",
+            "vulnerability",
+            "children_affected",
+            "isolation",
+            "health_impact",
+        )
+    }
+    case = command("risk-assessments", {"answers": answers}, officer, case["version"])
+    status, _, refused = server.call(
+        "POST",
+        f"{path}/closure",
+        {"grounds": ["all_action_taken"], "reasons": "done"},
+        manager,
+        {"If-Match": f'"{case["version"]}"'},
+    )
+    assert status == 409 and refused["policy_clause"] == "10.1"
+    case = command(
+        "closure-proposals",
+        {"grounds": ["resolved_to_satisfaction"], "reasons": "No more incidents"},
+        officer,
+        case["version"],
+    )
+    case = command(
+        "closure-discussions",
+        {"method": "phone", "victim_agrees": True, "victim_view": "Content"},
+        officer,
+        case["version"],
+    )
+    case = command(
+        "closure",
+        {"grounds": ["resolved_to_satisfaction"], "reasons": "Resolved"},
+        manager,
+        case["version"],
+    )
+    assert case["status"] == "closed"
+
+    server.stop()
+    server.start()
+    status, headers, again = server.call("GET", path, token=manager)
+    assert status == 200 and again["status"] == "closed" and headers["ETag"] == '"7"'
+    status, _, listing = server.call("GET", "/api/v1/cases?status=closed", token=manager)
+    assert listing["total"] == 1
+    log = (workdir / "server.log").read_text()
+    assert "Test Person" not in log and "Abuse in the stairwell" not in log
+
+
+def test_demo_loads_and_serves(workdir: Path, server: Server) -> None:
+    out = _cli(workdir, "demo", "--if-empty")
+    assert "demo loaded" in out
+    tokens = dict(
+        line.split() for line in (workdir / "caseledger-demo-tokens.txt").read_text().splitlines()
+    )
+    assert oct((workdir / "caseledger-demo-tokens.txt").stat().st_mode & 0o777) == "0o600"
+    assert "already holds events" in _cli(workdir, "demo", "--if-empty")
+    server.start()
+    status, _, listing = server.call("GET", "/api/v1/cases", token=tokens["t.manager"])
+    assert status == 200 and listing["total"] == 5  # their team's four and the unallocated one
+    status, _, listing = server.call("GET", "/api/v1/cases", token=tokens["hub.adviser"])
+    assert listing["total"] == 1
+    status, _, _ = server.call("GET", "/api/v1/cases", token=tokens["i.auditor"])
+    assert status == 403
+    status = _cli(workdir, "projections", "status")
+    assert "lag 0" in status
