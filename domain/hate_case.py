@@ -24,6 +24,7 @@ from domain.instants import aware
 from domain.personal import Personal, personal_or_none
 from domain.policy import POLICY_VERSION
 from domain.risk import RiskMatrix
+from domain.sharing import lawful_bases
 from domain.vocabulary import (
     CaseStatus,
     Channel,
@@ -567,7 +568,9 @@ class HateCase(Aggregate):
         who = subject_id or self._victim
         if not agency.strip():
             raise InvalidCommand("agency", "is required")
-        if not self._has_safeguarding_concern:
+        if DisclosureBasis.SAFEGUARDING not in lawful_bases(
+            Recipient.SUPPORT_AGENCY, (), self._has_safeguarding_concern
+        ):
             self._consent_in_force(
                 consent_id, Recipient.SUPPORT_AGENCY, "9.4", subject=who, recipient_name=agency
             )
@@ -800,7 +803,9 @@ class HateCase(Aggregate):
             )
             if to == Recipient.REPRESENTATIVE and consent.representative_id != representative_id:
                 raise PolicyViolation("6.2", "the consent is for another representative")
-        elif on == DisclosureBasis.SAFEGUARDING and not self._has_safeguarding_concern:
+        elif on == DisclosureBasis.SAFEGUARDING and on not in lawful_bases(
+            to, (), self._has_safeguarding_concern
+        ):
             raise PolicyViolation(
                 "9.4", "no safeguarding concern is recorded: disclose only with prior consent"
             )

@@ -10,22 +10,32 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
+from zoneinfo import ZoneInfo
 
 from psycopg.conninfo import make_conninfo
 
 from application.caseload import Caseload
 from application.clock import Clock, system_clock
 from application.ledger import CaseLedger
+from application.sharing import SharingViews
 from application.staff_directory import StaffDirectory
 from application.vault.config import open_key_store
+from domain.calendar import WorkingCalendar
+from domain.service_levels import ServiceLevels
 from projections.case_summaries import CaseSummaries
 from projections.runner import ProjectionRunner
+from projections.sharing import Sharing
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.timers import Timers
 
 DEFAULTS = {
     "PERSISTENCE_MODULE": "eventsourcing.sqlite",
     "SQLITE_DBNAME": "caseledger.db",
     "SQLITE_LOCK_TIMEOUT": "30",
+    "CASELEDGER_BANK_HOLIDAYS": "GB-ENG",
+    "CASELEDGER_CLOSE_OF_BUSINESS": "17:00",
+    "CASELEDGER_TIMEZONE": "Europe/London",
 }
 
 
@@ -49,6 +59,18 @@ def postgres_conninfo(env: Mapping[str, str]) -> str:
     )
 
 
+def service_levels(env: Mapping[str, str]) -> ServiceLevels:
+    """Working days from the `holidays` package: `CASELEDGER_BANK_HOLIDAYS` is COUNTRY-REGION."""
+    country, _, region = env["CASELEDGER_BANK_HOLIDAYS"].partition("-")
+    calendar = WorkingCalendar(
+        country=country,
+        subdivision=region or None,
+        zone=ZoneInfo(env["CASELEDGER_TIMEZONE"]),
+        closes=time.fromisoformat(env["CASELEDGER_CLOSE_OF_BUSINESS"]),
+    )
+    return ServiceLevels(calendar=calendar)
+
+
 def open_view_store(env: Mapping[str, str]) -> ViewStore:
     if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
         return PostgresViewStore(postgres_conninfo(env))
@@ -61,6 +83,7 @@ class Services:
     staff: StaffDirectory
     runner: ProjectionRunner
     caseload: Caseload
+    sharing: SharingViews
 
     def close(self) -> None:
         self.runner.store.close()
@@ -74,13 +97,18 @@ def build_services(
     env = settings(environ)
     key_store = open_key_store(env)
     ledger = CaseLedger(env, key_store=key_store, clock=clock)
+    levels = service_levels(env)
     runner = ProjectionRunner(
-        open_view_store(env), ledger.recorder, ledger.mapper.to_domain_event, [CaseSummaries()]
+        open_view_store(env),
+        ledger.recorder,
+        ledger.mapper.to_domain_event,
+        [CaseSummaries(), Timers(levels), Sharing()],
     )
     runner.setup()
     return Services(
         ledger=ledger,
         staff=StaffDirectory(ledger, clock),
         runner=runner,
-        caseload=Caseload(runner),
+        caseload=Caseload(runner, levels, clock),
+        sharing=SharingViews(ledger, runner, clock),
     )

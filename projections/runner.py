@@ -90,7 +90,7 @@ class ProjectionRunner:
         return self.source.max_notification_id() or 0
 
     def position(self, name: str) -> int:
-        with self.store.transaction() as c:
+        with self.store.reading() as c:
             c.execute("SELECT position FROM view_tracking WHERE projection = ?", (name,))
             row = c.fetchone()
         return int(row[0]) if row else 0

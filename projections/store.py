@@ -29,6 +29,9 @@ class ViewStore(Protocol):
     def transaction(self) -> Any:
         """A context manager yielding a cursor; commits on success, rolls back on error."""
 
+    def reading(self) -> Any:
+        """A context manager yielding a cursor for a consistent read that writes nothing."""
+
     def close(self) -> None: ...
 
 
@@ -54,11 +57,17 @@ class SQLiteViewStore:
                 self._connections.append(conn)
         return conn
 
+    def transaction(self) -> Any:
+        return self._begin("BEGIN IMMEDIATE")  # take the write lock up front: no upgrade deadlock
+
+    def reading(self) -> Any:
+        return self._begin("BEGIN DEFERRED")
+
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Cursor]:
+    def _begin(self, statement: str) -> Iterator[sqlite3.Cursor]:
         conn = self._connection()
         cursor = conn.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
+        cursor.execute(statement)
         try:
             yield cursor
         except BaseException:
@@ -107,6 +116,9 @@ class PostgresViewStore:
     def transaction(self) -> Iterator[_PgCursor]:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             yield _PgCursor(cursor)
+
+    def reading(self) -> Any:
+        return self.transaction()
 
     def close(self) -> None:
         self._pool.close()

@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from application.actors import Actor
 from application.authorisation import authorise
+from application.caseload import TIMER_FILTERS
 from application.errors import NotFound, Unauthenticated
 from domain.hate_case import HateCase
 from domain.vocabulary import CaseStatus, RiskLevel
@@ -23,7 +24,7 @@ from interface.api import problems
 from interface.api.commands import BY_NOUN
 from interface.api.openapi import build_spec
 from interface.api.schemas import ReportCase, StaffAccount
-from interface.api.views import case_view, event_view, jsonable
+from interface.api.views import case_view, event_view, jsonable, timer_view
 from interface.config import Services
 
 log = logging.getLogger("caseledger.api")
@@ -41,11 +42,21 @@ SECURITY_HEADERS = {
 }
 
 
+class SharingQuery(Schema):
+    as_of = fields.AwareDateTime()
+
+
+class TimerQuery(Schema):
+    state = fields.String(validate=validate.OneOf(TIMER_FILTERS))
+    case_id = fields.UUID()
+
+
 class CaseListQuery(Schema):
     status = fields.String(validate=validate.OneOf([s.value for s in CaseStatus]))
     officer = fields.String(validate=validate.Length(max=100))
     team = fields.String(validate=validate.Length(max=100))
     risk_level = fields.String(validate=validate.OneOf([r.value for r in RiskLevel]))
+    overdue = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
@@ -68,8 +79,8 @@ def _seen_version() -> int:
     return int(match.group(1))
 
 
-def _case_response(case: HateCase, status: int = 200) -> Response:
-    response = jsonify(case_view(case))
+def _case_response(case: HateCase, status: int = 200, **extra: Any) -> Response:
+    response = jsonify(case_view(case) | extra)
     response.status_code = status
     response.headers["ETag"] = f'"{case.version}"'
     response.headers["Location"] = url_for("api.get_case", case_id=case.id)
@@ -153,7 +164,24 @@ def create_app(services: Services) -> Flask:
 
     @api.get("/cases/<uuid:case_id>")
     def get_case(case_id: UUID) -> Response:
-        return _case_response(ledger.case_for(actor(), case_id))
+        who = actor()
+        case = ledger.case_for(who, case_id)
+        timers = services.caseload.timers(who, case_id=str(case_id))
+        return _case_response(case, timers=[timer_view(t) for t in timers])
+
+    @api.get("/cases/<uuid:case_id>/sharing")
+    def case_sharing(case_id: UUID) -> Response:
+        query = SharingQuery().load(request.args.to_dict())
+        return jsonify(services.sharing.for_case(actor(), case_id, query.get("as_of")))
+
+    @api.get("/timers")
+    def list_timers() -> Response:
+        query = TimerQuery().load(request.args.to_dict())
+        case_id = query.get("case_id")
+        timers = services.caseload.timers(
+            actor(), state=query.get("state"), case_id=str(case_id) if case_id else None
+        )
+        return jsonify({"items": [timer_view(t) for t in timers], "total": len(timers)})
 
     @api.get("/cases/<uuid:case_id>/events")
     def case_events(case_id: UUID) -> Response:

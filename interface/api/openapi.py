@@ -90,6 +90,7 @@ def build_spec() -> dict[str, Any]:
                     for n in ("status", "officer", "team", "risk_level")
                 ]
                 + [
+                    {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
                     {"name": "limit", "in": "query", "schema": {"type": "integer"}},
                     {"name": "offset", "in": "query", "schema": {"type": "integer"}},
                 ],
@@ -110,6 +111,55 @@ def build_spec() -> dict[str, Any]:
                 "responses": {
                     "200": {"description": "The case", "content": _CASE},
                     **_errors(401, 403, 404),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/timers",
+        operations={
+            "get": {
+                "summary": "Service-level timers on the caller's caseload",
+                "security": secured,
+                "parameters": [
+                    {
+                        "name": "state",
+                        "in": "query",
+                        "schema": {
+                            "type": "string",
+                            "enum": ["running", "met", "breached", "overdue", "due-today"],
+                        },
+                    },
+                    {
+                        "name": "case_id",
+                        "in": "query",
+                        "schema": {"type": "string", "format": "uuid"},
+                    },
+                ],
+                "responses": {
+                    "200": {"description": "Timers", "content": _CASE},
+                    **_errors(401, 403, 422),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/cases/{case_id}/sharing",
+        operations={
+            "get": {
+                "summary": "What each recipient may be told, now or as_of a past moment (9.2-9.4)",
+                "security": secured,
+                "parameters": [
+                    case_id,
+                    {
+                        "name": "as_of",
+                        "in": "query",
+                        "schema": {"type": "string", "format": "date-time"},
+                    },
+                ],
+                "responses": {
+                    "200": {"description": "Sharing view", "content": _CASE},
+                    **_errors(401, 403, 404, 422),
                 },
             }
         },

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+from application.caseload import TimerView
 from domain.hate_case import HateCase
 from domain.personal import Personal
 
@@ -84,6 +85,25 @@ def case_view(case: HateCase) -> dict[str, Any]:
             },
             "complaints": list(case.complaints.values()),
             "case_reviews": list(case.reviews.values()),
+        }
+    )
+
+
+def timer_view(view: TimerView) -> dict[str, Any]:
+    timer = view.timer
+    return jsonable(
+        {
+            "case_id": view.case_id,
+            "reference": view.reference,
+            "key": view.key,
+            "kind": timer.kind,
+            "clause": timer.clause,
+            "subject": timer.subject,
+            "started_at": timer.started_at,
+            "due_at": timer.due_at,
+            "stopped_at": timer.stopped_at,
+            "state": view.state,
+            "due_today": view.due_today,
         }
     )
 

@@ -1,0 +1,106 @@
+"""Consent-gated sharing view: consents with their time in force, safeguarding concerns and
+disclosures of each case, so the ledger can say what a recipient may see now or at any past
+moment. No personal data: representatives appear by subject id, agencies by name.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from domain import case_events as ev
+from domain.personal import Personal
+from projections.store import Cursor
+
+
+def _label(name: str | Personal) -> str:
+    """An agency's name; a representative's name is personal, so only their role shows."""
+    return "representative" if isinstance(name, Personal) else name
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+class Sharing:
+    name = "sharing"
+
+    def create_tables(self, cursor: Cursor) -> None:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS view_sharing_consents ("
+            "case_id TEXT NOT NULL, consent_id TEXT NOT NULL, recipient TEXT NOT NULL, "
+            "recipient_label TEXT NOT NULL, representative_id TEXT, form TEXT NOT NULL, "
+            "granted_at TEXT NOT NULL, withdrawn_at TEXT, PRIMARY KEY (case_id, consent_id))"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS view_sharing_safeguarding ("
+            "case_id TEXT NOT NULL, concern_id TEXT NOT NULL, about TEXT NOT NULL, "
+            "referred_to TEXT NOT NULL, raised_at TEXT NOT NULL, "
+            "PRIMARY KEY (case_id, concern_id))"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS view_sharing_disclosures ("
+            "case_id TEXT NOT NULL, disclosure_id TEXT NOT NULL, recipient TEXT NOT NULL, "
+            "recipient_label TEXT NOT NULL, basis TEXT NOT NULL, consent_id TEXT, "
+            "legal_basis TEXT, disclosed_at TEXT NOT NULL, by_actor TEXT NOT NULL, "
+            "PRIMARY KEY (case_id, disclosure_id))"
+        )
+
+    def drop_tables(self, cursor: Cursor) -> None:
+        for table in ("consents", "safeguarding", "disclosures"):
+            cursor.execute(f"DROP TABLE IF EXISTS view_sharing_{table}")
+
+    def process(self, cursor: Cursor, event: Any, position: int) -> None:
+        case_id = str(event.originator_id)
+        if isinstance(event, ev.ConsentGranted):
+            cursor.execute(
+                "INSERT INTO view_sharing_consents (case_id, consent_id, recipient, "
+                "recipient_label, representative_id, form, granted_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, consent_id) DO NOTHING",
+                (
+                    case_id,
+                    event.consent_id,
+                    event.recipient,
+                    _label(event.recipient_name),
+                    str(event.representative_id) if event.representative_id else None,
+                    event.form,
+                    _iso(event.occurred_at),
+                ),
+            )
+        elif isinstance(event, ev.ConsentWithdrawn):
+            cursor.execute(
+                "UPDATE view_sharing_consents SET withdrawn_at = ? "
+                "WHERE case_id = ? AND consent_id = ?",
+                (_iso(event.occurred_at), case_id, event.consent_id),
+            )
+        elif isinstance(event, ev.SafeguardingConcernRaised):
+            cursor.execute(
+                "INSERT INTO view_sharing_safeguarding (case_id, concern_id, about, referred_to, "
+                "raised_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (case_id, concern_id) DO NOTHING",
+                (
+                    case_id,
+                    event.concern_id,
+                    event.about,
+                    json.dumps(event.referred_to),
+                    _iso(event.occurred_at),
+                ),
+            )
+        elif isinstance(event, ev.InformationDisclosed):
+            cursor.execute(
+                "INSERT INTO view_sharing_disclosures (case_id, disclosure_id, recipient, "
+                "recipient_label, basis, consent_id, legal_basis, disclosed_at, by_actor) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (case_id, disclosure_id) DO NOTHING",
+                (
+                    case_id,
+                    event.disclosure_id,
+                    event.recipient,
+                    _label(event.recipient_name),
+                    event.basis,
+                    event.consent_id,
+                    event.legal_basis,
+                    _iso(event.occurred_at),
+                    event.actor,
+                ),
+            )

@@ -1,0 +1,90 @@
+"""The consent-gated sharing view: what each recipient may see now, or as of a past moment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from interface.config import Services
+from tests.conftest import OFFICER, Clock
+from tests.integration.test_ledger import report
+from tests.integration.test_timers import allocate
+
+
+def _recipient(view: dict, name: str) -> dict:  # type: ignore[type-arg]
+    return next(r for r in view["recipients"] if r["recipient"] == name)
+
+
+def test_sharing_follows_consent_and_safeguarding_over_time(
+    services: Services, clock: Clock
+) -> None:
+    ledger = services.ledger
+    case = allocate(services, report(services))
+    before = clock.now
+    clock.advance(timedelta(hours=1))
+    case = ledger.grant_consent(
+        case.id,
+        actor=OFFICER,
+        seen_version=case.version,
+        recipient="police",
+        recipient_name="West Midlands Police",
+        form="verbal",
+    )
+    with_consent = clock.now
+    clock.advance(timedelta(hours=1))
+    case = ledger.disclose(
+        case.id,
+        actor=OFFICER,
+        seen_version=case.version,
+        recipient="police",
+        recipient_name="West Midlands Police",
+        basis="consent",
+        consent_id="consent-1",
+        what="Incident log",
+    )
+    clock.advance(timedelta(hours=1))
+    case = ledger.withdraw_consent(
+        case.id, actor=OFFICER, seen_version=case.version, consent_id="consent-1"
+    )
+    clock.advance(timedelta(hours=1))
+    ledger.raise_safeguarding_concern(
+        case.id,
+        actor=OFFICER,
+        seen_version=case.version,
+        about="child",
+        referred_to=["local_authority"],
+        details="Child frightened to go to school",
+    )
+
+    then = services.sharing.for_case(OFFICER, case.id, as_of=before)
+    assert not _recipient(then, "police")["may_share"]
+    assert _recipient(then, "police")["anonymous_intelligence_only"]
+
+    consented = services.sharing.for_case(OFFICER, case.id, as_of=with_consent)
+    police = _recipient(consented, "police")
+    assert police["bases"] == ["consent"]
+    assert [c["consent_id"] for c in police["consents_in_force"]] == ["consent-1"]
+    assert not _recipient(consented, "local_authority")["may_share"]
+
+    now = services.sharing.for_case(OFFICER, case.id)
+    assert now["safeguarding_concern_recorded"]
+    assert _recipient(now, "police")["bases"] == ["safeguarding"]
+    assert _recipient(now, "local_authority")["bases"] == ["safeguarding"]
+    assert not _recipient(now, "representative")["may_share"]
+    assert [d["disclosure_id"] for d in _recipient(now, "police")["disclosures"]] == [
+        "disclosure-1"
+    ]
+
+
+def test_the_sharing_view_rebuilds_to_the_same_answer(services: Services, clock: Clock) -> None:
+    case = allocate(services, report(services))
+    services.ledger.grant_consent(
+        case.id,
+        actor=OFFICER,
+        seen_version=case.version,
+        recipient="support_agency",
+        recipient_name="Stop Hate UK",
+        form="written",
+    )
+    before = services.sharing.for_case(OFFICER, case.id)
+    services.runner.rebuild("sharing")
+    assert services.sharing.for_case(OFFICER, case.id) == before
