@@ -14,6 +14,7 @@ from domain.vocabulary import InterventionKind, StaffRole
 
 HUB, OFFICER, MANAGER = StaffRole.HUB, StaffRole.OFFICER, StaffRole.MANAGER
 DPO, COMPLAINTS = StaffRole.DPO, StaffRole.COMPLAINTS
+AUDITOR = StaffRole.AUDITOR
 CASE_WORKERS = frozenset({OFFICER, MANAGER})
 INTAKE = frozenset({HUB, OFFICER, MANAGER})
 
@@ -56,6 +57,14 @@ COMMAND_ROLES: dict[str, frozenset[StaffRole]] = {
     "case-review-thresholds": frozenset({COMPLAINTS, MANAGER}),
     "panel-recommendations": frozenset({COMPLAINTS, MANAGER}),
     "panel-recommendation-answers": frozenset({MANAGER}),
+    # Data subjects' rights (UK GDPR arts. 15-17): the DPO's alone, and no case work.
+    "subject-access": frozenset({DPO}),
+    "rectification": frozenset({DPO}),
+    "erasure": frozenset({DPO}),
+    # Who read what: ids only, so the auditor may read it as well as the DPO.
+    "access-log": frozenset({AUDITOR, DPO}),
+    # Recomputing the integrity log reads every stored event: the auditor's alone.
+    "audit-verify": frozenset({AUDITOR}),
 }
 
 # Commands that open a case to the complaints liaison before it is under complaint or review.

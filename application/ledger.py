@@ -14,21 +14,29 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from application.actors import Actor
-from application.authorisation import CaseAccess, authorise, may_see, may_target
+from application.authorisation import (
+    CaseAccess,
+    authorise,
+    may_read_cases,
+    may_see,
+    may_target,
+)
 from application.clock import Clock, system_clock
-from application.errors import NotFound, StaleVersion
+from application.errors import Forbidden, NotFound, StaleVersion
 from application.vault.keystore import KeyStore
 from application.vault.mapper import PersonalDataMapper
 from application.vault.transcodings import register_transcodings
 from domain.data_subject import DataSubject
+from domain.errors import InvalidCommand
 from domain.hate_case import HateCase
 from domain.risk import DEFAULT_RISK_MATRIX, RiskMatrix
-from domain.vocabulary import ReporterRole
+from domain.staff import StaffMember, staff_id_for
+from domain.vocabulary import ReporterRole, StaffRole
 
 Change = Callable[[HateCase, datetime], object]
 
@@ -96,6 +104,8 @@ class CaseLedger(Application):
 
     def case_for(self, actor: Actor, case_id: UUID) -> HateCase:
         """The case, if the actor may see it; otherwise it does not exist for them."""
+        if not may_read_cases(actor):
+            raise Forbidden(f"the {actor.role.value} role does not work on cases")
         case = self._load_case(case_id)
         if not may_see(actor, case_access(case)):
             raise NotFound("no such case")
@@ -147,6 +157,10 @@ class CaseLedger(Application):
         else:
             self.subject(victim_id)
         reporter_id = None
+        if reporter_role in (ReporterRole.VICTIM, ReporterRole.ANONYMOUS) and reporter:
+            raise InvalidCommand(
+                "reporter", f"a report by the {reporter_role} has no separate reporter"
+            )
         if reporter_role not in (ReporterRole.VICTIM, ReporterRole.ANONYMOUS):
             reporter_subject = DataSubject.record(
                 subject_id=uuid4(), details=reporter or {}, actor=actor.username, at=at
@@ -258,11 +272,38 @@ class CaseLedger(Application):
             ),
         )
 
+    def allocate(
+        self, case_id: UUID, *, actor: Actor, seen_version: int, officer: str, team: str
+    ) -> HateCase:
+        """Name the officer responsible (8.1): an active officer or manager of that team."""
+
+        def allocate(case: HateCase, at: datetime) -> None:
+            self._check_named_officer(officer, team)
+            case.allocate(officer=officer, team=team, actor=actor.username, at=at)
+
+        return self._act(case_id, actor, seen_version, "allocation", allocate)
+
+    def reassign(
+        self,
+        case_id: UUID,
+        *,
+        actor: Actor,
+        seen_version: int,
+        officer: str,
+        team: str,
+        reason: str,
+    ) -> HateCase:
+        """Give the case to another named officer, with a reason (manager)."""
+
+        def reassign(case: HateCase, at: datetime) -> None:
+            self._check_named_officer(officer, team)
+            case.reassign(officer=officer, team=team, reason=reason, actor=actor.username, at=at)
+
+        return self._act(case_id, actor, seen_version, "reassignment", reassign)
+
     # Commands that pass the caller's fields straight to the HateCase method of the same name.
     report_further_incident = case_command("further-incidents", "report_further_incident")
     triage = case_command("triage", "triage")
-    allocate = case_command("allocation", "allocate")
-    reassign = case_command("reassignment", "reassign")
     revise_classification = case_command("classification", "revise_classification")
     dispute_hate_definition = case_command("hate-definition-disputes", "dispute_hate_definition")
     agree_action_plan = case_command("action-plans", "agree_action_plan")
@@ -299,6 +340,20 @@ class CaseLedger(Application):
     )
 
     # --- the one way a case changes ------------------------------------------------------
+
+    def _check_named_officer(self, username: str, team: str) -> None:
+        try:
+            member: object = self.repository.get(staff_id_for(username))
+        except AggregateNotFoundError:
+            member = None
+        if not (
+            isinstance(member, StaffMember)
+            and member.active
+            and member.role in (StaffRole.OFFICER, StaffRole.MANAGER)
+        ):
+            raise InvalidCommand("officer", "no active officer or manager with this username")
+        if member.team != team:
+            raise InvalidCommand("team", f"{username} works in team {member.team}")
 
     def _load_case(self, case_id: UUID) -> HateCase:
         try:

@@ -139,7 +139,8 @@ class DataSubject(Aggregate):
     @when.register
     def _(self, e: SubjectDetailsRectified) -> None:
         self.details = e.details
-        self.anonymous = not e.details.value
+        if not e.details.erased:  # once erased, the details no longer say; the flag stays
+            self.anonymous = not e.details.value
         self.rectification_count += 1
 
     @when.register

@@ -216,9 +216,9 @@ class HateCase(Aggregate):
 
         A non-criminal incident is still recorded (4.5). Anonymous reports have no reporter.
         """
-        aware(at, "at")
-        aware(received_at, "received_at")
-        aware(incident_at, "incident_at")
+        at = aware(at, "at")
+        received_at = aware(received_at, "received_at")
+        incident_at = aware(incident_at, "incident_at")
         role = _vocab(ReporterRole, reporter_role, "reporter_role")
         if received_at > at:
             raise InvalidCommand("received_at", "cannot be in the future")
@@ -265,7 +265,7 @@ class HateCase(Aggregate):
         actor: str,
         at: datetime,
     ) -> None:
-        aware(incident_at, "incident_at")
+        incident_at = aware(incident_at, "incident_at")
         if incident_at is not None and incident_at > at:
             raise InvalidCommand("incident_at", "cannot be in the future")
         self._record(
@@ -754,7 +754,13 @@ class HateCase(Aggregate):
         )
 
     def refer_to_multi_agency_panel(
-        self, *, panel: str, consent_id: str | None, reason: str, actor: str, at: datetime
+        self,
+        *,
+        panel: str,
+        reason: str,
+        consent_id: str | None = None,
+        actor: str,
+        at: datetime,
     ) -> None:
         """Multi-agency referral needs the victim's agreement (9.3)."""
         if not panel.strip():

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from application.actors import Actor
 from domain.errors import DomainError
 from domain.vocabulary import StaffRole
+from interface import integrity_cli, subjects_cli
 from interface.config import Services, build_services
 
 
@@ -26,6 +27,7 @@ def _serve(services: Services, args: argparse.Namespace) -> int:
 
     app = create_app(services)
     logging.getLogger("caseledger").info("serving on http://%s:%s", args.host, args.port)
+    services.integrity.start_timer()  # signs events saved just before a quiet spell
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="caseledger")
     return 0
 
@@ -99,6 +101,8 @@ def parser() -> argparse.ArgumentParser:
     projections.add_argument("name", nargs="?")
     projections.add_argument("--catch-up", action="store_true")
     projections.set_defaults(run=_projections)
+    subjects_cli.register(sub)
+    integrity_cli.register(sub)
     return p
 
 

@@ -15,18 +15,24 @@ from zoneinfo import ZoneInfo
 
 from psycopg.conninfo import make_conninfo
 
+from application.access_log import AccessLog
 from application.caseload import Caseload
 from application.clock import Clock, system_clock
+from application.integrity.log import IntegrityLog, open_integrity_log
+from application.integrity.recorders import RECORDER_TOPICS
 from application.ledger import CaseLedger
 from application.sharing import SharingViews
 from application.staff_directory import StaffDirectory
+from application.subject_rights import SubjectRights
 from application.vault.config import open_key_store
 from domain.calendar import WorkingCalendar
 from domain.service_levels import ServiceLevels
+from projections.access_log import AccessLogView
 from projections.case_summaries import CaseSummaries
 from projections.runner import ProjectionRunner
 from projections.sharing import Sharing
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
+from projections.subject_index import SubjectIndex
 from projections.timers import Timers
 
 DEFAULTS = {
@@ -44,6 +50,8 @@ def settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     env.update(os.environ if environ is None else environ)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
         env["SQLITE_DBNAME"] = os.path.abspath(env["SQLITE_DBNAME"])
+    # The recorder that writes each event's integrity leaf in the event's transaction.
+    env.setdefault("APPLICATION_RECORDER_TOPIC", RECORDER_TOPICS.get(env["PERSISTENCE_MODULE"], ""))
     return env
 
 
@@ -84,8 +92,12 @@ class Services:
     runner: ProjectionRunner
     caseload: Caseload
     sharing: SharingViews
+    subject_rights: SubjectRights
+    access_log: AccessLog
+    integrity: IntegrityLog
 
     def close(self) -> None:
+        self.integrity.close()
         self.runner.store.close()
         self.ledger.key_store.close()
         self.ledger.close()
@@ -102,7 +114,7 @@ def build_services(
         open_view_store(env),
         ledger.recorder,
         ledger.mapper.to_domain_event,
-        [CaseSummaries(), Timers(levels), Sharing()],
+        [CaseSummaries(), Timers(levels), Sharing(), SubjectIndex(), AccessLogView()],
     )
     runner.setup()
     return Services(
@@ -111,4 +123,7 @@ def build_services(
         runner=runner,
         caseload=Caseload(runner, levels, clock),
         sharing=SharingViews(ledger, runner, clock),
+        subject_rights=SubjectRights(ledger, runner, levels, clock),
+        access_log=AccessLog(ledger, runner, clock),
+        integrity=open_integrity_log(env, ledger.recorder),
     )

@@ -6,7 +6,7 @@ Status comes from the same `status_after` the aggregate uses, so the rule lives 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from domain import case_events as ev
@@ -31,7 +31,7 @@ COLUMNS = (
 
 
 def _iso(value: datetime) -> str:
-    return value.isoformat()
+    return value.astimezone(UTC).isoformat()
 
 
 class CaseSummaries:

@@ -6,7 +6,7 @@ moment. No personal data: representatives appear by subject id, agencies by name
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from domain import case_events as ev
@@ -20,7 +20,7 @@ def _label(name: str | Personal) -> str:
 
 
 def _iso(value: datetime) -> str:
-    return value.isoformat()
+    return value.astimezone(UTC).isoformat()
 
 
 class Sharing:

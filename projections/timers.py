@@ -8,7 +8,7 @@ running, met, breached or overdue depends on the time of asking, so readers comp
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain import case_events as ev
@@ -33,7 +33,7 @@ _RESPONDED = frozenset({ContactOutcome.MADE.value, ContactOutcome.LEFT_MESSAGE.v
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    return value.astimezone(UTC).isoformat() if value is not None else None
 
 
 def row_to_timer(row: Any) -> tuple[str, str, Timer]:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+import application.tokens
 from application.actors import Actor
 from domain.vocabulary import StaffRole
 from interface.config import Services, build_services
@@ -74,17 +75,12 @@ def postgres_env(schema: str) -> dict[str, str]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine_env(request: pytest.FixtureRequest, tmp_path: object) -> dict[str, str]:
+    # The checkpoint signing key file goes in the test's directory, not the working one.
+    key_file = {"CASELEDGER_SIGNING_KEY_FILE": os.path.join(str(tmp_path), "signing.pem")}
     if request.param == "sqlite":
-        return sqlite_env(str(tmp_path))
+        return sqlite_env(str(tmp_path)) | key_file
     schema: str = request.getfixturevalue("postgres_schema")
-    return postgres_env(schema)
-
-
-@pytest.fixture
-def services(engine_env: dict[str, str], clock: Clock) -> Iterator[Services]:
-    built = build_services(engine_env, clock=clock)
-    yield built
-    built.close()
+    return postgres_env(schema) | key_file
 
 
 HUB = Actor("h.adviser", StaffRole.HUB, "customer-hub")
@@ -93,3 +89,37 @@ OTHER_OFFICER = Actor("s.officer", StaffRole.OFFICER, "north")
 MANAGER = Actor("t.manager", StaffRole.MANAGER, "north")
 COMPLAINTS = Actor("c.liaison", StaffRole.COMPLAINTS, "complaints")
 ADMIN = Actor("sys.admin", StaffRole.ADMIN, "it")
+
+# key -> (username, role, team): the staff accounts every ledger under test starts with.
+STAFF: dict[str, tuple[str, str, str]] = {
+    "hub": (HUB.username, "hub", HUB.team),
+    "officer": (OFFICER.username, "officer", OFFICER.team),
+    "other_officer": (OTHER_OFFICER.username, "officer", OTHER_OFFICER.team),
+    "south_officer": ("p.south", "officer", "south"),
+    "manager": (MANAGER.username, "manager", MANAGER.team),
+    "south_manager": ("m.south", "manager", "south"),
+    "complaints": (COMPLAINTS.username, "complaints", COMPLAINTS.team),
+    "dpo": ("d.protection", "dpo", "governance"),
+    "auditor": ("i.auditor", "auditor", "audit"),
+    "admin": ("a.admin", "admin", "it"),
+}
+
+
+@pytest.fixture(autouse=True)
+def cheap_token_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tokens hashed at a low scrypt cost: the stored hash names its cost, so verification
+    runs the same code; the real cost is the unit tests' and the end-to-end tests' concern."""
+    monkeypatch.setattr(application.tokens, "_N", 2**8)
+
+
+def add_staff(services: Services) -> None:
+    for username, role, team in STAFF.values():
+        services.staff.add(username=username, role=role, team=team, actor=ADMIN)
+
+
+@pytest.fixture
+def services(engine_env: dict[str, str], clock: Clock) -> Iterator[Services]:
+    built = build_services(engine_env, clock=clock)
+    add_staff(built)
+    yield built
+    built.close()

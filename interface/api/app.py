@@ -21,9 +21,13 @@ from application.errors import NotFound, Unauthenticated
 from domain.hate_case import HateCase
 from domain.vocabulary import CaseStatus, RiskLevel
 from interface.api import problems
+from interface.api.access_log import install_access_log
+from interface.api.audit import audit_blueprint
 from interface.api.commands import BY_NOUN
 from interface.api.openapi import build_spec
 from interface.api.schemas import ReportCase, StaffAccount
+from interface.api.subjects import subjects_blueprint
+from interface.api.throttle import FailureThrottle
 from interface.api.views import case_view, event_view, jsonable, timer_view
 from interface.config import Services
 
@@ -95,12 +99,22 @@ def create_app(services: Services) -> Flask:
     ledger = services.ledger
     api = Blueprint("api", __name__, url_prefix="/api/v1")
 
+    throttle = FailureThrottle()
+
     def actor() -> Actor:
         if "actor" not in g:
+            client = request.remote_addr or "unknown"
+            wait = throttle.retry_after(client)
+            if wait:
+                raise problems.TooManyFailures(wait)
             scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise Unauthenticated("send Authorization: Bearer <token>")
-            g.actor = services.staff.authenticate(token.strip())
+            try:
+                if scheme.lower() != "bearer" or not token.strip():
+                    raise Unauthenticated("send Authorization: Bearer <token>")
+                g.actor = services.staff.authenticate(token.strip())
+            except Unauthenticated:
+                throttle.failed(client)
+                raise
         found: Actor = g.actor
         return found
 
@@ -148,8 +162,9 @@ def create_app(services: Services) -> Flask:
 
     @api.get("/cases")
     def list_cases() -> Response:
+        who = actor()
         query = CaseListQuery().load(request.args.to_dict())
-        page = services.caseload.cases(actor(), **query)
+        page = services.caseload.cases(who, **query)
         response = jsonify(
             {
                 "items": page.items,
@@ -171,15 +186,17 @@ def create_app(services: Services) -> Flask:
 
     @api.get("/cases/<uuid:case_id>/sharing")
     def case_sharing(case_id: UUID) -> Response:
+        who = actor()
         query = SharingQuery().load(request.args.to_dict())
-        return jsonify(services.sharing.for_case(actor(), case_id, query.get("as_of")))
+        return jsonify(services.sharing.for_case(who, case_id, query.get("as_of")))
 
     @api.get("/timers")
     def list_timers() -> Response:
+        who = actor()
         query = TimerQuery().load(request.args.to_dict())
         case_id = query.get("case_id")
         timers = services.caseload.timers(
-            actor(), state=query.get("state"), case_id=str(case_id) if case_id else None
+            who, state=query.get("state"), case_id=str(case_id) if case_id else None
         )
         return jsonify({"items": [timer_view(t) for t in timers], "total": len(timers)})
 
@@ -233,4 +250,7 @@ def create_app(services: Services) -> Flask:
         return Response(status=204)
 
     app.register_blueprint(api)
+    app.register_blueprint(subjects_blueprint(services, actor))
+    app.register_blueprint(audit_blueprint(services, actor))
+    install_access_log(app, services.access_log, actor)  # after the app's own after_request
     return app

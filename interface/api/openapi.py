@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from interface.api import schemas
+from interface.api import subjects as subject_routes
 from interface.api.commands import CASE_COMMANDS
 
 _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -24,6 +25,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         412: "Stale version",
         415: "Not JSON",
         422: "Invalid body (per-field errors)",
+        413: "Body too large",
         428: "If-Match missing",
     }
     return {str(c): {"description": titles[c], "content": _PROBLEM} for c in codes}
@@ -192,11 +194,73 @@ def build_spec() -> dict[str, Any]:
                     },
                     "responses": {
                         "201": {"description": "Recorded; the case as it now is", "content": _CASE},
-                        **_errors(400, 401, 403, 404, 409, 412, 415, 422, 428),
+                        **_errors(400, 401, 403, 404, 409, 412, 413, 415, 422, 428),
                     },
                 }
             },
         )
+    spec.path(
+        path="/api/v1/health",
+        operations={
+            "get": {
+                "summary": "Liveness and projection lag (no authentication)",
+                "responses": {"200": {"description": "Up", "content": _CASE}},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/me",
+        operations={
+            "get": {
+                "summary": "Who the token belongs to",
+                "security": secured,
+                "responses": {
+                    "200": {"description": "The caller", "content": _CASE},
+                    **_errors(401),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/cases/{case_id}/people/{subject_id}",
+        operations={
+            "get": {
+                "summary": "A person on the case: roles and details (or that they were erased)",
+                "security": secured,
+                "parameters": [
+                    case_id,
+                    {
+                        "name": "subject_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "format": "uuid"},
+                    },
+                ],
+                "responses": {
+                    "200": {"description": "The person", "content": _CASE},
+                    **_errors(401, 403, 404),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/staff/{username}",
+        operations={
+            "delete": {
+                "summary": "Remove a staff member (admin); their token stops working at once",
+                "security": secured,
+                "parameters": [
+                    {
+                        "name": "username",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "responses": {"204": {"description": "Removed"}, **_errors(401, 403, 404)},
+            }
+        },
+    )
     spec.path(
         path="/api/v1/staff",
         operations={
@@ -214,4 +278,154 @@ def build_spec() -> dict[str, Any]:
             }
         },
     )
+    _audit_paths(spec, secured)
+    _subject_paths(spec, secured)
     return spec.to_dict()
+
+
+def _audit_paths(spec: APISpec, secured: list[dict[str, list[str]]]) -> None:
+    """The integrity routes (interface/api/audit.py)."""
+    json_object = {"application/json": {"schema": {"type": "object"}}}
+    spec.path(
+        path="/api/v1/audit/public-key",
+        operations={
+            "get": {
+                "summary": "The checkpoint verifier key and its rotation chain (public)",
+                "responses": {"200": {"description": "Keys", "content": json_object}},
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/audit/checkpoints",
+        operations={
+            "get": {
+                "summary": "Signed checkpoints, oldest first (any staff role)",
+                "security": secured,
+                "parameters": [
+                    {"name": n, "in": "query", "schema": {"type": "integer"}}
+                    for n in ("after", "limit")
+                ],
+                "responses": {
+                    "200": {"description": "Checkpoints", "content": json_object},
+                    **_errors(401, 422),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/audit/verify",
+        operations={
+            "get": {
+                "summary": "Recompute the integrity log from storage (auditor)",
+                "security": secured,
+                "responses": {
+                    "200": {"description": "Verification result", "content": json_object},
+                    **_errors(401, 403),
+                },
+            }
+        },
+    )
+
+
+def _subject_paths(spec: APISpec, secured: list[dict[str, list[str]]]) -> None:
+    """The DPO's subject-rights routes (interface/api/subjects.py) and the access log."""
+    json_object = {"application/json": {"schema": {"type": "object"}}}
+    uuid = {"type": "string", "format": "uuid"}
+    subject = {"name": "subject_id", "in": "path", "required": True, "schema": uuid}
+    request = {"name": "request_id", "in": "path", "required": True, "schema": uuid}
+    reason = {
+        "name": "X-Access-Reason",
+        "in": "header",
+        "schema": {"type": "string"},
+        "description": "why you read it: a purpose word (case_work, safeguarding, ...)",
+    }
+
+    def read(summary: str, *parameters: dict[str, Any], content: Any = json_object) -> Any:
+        return {
+            "get": {
+                "summary": summary,
+                "security": secured,
+                "parameters": [*parameters, reason],
+                "responses": {
+                    "200": {"description": summary, "content": content},
+                    **_errors(401, 403, 404, 422),
+                },
+            }
+        }
+
+    def record(summary: str, body: Any, *parameters: dict[str, Any]) -> Any:
+        return {
+            "post": {
+                "summary": summary,
+                "security": secured,
+                "parameters": list(parameters),
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": body}},
+                },
+                "responses": {
+                    "201": {"description": "Recorded; the request", "content": json_object},
+                    **_errors(400, 401, 403, 404, 409, 415, 422),
+                },
+            }
+        }
+
+    base = "/api/v1/subjects/{subject_id}"
+    access = f"{base}/access-requests/{{request_id}}"
+    pdf = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    paths = {
+        base: read("The person's record and requests (DPO)", subject),
+        f"{base}/requests/{{request_id}}": read("A request and its timer (DPO)", subject, request),
+        access: read("An access request and its timer (DPO)", subject, request),
+        f"{access}/export": read("Subject access export, JSON (DPO)", subject, request),
+        f"{access}/export.pdf": read(
+            "Subject access export, PDF (DPO)", subject, request, content=pdf
+        ),
+        f"{base}/access-requests": record(
+            "Record an access request and its due date (UK GDPR art. 15, 12(3))",
+            subject_routes.AccessRequestBody,
+            subject,
+        ),
+        f"{access}/extensions": record(
+            "Extend by two further months, with reasons (art. 12(3))",
+            subject_routes.ExtensionBody,
+            subject,
+            request,
+        ),
+        f"{access}/responses": record(
+            "Record that the response was sent: stops the timer",
+            subject_routes.ResponseBody,
+            subject,
+            request,
+        ),
+        f"{base}/rectifications": record(
+            "Correct the person's details (art. 16)", subject_routes.RectificationBody, subject
+        ),
+        f"{base}/erasure-requests": record(
+            "Record an erasure request and its decision (art. 17)",
+            subject_routes.ErasureBody,
+            subject,
+        ),
+    }
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    spec.path(
+        path="/api/v1/access-log",
+        operations={
+            "get": {
+                "summary": "Who read whose personal data, newest first (auditor, DPO; ids only)",
+                "security": secured,
+                "parameters": [
+                    {"name": "subject_id", "in": "query", "schema": uuid},
+                    {"name": "case_id", "in": "query", "schema": uuid},
+                    {"name": "actor", "in": "query", "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                    {"name": "offset", "in": "query", "schema": {"type": "integer"}},
+                ],
+                "responses": {
+                    "200": {"description": "Entries", "content": json_object},
+                    **_errors(401, 403, 422),
+                },
+            }
+        },
+    )

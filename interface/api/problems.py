@@ -23,6 +23,14 @@ class PreconditionRequired(Exception):
     """A command came without If-Match."""
 
 
+class TooManyFailures(Exception):
+    """Too many failed authentications from one address."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
 def problem(status: int, title: str, detail: str | None = None, **extra: Any) -> Response:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
@@ -90,6 +98,12 @@ def install(app: Flask) -> None:
     @app.errorhandler(InvalidCommand)
     def _422_domain(e: InvalidCommand) -> Response:
         return problem(422, "Unprocessable Content", str(e), errors={e.field: [e.message]})
+
+    @app.errorhandler(TooManyFailures)
+    def _429(e: TooManyFailures) -> Response:
+        response = problem(429, "Too Many Requests", "too many failed sign-ins; wait and retry")
+        response.headers["Retry-After"] = str(e.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException) -> Response:

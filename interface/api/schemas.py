@@ -328,5 +328,5 @@ class PanelRecommendationAnswer(Schema):
 class StaffAccount(Schema):
     username = name()
     role = fields.String(required=True)
-    display_name = name(False)
-    team = name(False)
+    display_name = fields.String(load_default="", validate=validate.Length(max=SHORT))
+    team = fields.String(load_default="default", validate=validate.Length(min=1, max=SHORT))

@@ -1,8 +1,7 @@
 """Helpers of the API tests: staff per role, fictional people, the `Api` request helper.
 
-A staff member's token is made the first time a test asks for it, through
-`services.staff.add(..., actor=ADMIN)`: each token costs a scrypt hash to issue and another to
-verify, so a test pays only for the roles it uses.
+The staff accounts are made by the `services` fixture (tests/conftest.py); a role's token is
+issued (rotated) the first time a test asks for it.
 """
 
 from __future__ import annotations
@@ -16,24 +15,11 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from interface.config import Services
-from tests.conftest import ADMIN, COMPLAINTS, HUB, MANAGER, OFFICER, OTHER_OFFICER, Clock
+from tests.conftest import ADMIN, STAFF, Clock
 
 PROBLEM = "application/problem+json"
 API = "/api/v1"
 
-# key -> (username, role, team). The usernames and teams are the shared actor constants'.
-STAFF: dict[str, tuple[str, str, str]] = {
-    "hub": (HUB.username, "hub", HUB.team),
-    "officer": (OFFICER.username, "officer", OFFICER.team),
-    "other_officer": (OTHER_OFFICER.username, "officer", OTHER_OFFICER.team),
-    "south_officer": ("p.south", "officer", "south"),
-    "manager": (MANAGER.username, "manager", MANAGER.team),
-    "south_manager": ("m.south", "manager", "south"),
-    "complaints": (COMPLAINTS.username, "complaints", COMPLAINTS.team),
-    "dpo": ("d.protection", "dpo", "governance"),
-    "auditor": ("i.auditor", "auditor", "audit"),
-    "admin": ("a.admin", "admin", "it"),
-}
 
 # Fictional personal data: the log test looks for each of these strings.
 VICTIM = {
@@ -100,11 +86,8 @@ class Api:
 
     def token(self, who: str) -> str:
         if who not in self.tokens:
-            username, role, team = STAFF[who]
-            _, token = self.services.staff.add(
-                username=username, role=role, team=team, display_name=username, actor=ADMIN
-            )
-            self.tokens[who] = token
+            username = STAFF[who][0]  # the account exists: tests/conftest.py made it
+            self.tokens[who] = self.services.staff.rotate_token(username, actor=ADMIN)
         return self.tokens[who]
 
     def auth(self, who: str, **extra: str) -> dict[str, str]:

@@ -76,7 +76,8 @@ def test_each_201_carries_location_etag_and_the_case(api: Api) -> None:
     response = api.client.get(response.headers["Location"], headers=api.auth("hub"))
     assert response.status_code == 200
     assert response.headers["ETag"] == '"2"'
-    assert response.get_json() == triaged
+    shown = response.get_json()
+    assert {k: shown[k] for k in triaged} == triaged
 
 
 def test_a_weak_etag_is_accepted_as_if_match(api: Api) -> None:

@@ -12,7 +12,7 @@ from application.errors import Forbidden, NotFound, StaleVersion
 from domain.errors import PolicyViolation
 from domain.hate_case import HateCase
 from interface.config import Services, build_services
-from tests.conftest import HUB, MANAGER, OFFICER, OTHER_OFFICER, Clock
+from tests.conftest import HUB, MANAGER, OFFICER, OTHER_OFFICER, Clock, add_staff
 
 VICTIM_NAME = "Zainab Quorindale"
 DESCRIPTION = "Quorindale family targeted with slurs by the bins"
@@ -165,6 +165,7 @@ def test_cases_are_visible_only_to_who_may_see_them(services) -> None:
 
 def test_a_restart_loses_nothing(engine_env, clock: Clock) -> None:
     first = build_services(engine_env, clock=clock)
+    add_staff(first)
     case = allocated(first)
     first.close()
     second = build_services(engine_env, clock=clock)

@@ -147,3 +147,13 @@ def test_a_naive_datetime_is_refused() -> None:
             subject_id=uuid4(), details={}, actor=OFFICER, at=datetime(2026, 3, 10, 9, 0)
         )
     assert info.value.field == "at"
+
+
+def test_a_person_read_back_after_erasure_is_not_taken_for_anonymous() -> None:
+    subject = record(name="Jane Doe")
+    subject.rectify(details={"name": "Jane Roe"}, reason="Married name", actor=DPO, at=later())
+    erased = [
+        type(e)(**{**vars(e), "details": Personal.erased_for(subject.id)})
+        for e in subject.collect_events()
+    ]  # as the mapper reads them once the key is destroyed
+    assert replay(erased).anonymous is False

@@ -1,0 +1,393 @@
+"""The ledger's Merkle log: tree over the leaf table, signed checkpoints, signing keys.
+
+`IntegrityLog` reads the leaves that the recorders write (`recorders`), keeps perfect
+subtree hashes in the `integrity_nodes` table (filled as checkpoints are made), and makes
+signed checkpoints on demand and automatically:
+
+* A checkpoint covers the leaves committed when it is made. Leaves commit with their
+  events, so it covers only durably committed events.
+* Each checkpoint after the first carries the consistency proof from the one before; the
+  proof is verified against both signed roots before the new checkpoint is stored.
+* Automatic checkpoints: the recorder calls `checkpoint_after_commit` after every
+  committed save, whichever code path saved (API, CLI, demo loader). It signs when
+  `every_events` events are unsigned or the newest checkpoint is `every_minutes` old.
+  A server also runs `start_timer`, so events saved just before a quiet spell are signed
+  within about `every_minutes` too. A failed automatic checkpoint is logged, never
+  raised: the save it follows has already committed.
+
+The signing key is a PEM file, created mode 0600 the first time a checkpoint is signed.
+Every key is recorded in `integrity_keys`; a rotation is a signed note, signed by the old
+key, that names the new one, so the chain of keys can be followed from the first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from application.clock import Clock, system_clock
+from application.integrity.checkpoint import SigningKey, sign_checkpoint, sign_note
+from application.integrity.merkle import CompactRange, MerkleTree, NodeKey
+from application.integrity.offline_verifier import (
+    Checkpoint,
+    CheckpointError,
+    NoteError,
+    VerifierKey,
+    format_checkpoint_time,
+    open_checkpoint,
+    parse_verifier_key,
+    verify_consistency,
+    verify_note,
+)
+from application.integrity.recorders import CheckpointRow, IntegrityTables, KeyRow
+
+log = logging.getLogger("caseledger.integrity")
+
+DEFAULT_KEY_FILE = "caseledger-signing.pem"
+DEFAULT_ORIGIN = "caseledger.example/log"
+DEFAULT_EVERY_EVENTS = 100
+DEFAULT_EVERY_MINUTES = 15
+LEAF_BATCH = 1000
+ROTATION_HEADER = "caseledger signing key rotation"
+
+
+class IntegrityFailure(Exception):
+    """The integrity tables, key file or signatures are not what they must be."""
+
+
+class LeafTable:
+    """The `integrity_leaves` table as a `merkle.LeafHashes` source."""
+
+    def __init__(self, recorder: IntegrityTables) -> None:
+        self._recorder = recorder
+
+    def __len__(self) -> int:
+        return self._recorder.leaf_count()
+
+    def get_range(self, start: int, stop: int) -> list[bytes]:
+        """The leaf hashes with indexes start <= i < stop."""
+        return self._recorder.leaf_hashes(start, stop)
+
+
+class NodeTable:
+    """The `integrity_nodes` table as a `merkle.NodeCache`; writes wait for `flush`."""
+
+    def __init__(self, recorder: IntegrityTables) -> None:
+        self._recorder = recorder
+        self._pending: dict[NodeKey, bytes] = {}
+
+    def get(self, key: NodeKey, /) -> bytes | None:
+        """A cached subtree hash."""
+        return self._pending.get(key) or self._recorder.node(*key)
+
+    def __setitem__(self, key: NodeKey, value: bytes, /) -> None:
+        self._pending[key] = value
+
+    def flush(self) -> None:
+        """Write the subtree hashes cached since the last flush."""
+        if self._pending:
+            self._recorder.put_nodes(self._pending)
+            self._pending = {}
+
+
+def rotation_text(origin: str, old: VerifierKey, new: VerifierKey, time: datetime) -> str:
+    """The text of the note, signed by the old key, that hands the log to a new key."""
+    return (
+        f"{ROTATION_HEADER}\n{origin}\nold {old}\nnew {new}\ntime {format_checkpoint_time(time)}\n"
+    )
+
+
+def verified_key_chain(rows: list[KeyRow]) -> dict[int, VerifierKey]:
+    """The signing keys by seq, after checking each rotation note against the key before.
+
+    Raises IntegrityFailure naming the first key that does not follow from the one before.
+    """
+    keys: dict[int, VerifierKey] = {}
+    previous: VerifierKey | None = None
+    for row in rows:
+        try:
+            key = parse_verifier_key(row.verifier_key)
+        except NoteError as e:
+            raise IntegrityFailure(f"signing key #{row.seq}: {e}") from None
+        if previous is None:
+            if row.rotation_note is not None:
+                raise IntegrityFailure(f"signing key #{row.seq}: the first key has a rotation")
+        else:
+            if row.rotation_note is None:
+                raise IntegrityFailure(f"signing key #{row.seq}: no rotation note")
+            try:
+                lines = verify_note(row.rotation_note, previous).split("\n")
+            except NoteError as e:
+                raise IntegrityFailure(
+                    f"signing key #{row.seq}: rotation note is not signed by key "
+                    f"#{row.seq - 1}: {e}"
+                ) from None
+            if lines[:1] != [ROTATION_HEADER] or lines[2:4] != [f"old {previous}", f"new {key}"]:
+                raise IntegrityFailure(
+                    f"signing key #{row.seq}: the rotation note does not hand over "
+                    f"from key #{row.seq - 1} to this key"
+                )
+        if row.seq != len(keys) + 1:
+            raise IntegrityFailure(f"signing key #{row.seq}: keys are not numbered 1, 2, ...")
+        keys[row.seq] = key
+        previous = key
+    return keys
+
+
+@dataclass(frozen=True)
+class CheckpointPolicy:
+    """When to checkpoint automatically; 0 turns a trigger off."""
+
+    every_events: int = DEFAULT_EVERY_EVENTS
+    every_minutes: float = DEFAULT_EVERY_MINUTES
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> CheckpointPolicy:
+        """Read CASELEDGER_CHECKPOINT_EVERY_EVENTS and CASELEDGER_CHECKPOINT_EVERY_MINUTES."""
+        return cls(
+            every_events=int(env.get("CASELEDGER_CHECKPOINT_EVERY_EVENTS") or DEFAULT_EVERY_EVENTS),
+            every_minutes=float(
+                env.get("CASELEDGER_CHECKPOINT_EVERY_MINUTES") or DEFAULT_EVERY_MINUTES
+            ),
+        )
+
+
+class IntegrityLog:
+    """The Merkle log over the ledger's events and its signed checkpoints."""
+
+    def __init__(
+        self,
+        recorder: IntegrityTables,
+        *,
+        key_file: str,
+        origin: str,
+        clock: Clock,
+        policy: CheckpointPolicy,
+    ) -> None:
+        self.recorder = recorder
+        self.key_file = key_file
+        self.origin = origin
+        self.clock = clock
+        self.policy = policy
+        self._key: SigningKey | None = None
+        self._lock = threading.Lock()
+        self._last_signed: tuple[int, datetime | None] | None = None
+        self._stop = threading.Event()
+        self._timer: threading.Thread | None = None
+
+    # --- keys -------------------------------------------------------------------------
+
+    def keys(self) -> dict[int, VerifierKey]:
+        """Every signing key by seq, the rotation chain verified."""
+        return verified_key_chain(self.recorder.keys())
+
+    def configured_verifier(self) -> VerifierKey | None:
+        """The public half of the key in the key file, if the file exists."""
+        if self._key is not None:
+            return self._key.verifier
+        if not os.path.exists(self.key_file):
+            return None
+        return SigningKey.load(self.key_file, self.origin).verifier
+
+    def signing_key(self) -> tuple[int, SigningKey]:
+        """The current key and its seq; makes the first key if the log has none."""
+        with self._lock:
+            keys = self.keys()
+            if self._key is None:
+                if os.path.exists(self.key_file):
+                    self._key = SigningKey.load(self.key_file, self.origin)
+                elif keys:
+                    raise IntegrityFailure(
+                        f"signing key file {self.key_file} is missing; the log's current "
+                        f"key is {keys[len(keys)]}"
+                    )
+                else:
+                    self._key = SigningKey.generate(self.origin)
+                    self._key.save(self.key_file)
+                    log.info("created signing key %s", self._key.verifier_key())
+            if not keys:
+                self.recorder.insert_key(KeyRow(1, self._key.verifier_key(), None))
+                keys = self.keys()
+            seq = len(keys)
+            if keys[seq] != self._key.verifier:
+                raise IntegrityFailure(
+                    f"{self.key_file} holds {self._key.verifier_key()}, but the log's "
+                    f"current key is {keys[seq]}"
+                )
+            return seq, self._key
+
+    def rotate_key(self) -> tuple[VerifierKey, VerifierKey]:
+        """Hand the log to a new key: a note signed by the old key names the new one.
+
+        The old key file is kept beside the new one as `<file>.<old key id>.retired`;
+        the operator should destroy it once the rotation is confirmed. A checkpoint is
+        signed with the new key straight away.
+        """
+        seq, old = self.signing_key()
+        new = SigningKey.generate(self.origin)
+        staged = f"{self.key_file}.new"
+        new.save(staged)
+        note = sign_note(rotation_text(self.origin, old.verifier, new.verifier, self.clock()), old)
+        if not self.recorder.insert_key(KeyRow(seq + 1, new.verifier_key(), note)):
+            os.remove(staged)
+            raise IntegrityFailure("another process rotated the key at the same time")
+        os.replace(self.key_file, f"{self.key_file}.{old.key_id.hex()}.retired")
+        os.replace(staged, self.key_file)
+        with self._lock:
+            self._key = new
+        self.checkpoint()
+        return old.verifier, new.verifier
+
+    # --- tree ---------------------------------------------------------------------------
+
+    def tree(self) -> tuple[MerkleTree, NodeTable]:
+        """A Merkle tree over the leaf table, and its node cache (flush it after use)."""
+        nodes = NodeTable(self.recorder)
+        return MerkleTree(LeafTable(self.recorder), nodes), nodes
+
+    def _root(self, tree: MerkleTree, nodes: NodeTable, start: int, size: int) -> bytes:
+        """The root at `size`, caching the subtrees completed by leaves [start, size)."""
+        frontier: CompactRange = tree.compact_range(start)
+        for batch in range(start, size, LEAF_BATCH):
+            stop = min(batch + LEAF_BATCH, size)
+            hashes = self.recorder.leaf_hashes(batch, stop)
+            if len(hashes) != stop - batch:
+                raise IntegrityFailure(f"leaf indexes {batch}..{stop - 1} are not all stored")
+            frontier.extend(hashes)
+            nodes.flush()
+        return frontier.root()
+
+    # --- checkpoints ----------------------------------------------------------------------
+
+    def open(self, row: CheckpointRow, keys: dict[int, VerifierKey]) -> Checkpoint:
+        """A stored checkpoint's body, its signature verified with the key it names."""
+        key = keys.get(row.key_seq)
+        if key is None:
+            raise IntegrityFailure(f"checkpoint #{row.seq}: no signing key #{row.key_seq}")
+        try:
+            return open_checkpoint(row.note, key)
+        except NoteError as e:
+            raise IntegrityFailure(f"checkpoint #{row.seq}: bad signature: {e}") from None
+        except CheckpointError as e:
+            raise IntegrityFailure(f"checkpoint #{row.seq}: {e}") from None
+
+    def latest(self) -> CheckpointRow | None:
+        """The newest stored checkpoint."""
+        return self.recorder.latest_checkpoint()
+
+    def checkpoint(self) -> CheckpointRow:
+        """Sign a checkpoint of every committed event, unless the newest already is one.
+
+        The new checkpoint is stored only if the consistency proof from the one before
+        verifies against both signed roots.
+        """
+        key_seq, key = self.signing_key()
+        keys = self.keys()
+        for _ in range(3):
+            latest = self.recorder.latest_checkpoint()
+            size = self.recorder.leaf_count()
+            if latest is not None and latest.tree_size == size and latest.key_seq == key_seq:
+                return latest
+            tree, nodes = self.tree()
+            previous = None if latest is None else self.open(latest, keys)
+            if previous is not None and previous.size > size:
+                raise IntegrityFailure(
+                    f"checkpoint #{latest.seq if latest else 0} covers {previous.size} "
+                    f"events, but the log has {size}: events were deleted"
+                )
+            root = self._root(tree, nodes, 0 if previous is None else previous.size, size)
+            proof: list[bytes] = []
+            if previous is not None:
+                proof = tree.consistency_proof(previous.size, size)
+                nodes.flush()
+                if not verify_consistency(previous.size, size, previous.root, root, proof):
+                    raise IntegrityFailure(
+                        f"the log is not consistent with checkpoint #{latest.seq if latest else 0}"
+                        ": events it covers were changed"
+                    )
+            time = self.clock()
+            row = CheckpointRow(
+                seq=1 if latest is None else latest.seq + 1,
+                key_seq=key_seq,
+                tree_size=size,
+                note=sign_checkpoint(self.origin, size, root, time, key),
+                consistency_proof=tuple(proof),
+            )
+            if self.recorder.insert_checkpoint(row):
+                self._last_signed = (row.seq, time)
+                return row
+        raise IntegrityFailure("could not store a checkpoint: other writers kept storing theirs")
+
+    def checkpoint_if_due(self) -> CheckpointRow | None:
+        """Sign a checkpoint if the policy says one is due; the new one, or None."""
+        size = self.recorder.leaf_count()
+        latest = self.recorder.latest_checkpoint()
+        unsigned = size - (0 if latest is None else latest.tree_size)
+        if unsigned <= 0:
+            return None
+        due = latest is None or (0 < self.policy.every_events <= unsigned)
+        if not due and latest is not None and self.policy.every_minutes > 0:
+            signed_at = self._signed_at(latest)
+            due = signed_at is None or self.clock() - signed_at >= timedelta(
+                minutes=self.policy.every_minutes
+            )
+        return self.checkpoint() if due else None
+
+    def _signed_at(self, row: CheckpointRow) -> datetime | None:
+        if self._last_signed is None or self._last_signed[0] != row.seq:
+            self._last_signed = (row.seq, self.open(row, self.keys()).time)
+        return self._last_signed[1]
+
+    def checkpoint_after_commit(self) -> None:
+        """The recorder's post-commit hook: checkpoint if due; log, never raise, failures."""
+        try:
+            self.checkpoint_if_due()
+        except Exception:
+            log.exception("automatic checkpoint failed; `caseledger verify` will say why")
+
+    def start_timer(self) -> None:
+        """Check once a minute (or every `every_minutes`, if less) whether one is due."""
+        if self.policy.every_minutes <= 0 or self._timer is not None:
+            return
+        interval = min(60.0, self.policy.every_minutes * 60)
+
+        def run() -> None:
+            while not self._stop.wait(interval):
+                self.checkpoint_after_commit()
+
+        self._timer = threading.Thread(target=run, name="caseledger-checkpoints", daemon=True)
+        self._timer.start()
+
+    def close(self) -> None:
+        """Stop the timer, if it runs."""
+        self._stop.set()
+        if self._timer is not None:
+            self._timer.join()
+
+
+def open_integrity_log(env: Mapping[str, str], recorder: Any) -> IntegrityLog:
+    """The integrity log over an application's recorder, configured from `env`, with its
+    automatic checkpoints hooked to the recorder's commits.
+
+    Checkpoints carry the real time of signing (`system_clock`), never the ledger's
+    business clock, which the demo loader and tests move by hand.
+    """
+    if not isinstance(recorder, IntegrityTables):
+        raise IntegrityFailure(
+            f"{type(recorder).__name__} writes no integrity leaves: set "
+            "APPLICATION_RECORDER_TOPIC to a recorder of application.integrity.recorders"
+        )
+    integrity = IntegrityLog(
+        recorder,
+        key_file=os.path.abspath(env.get("CASELEDGER_SIGNING_KEY_FILE") or DEFAULT_KEY_FILE),
+        origin=env.get("CASELEDGER_LOG_ORIGIN") or DEFAULT_ORIGIN,
+        clock=system_clock,
+        policy=CheckpointPolicy.from_env(env),
+    )
+    recorder.after_commit.append(integrity.checkpoint_after_commit)
+    return integrity

@@ -1,0 +1,607 @@
+"""Application recorders that write each event's Merkle leaf in the event's own transaction.
+
+`SQLiteIntegrityRecorder` and `PostgresIntegrityRecorder` extend the library's application
+recorders (chosen with `APPLICATION_RECORDER_TOPIC`, see `interface.config`). After the
+library has inserted a batch of stored events, and before the transaction commits, they
+insert one `integrity_leaves` row per event: its position (notification id), its index in
+the Merkle tree, its originator and version, and its `event_leaf_hash` over the bytes just
+inserted, chained to the leaf of the originator's previous version. An event therefore
+never exists without its leaf, and a failed save writes neither.
+
+Leaf indexes are 0, 1, 2, ... in position order. They differ from positions because
+PostgreSQL's notification id sequence keeps the numbers a rolled-back insert took, so
+positions can have gaps; the tree has none.
+
+The same classes hold the SQL over the integrity tables (leaves, cached tree nodes,
+checkpoints, signing keys) that `log`, `verify` and `prove` use. It is written once, with
+`?` placeholders and `{leaves}`-style table names, which each engine fills in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, ProgrammingError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor as PgCursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from application.integrity.offline_verifier import HASH_SIZE, ZERO_HASH, event_leaf_hash
+
+LEAVES = "integrity_leaves"
+NODES = "integrity_nodes"
+CHECKPOINTS = "integrity_checkpoints"
+KEYS = "integrity_keys"
+
+ADOPTION_BATCH = 1000
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor used here (sqlite3 and psycopg both fit)."""
+
+    def execute(self, query: Any, params: Any = ..., /) -> Any: ...
+
+    def executemany(self, query: Any, params_seq: Any, /) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+@dataclass(frozen=True)
+class LeafRow:
+    """A stored leaf."""
+
+    position: int
+    leaf_index: int
+    originator_id: UUID
+    originator_version: int
+    leaf_hash: bytes
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """A stored event as read from the library's table, with the stored leaf of its
+    originator's previous version (None if there is no such leaf)."""
+
+    position: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+    previous_leaf_hash: bytes | None
+    previous_position: int | None
+
+    def leaf_hash(self, previous_leaf_hash: bytes) -> bytes:
+        """The leaf hash of this event's stored bytes, chained to `previous_leaf_hash`."""
+        return event_leaf_hash(
+            self.position,
+            self.originator_id,
+            self.originator_version,
+            self.topic,
+            self.state,
+            previous_leaf_hash,
+        )
+
+
+@dataclass(frozen=True)
+class CheckpointRow:
+    """A stored signed checkpoint, with the consistency proof from the one before."""
+
+    seq: int
+    key_seq: int
+    tree_size: int
+    note: str
+    consistency_proof: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """A checkpoint signing key: the first has no rotation note, each later one has a
+    note signed by the key before it that names it."""
+
+    seq: int
+    verifier_key: str
+    rotation_note: str | None
+
+
+def _split_hashes(blob: bytes) -> tuple[bytes, ...]:
+    return tuple(blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE))
+
+
+_EVENT_COLUMNS = (
+    "e.{pos} AS position, e.originator_id AS originator_id, "
+    "e.originator_version AS originator_version, e.topic AS topic, e.state AS state, "
+    "p.leaf_hash AS previous_leaf_hash, p.position AS previous_position "
+    "FROM {events} e LEFT JOIN {leaves} p ON p.originator_id = e.originator_id "
+    "AND p.originator_version = e.originator_version - 1 "
+)
+_LEAF_COLUMNS = "position, leaf_index, originator_id, originator_version, leaf_hash FROM {leaves} "
+
+
+class IntegrityTables:
+    """Engine-neutral SQL over the integrity tables; mixed into the engine's recorder."""
+
+    events_table_name: str
+    position_column: str
+    after_commit: list[Callable[[], None]]
+
+    # --- engine specifics --------------------------------------------------------------
+
+    def _table(self, name: str) -> str:
+        raise NotImplementedError
+
+    def _placeholders(self, sql: str) -> str:
+        raise NotImplementedError
+
+    def _db_id(self, originator_id: UUID) -> object:
+        raise NotImplementedError
+
+    def _transaction(self, *, commit: bool) -> AbstractContextManager[Cursor]:
+        raise NotImplementedError
+
+    def _sql(self, template: str) -> str:
+        names = {
+            "leaves": self._table(LEAVES),
+            "nodes": self._table(NODES),
+            "checkpoints": self._table(CHECKPOINTS),
+            "keys": self._table(KEYS),
+            "events": self._table(self.events_table_name),
+            "pos": self.position_column,
+        }
+        return self._placeholders(template.format(**names))
+
+    def _read(self, template: str, params: Sequence[object] = ()) -> list[Any]:
+        with self._transaction(commit=False) as cursor:
+            cursor.execute(self._sql(template), params)
+            return cursor.fetchall()
+
+    def _notify_committed(self) -> None:
+        for listener in self.after_commit:
+            listener()
+
+    # --- writing leaves (inside the events' transaction) ---------------------------------
+
+    def _insert_leaves(
+        self, cursor: Cursor, events: Sequence[StoredEvent], positions: Sequence[int] | None
+    ) -> None:
+        if positions is None or len(positions) != len(events):
+            raise ProgrammingError("the recorder did not return a position for every event")
+        cursor.execute(
+            self._sql(
+                "SELECT MAX(leaf_index) AS last_index, MAX(position) AS last_position FROM {leaves}"
+            )
+        )
+        row = cursor.fetchone()
+        next_index = -1 if row["last_index"] is None else row["last_index"]
+        last_position = -1 if row["last_position"] is None else row["last_position"]
+        batch: dict[tuple[UUID, int], bytes] = {}
+        rows = []
+        for position, event in sorted(zip(positions, events, strict=True), key=_first):
+            if position <= last_position:
+                raise ProgrammingError(f"position {position} is not after the last leaf")
+            originator_id = UUID(str(event.originator_id))
+            version = event.originator_version
+            previous = batch.get((originator_id, version - 1))
+            if previous is None:
+                previous = self._previous_leaf(cursor, originator_id, version)
+            leaf = event_leaf_hash(
+                position, originator_id, version, event.topic, event.state, previous
+            )
+            batch[(originator_id, version)] = leaf
+            next_index += 1
+            rows.append((position, next_index, self._db_id(originator_id), version, leaf))
+        cursor.executemany(
+            self._sql(
+                "INSERT INTO {leaves} (position, leaf_index, originator_id, originator_version, "
+                "leaf_hash) VALUES (?, ?, ?, ?, ?)"
+            ),
+            rows,
+        )
+
+    def _previous_leaf(self, cursor: Cursor, originator_id: UUID, version: int) -> bytes:
+        if version == 1:
+            return ZERO_HASH
+        cursor.execute(
+            self._sql(
+                "SELECT leaf_hash FROM {leaves} WHERE originator_id = ? AND originator_version = ?"
+            ),
+            (self._db_id(originator_id), version - 1),
+        )
+        row = cursor.fetchone()
+        if row is None:
+            raise ProgrammingError(
+                f"no leaf for version {version - 1} of {originator_id}: the integrity "
+                "tables do not match the events"
+            )
+        return bytes(row["leaf_hash"])
+
+    def _adopt_existing_events(self, cursor: Cursor) -> None:
+        """Give leaves to the events of a ledger that had none (first start with integrity).
+
+        Hashing them now cannot vouch for what they were before; it makes every later
+        change detectable, like any other leaf.
+        """
+        cursor.execute(self._sql("SELECT 1 AS found FROM {leaves} LIMIT 1"))
+        if cursor.fetchone() is not None:
+            return
+        after = 0
+        while True:
+            cursor.execute(
+                self._sql(
+                    "SELECT {pos} AS position, originator_id, originator_version, topic, state "
+                    "FROM {events} WHERE {pos} > ? ORDER BY {pos} LIMIT ?"
+                ),
+                (after, ADOPTION_BATCH),
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            events = [
+                StoredEvent(
+                    originator_id=UUID(str(r["originator_id"])),
+                    originator_version=r["originator_version"],
+                    topic=r["topic"],
+                    state=bytes(r["state"]),
+                )
+                for r in rows
+            ]
+            self._insert_leaves(cursor, events, [r["position"] for r in rows])
+            after = rows[-1]["position"]
+
+    # --- reading leaves and events --------------------------------------------------------
+
+    def leaf_count(self) -> int:
+        """The number of committed leaves (the tree size)."""
+        rows = self._read("SELECT MAX(leaf_index) AS last_index FROM {leaves}")
+        last = rows[0]["last_index"]
+        return 0 if last is None else int(last) + 1
+
+    def leaf_hashes(self, start: int, stop: int) -> list[bytes]:
+        """The leaf hashes with start <= leaf index < stop, in order."""
+        rows = self._read(
+            "SELECT leaf_hash FROM {leaves} WHERE leaf_index >= ? AND leaf_index < ? "
+            "ORDER BY leaf_index",
+            (start, stop),
+        )
+        return [bytes(r["leaf_hash"]) for r in rows]
+
+    def last_position(self) -> int:
+        """The highest position of any event or leaf (0 if there is none)."""
+        rows = self._read(
+            "SELECT (SELECT MAX({pos}) FROM {events}) AS last_event, "
+            "(SELECT MAX(position) FROM {leaves}) AS last_leaf"
+        )
+        return max(rows[0]["last_event"] or 0, rows[0]["last_leaf"] or 0)
+
+    def leaves_page(self, after: int, upto: int, limit: int) -> list[LeafRow]:
+        """Leaves with after < position <= upto, in position order, at most `limit`."""
+        rows = self._read(
+            "SELECT " + _LEAF_COLUMNS + "WHERE position > ? AND position <= ? "
+            "ORDER BY position LIMIT ?",
+            (after, upto, limit),
+        )
+        return [_leaf(r) for r in rows]
+
+    def events_page(self, after: int, upto: int, limit: int) -> list[EventRow]:
+        """Stored events with after < position <= upto, in position order, at most `limit`."""
+        rows = self._read(
+            "SELECT " + _EVENT_COLUMNS + "WHERE e.{pos} > ? AND e.{pos} <= ? "
+            "ORDER BY e.{pos} LIMIT ?",
+            (after, upto, limit),
+        )
+        return [_event(r) for r in rows]
+
+    def events_of(self, originator_id: UUID) -> list[tuple[EventRow, LeafRow | None]]:
+        """An originator's stored events in version order, each with its leaf if any."""
+        rows = self._read(
+            "SELECT l.leaf_index AS leaf_index, l.leaf_hash AS leaf_hash, "
+            + _EVENT_COLUMNS
+            + "LEFT JOIN {leaves} l ON l.position = e.{pos} "
+            "WHERE e.originator_id = ? ORDER BY e.originator_version",
+            (self._db_id(originator_id),),
+        )
+        return [
+            (
+                _event(r),
+                None
+                if r["leaf_index"] is None
+                else LeafRow(
+                    r["position"],
+                    r["leaf_index"],
+                    originator_id,
+                    r["originator_version"],
+                    bytes(r["leaf_hash"]),
+                ),
+            )
+            for r in rows
+        ]
+
+    # --- tree node cache -----------------------------------------------------------------
+
+    def node(self, level: int, index: int) -> bytes | None:
+        """A cached perfect subtree hash."""
+        rows = self._read("SELECT hash FROM {nodes} WHERE level = ? AND idx = ?", (level, index))
+        return bytes(rows[0]["hash"]) if rows else None
+
+    def put_nodes(self, nodes: dict[tuple[int, int], bytes]) -> None:
+        """Cache perfect subtree hashes; ones already cached are kept."""
+        with self._transaction(commit=True) as cursor:
+            cursor.executemany(
+                self._sql(
+                    "INSERT INTO {nodes} (level, idx, hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+                ),
+                [(level, index, value) for (level, index), value in sorted(nodes.items())],
+            )
+
+    # --- checkpoints and keys ------------------------------------------------------------
+
+    def checkpoints_page(self, after: int, limit: int) -> list[CheckpointRow]:
+        """Checkpoints with seq > after, oldest first, at most `limit`."""
+        rows = self._read(
+            "SELECT seq, key_seq, tree_size, note, consistency_proof FROM {checkpoints} "
+            "WHERE seq > ? ORDER BY seq LIMIT ?",
+            (after, limit),
+        )
+        return [_checkpoint(r) for r in rows]
+
+    def latest_checkpoint(self) -> CheckpointRow | None:
+        """The newest checkpoint."""
+        rows = self._read(
+            "SELECT seq, key_seq, tree_size, note, consistency_proof FROM {checkpoints} "
+            "ORDER BY seq DESC LIMIT 1"
+        )
+        return _checkpoint(rows[0]) if rows else None
+
+    def insert_checkpoint(self, row: CheckpointRow) -> bool:
+        """Store a checkpoint; False if another writer stored one with its seq first."""
+        try:
+            with self._transaction(commit=True) as cursor:
+                cursor.execute(
+                    self._sql(
+                        "INSERT INTO {checkpoints} (seq, key_seq, tree_size, note, "
+                        "consistency_proof) VALUES (?, ?, ?, ?, ?)"
+                    ),
+                    (
+                        row.seq,
+                        row.key_seq,
+                        row.tree_size,
+                        row.note,
+                        b"".join(row.consistency_proof),
+                    ),
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def keys(self) -> list[KeyRow]:
+        """Every signing key, first to current."""
+        rows = self._read("SELECT seq, verifier_key, rotation_note FROM {keys} ORDER BY seq")
+        return [KeyRow(r["seq"], r["verifier_key"], r["rotation_note"]) for r in rows]
+
+    def insert_key(self, row: KeyRow) -> bool:
+        """Store a signing key; False if another writer stored one with its seq first."""
+        try:
+            with self._transaction(commit=True) as cursor:
+                cursor.execute(
+                    self._sql(
+                        "INSERT INTO {keys} (seq, verifier_key, rotation_note) VALUES (?, ?, ?)"
+                    ),
+                    (row.seq, row.verifier_key, row.rotation_note),
+                )
+        except IntegrityError:
+            return False
+        return True
+
+
+def _first(pair: tuple[int, StoredEvent]) -> int:
+    return pair[0]
+
+
+def _leaf(r: Any) -> LeafRow:
+    return LeafRow(
+        r["position"],
+        r["leaf_index"],
+        UUID(str(r["originator_id"])),
+        r["originator_version"],
+        bytes(r["leaf_hash"]),
+    )
+
+
+def _event(r: Any) -> EventRow:
+    previous = r["previous_leaf_hash"]
+    return EventRow(
+        r["position"],
+        UUID(str(r["originator_id"])),
+        r["originator_version"],
+        r["topic"],
+        bytes(r["state"]),
+        None if previous is None else bytes(previous),
+        r["previous_position"],
+    )
+
+
+def _checkpoint(r: Any) -> CheckpointRow:
+    return CheckpointRow(
+        r["seq"],
+        r["key_seq"],
+        r["tree_size"],
+        r["note"],
+        _split_hashes(bytes(r["consistency_proof"])),
+    )
+
+
+# --- SQLite ------------------------------------------------------------------------------
+
+_SQLITE_TABLES = (
+    f"CREATE TABLE IF NOT EXISTS {LEAVES} (position INTEGER PRIMARY KEY, "
+    "leaf_index INTEGER NOT NULL UNIQUE, originator_id TEXT NOT NULL, "
+    "originator_version INTEGER NOT NULL, leaf_hash BLOB NOT NULL, "
+    "UNIQUE (originator_id, originator_version))",
+    f"CREATE TABLE IF NOT EXISTS {NODES} (level INTEGER NOT NULL, idx INTEGER NOT NULL, "
+    "hash BLOB NOT NULL, PRIMARY KEY (level, idx))",
+    f"CREATE TABLE IF NOT EXISTS {CHECKPOINTS} (seq INTEGER PRIMARY KEY, "
+    "key_seq INTEGER NOT NULL, tree_size INTEGER NOT NULL, note TEXT NOT NULL, "
+    "consistency_proof BLOB NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {KEYS} (seq INTEGER PRIMARY KEY, "
+    "verifier_key TEXT NOT NULL UNIQUE, rotation_note TEXT)",
+)
+
+
+class SQLiteIntegrityRecorder(IntegrityTables, SQLiteApplicationRecorder):
+    """The SQLite application recorder, writing a leaf with every event."""
+
+    position_column = "rowid"
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+        self.after_commit = []
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *_SQLITE_TABLES]
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            self._adopt_existing_events(c)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super().insert_events(stored_events, **kwargs)
+        self._notify_committed()
+        return positions
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        self._insert_leaves(c, stored_events, positions)
+        return positions
+
+    def _table(self, name: str) -> str:
+        return name
+
+    def _placeholders(self, sql: str) -> str:
+        return sql
+
+    def _db_id(self, originator_id: UUID) -> object:
+        return originator_id.hex
+
+    def _transaction(self, *, commit: bool) -> AbstractContextManager[Cursor]:
+        return self.datastore.transaction(commit=commit)
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+_POSTGRES_TABLES = (
+    f"CREATE TABLE IF NOT EXISTS {{schema}}.{LEAVES} (position bigint PRIMARY KEY, "
+    "leaf_index bigint NOT NULL UNIQUE, originator_id uuid NOT NULL, "
+    "originator_version bigint NOT NULL, leaf_hash bytea NOT NULL, "
+    "UNIQUE (originator_id, originator_version))",
+    f"CREATE TABLE IF NOT EXISTS {{schema}}.{NODES} (level integer NOT NULL, "
+    "idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))",
+    f"CREATE TABLE IF NOT EXISTS {{schema}}.{CHECKPOINTS} (seq bigint PRIMARY KEY, "
+    "key_seq bigint NOT NULL, tree_size bigint NOT NULL, note text NOT NULL, "
+    "consistency_proof bytea NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {{schema}}.{KEYS} (seq bigint PRIMARY KEY, "
+    "verifier_key text NOT NULL UNIQUE, rotation_note text)",
+)
+
+
+class _LeavesNotWritten(BaseException):
+    """Carries a failure to write leaves past the library's `except Exception`.
+
+    `PostgresApplicationRecorder.insert_events` catches any Exception raised after the
+    insert, lets the transaction commit, and only then re-raises it: events would be
+    committed without their leaves. A BaseException leaves the transaction's `with`
+    block, so the transaction rolls back; `insert_events` unwraps it again.
+    """
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
+class PostgresIntegrityRecorder(IntegrityTables, PostgresApplicationRecorder):
+    """The PostgreSQL application recorder, writing a leaf with every event.
+
+    The library's `_insert_events` hook runs before the events are inserted, so the
+    leaves are written from `_fetch_ids_after_insert_events`, which runs after the insert
+    (with the events table locked in EXCLUSIVE mode, so writers are serialised and the
+    previous leaves are stable) and before the commit.
+    """
+
+    position_column = "notification_id"
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        if datastore.enable_db_functions:
+            raise ProgrammingError(
+                "POSTGRES_ENABLE_DB_FUNCTIONS inserts events without the integrity leaves"
+            )
+        if datastore.originator_id_type != "uuid":
+            raise ProgrammingError("the integrity leaves need UUID originator ids")
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.after_commit = []
+        schema = Identifier(datastore.schema)
+        self.sql_create_statements.extend(
+            SQL(statement).format(schema=schema) for statement in _POSTGRES_TABLES
+        )
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in self.lock_table_statements:
+                curs.execute(statement)
+            self._adopt_existing_events(curs)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        try:
+            positions = super().insert_events(stored_events, **kwargs)
+        except _LeavesNotWritten as failed:
+            raise failed.cause from None
+        self._notify_committed()
+        return positions
+
+    def _fetch_ids_after_insert_events(
+        self, curs: PgCursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        try:
+            self._insert_leaves(curs, stored_events, positions)
+        except Exception as e:
+            raise _LeavesNotWritten(e) from e
+        return positions
+
+    def _table(self, name: str) -> str:
+        return ".".join(_quote(part) for part in (self.datastore.schema, name))
+
+    def _placeholders(self, sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def _db_id(self, originator_id: UUID) -> object:
+        return originator_id
+
+    def _transaction(self, *, commit: bool) -> AbstractContextManager[Cursor]:
+        return self.datastore.transaction(commit=commit)
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+RECORDER_TOPICS = {
+    "eventsourcing.sqlite": f"{__name__}:{SQLiteIntegrityRecorder.__qualname__}",
+    "eventsourcing.postgres": f"{__name__}:{PostgresIntegrityRecorder.__qualname__}",
+}
+"""APPLICATION_RECORDER_TOPIC for each persistence module."""

@@ -1,0 +1,556 @@
+"""Data subjects' requests under UK GDPR: access (art. 15), rectification (16), erasure (17).
+
+One `SubjectRequest` aggregate per request records its lifecycle as events: when it was
+received and when the answer is due (art. 12(3): one calendar month, by `ServiceLevels`), an
+access request's one extension by up to two further months with its reasons, when the
+response was sent (which stops the timer), and an erasure request's decision: carried out
+on an art. 17(1) ground, or refused on an art. 17(3) ground, with reasons.
+
+This module also holds the two rules an access export applies to what it shows: which case
+events a DPO may withhold under the crime exemption (DPA 2018 Sch 2 para 2), and how the
+personal data of anyone other than the requester is redacted (Sch 2 para 16).
+
+Pure: the time is passed in, and so are the service levels that turn it into a due date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from functools import singledispatchmethod
+from types import MappingProxyType
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain import case_events as ev
+from domain.errors import InvalidCommand, PolicyViolation
+from domain.instants import aware
+from domain.personal import Personal
+from domain.policy import POLICY_VERSION
+from domain.service_levels import CLAUSES, ServiceLevels, Timer, TimerKind
+from domain.vocabulary import Recipient
+
+ART_12_3 = "UK GDPR art. 12(3)"
+ART_17 = "UK GDPR art. 17"
+CRIME_EXEMPTION = (
+    "DPA 2018 Sch 2 para 2 (crime and taxation: the prevention or detection of crime, "
+    "the apprehension or prosecution of offenders)"
+)
+OTHERS_EXEMPTION = "DPA 2018 Sch 2 para 16 (protection of the rights of others)"
+REDACTED_MARK = "[redacted: another person's data]"
+ANOTHER_PERSON = "[another person]"
+
+
+class RequestKind(StrEnum):
+    ACCESS = "access"
+    RECTIFICATION = "rectification"
+    ERASURE = "erasure"
+
+
+class ResponseMethod(StrEnum):
+    """How the response to an access request reached the person."""
+
+    EMAIL = "email"
+    POST = "post"
+    PORTAL = "portal"
+    IN_PERSON = "in_person"
+
+
+class ErasureOutcome(StrEnum):
+    CARRIED_OUT = "carried_out"
+    REFUSED = "refused"
+
+
+class ErasureGround(StrEnum):
+    """UK GDPR art. 17(1): why the person has the right to have their data erased."""
+
+    NO_LONGER_NECESSARY = "no_longer_necessary"  # (a)
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # (b)
+    OBJECTION = "objection"  # (c)
+    UNLAWFULLY_PROCESSED = "unlawfully_processed"  # (d)
+    LEGAL_OBLIGATION_TO_ERASE = "legal_obligation_to_erase"  # (e)
+    CHILD_ONLINE_SERVICE = "child_online_service"  # (f)
+
+
+class RefusalGround(StrEnum):
+    """UK GDPR art. 17(3): why the right to erasure does not apply."""
+
+    FREEDOM_OF_EXPRESSION = "freedom_of_expression"  # (a)
+    LEGAL_OBLIGATION = "legal_obligation"  # (b), and public-interest tasks
+    PUBLIC_HEALTH = "public_health"  # (c)
+    ARCHIVING_OR_RESEARCH = "archiving_or_research"  # (d)
+    LEGAL_CLAIMS = "legal_claims"  # (e)
+
+
+GROUND_CLAUSES: Mapping[str, str] = MappingProxyType(
+    {
+        ErasureGround.NO_LONGER_NECESSARY: "UK GDPR art. 17(1)(a)",
+        ErasureGround.CONSENT_WITHDRAWN: "UK GDPR art. 17(1)(b)",
+        ErasureGround.OBJECTION: "UK GDPR art. 17(1)(c)",
+        ErasureGround.UNLAWFULLY_PROCESSED: "UK GDPR art. 17(1)(d)",
+        ErasureGround.LEGAL_OBLIGATION_TO_ERASE: "UK GDPR art. 17(1)(e)",
+        ErasureGround.CHILD_ONLINE_SERVICE: "UK GDPR art. 17(1)(f)",
+        RefusalGround.FREEDOM_OF_EXPRESSION: "UK GDPR art. 17(3)(a)",
+        RefusalGround.LEGAL_OBLIGATION: "UK GDPR art. 17(3)(b)",
+        RefusalGround.PUBLIC_HEALTH: "UK GDPR art. 17(3)(c)",
+        RefusalGround.ARCHIVING_OR_RESEARCH: "UK GDPR art. 17(3)(d)",
+        RefusalGround.LEGAL_CLAIMS: "UK GDPR art. 17(3)(e)",
+    }
+)
+
+
+# --- withholding under the crime exemption ----------------------------------------------
+
+
+class WithholdingCategory(StrEnum):
+    """Kinds of case record a DPO may withhold from an access export under Sch 2 para 2."""
+
+    POLICE_REPORTS = "police_reports"  # reports to the police and disclosures to them
+    SAFEGUARDING = "safeguarding"  # safeguarding concerns referred to police or council
+    MULTI_AGENCY_REFERRALS = "multi_agency_referrals"  # MARAC and other panels
+    ENFORCEMENT = "enforcement"  # interventions against a perpetrator, staff matters
+
+
+DEFAULT_WITHHELD: tuple[WithholdingCategory, ...] = (
+    WithholdingCategory.POLICE_REPORTS,
+    WithholdingCategory.SAFEGUARDING,
+)
+"""The documented default when the DPO names no categories: telling a requester what was
+reported to the police, or what safeguarding concern was raised, would be likely to
+prejudice the prevention or detection of crime (and may tip off an alleged perpetrator)."""
+
+_WITHHELD_TYPES: Mapping[WithholdingCategory, tuple[type, ...]] = MappingProxyType(
+    {
+        WithholdingCategory.POLICE_REPORTS: (ev.PoliceReportMade,),
+        WithholdingCategory.SAFEGUARDING: (ev.SafeguardingConcernRaised,),
+        WithholdingCategory.MULTI_AGENCY_REFERRALS: (ev.MultiAgencyReferralMade,),
+        WithholdingCategory.ENFORCEMENT: (ev.InterventionTaken, ev.StaffMatterReferred),
+    }
+)
+
+
+def withholding_category(event: object, withheld: Iterable[str]) -> WithholdingCategory | None:
+    """The category under which `event` is withheld from an export, if any of `withheld`."""
+    for name in withheld:
+        category = WithholdingCategory(name)
+        if isinstance(event, _WITHHELD_TYPES[category]):
+            return category
+        if (
+            category == WithholdingCategory.POLICE_REPORTS
+            and isinstance(event, ev.InformationDisclosed)
+            and event.recipient == Recipient.POLICE
+        ):
+            return category
+    return None
+
+
+# --- redaction of other people's data ---------------------------------------------------
+
+
+@dataclass
+class Redaction:
+    """What a requester may see of a value: their own data, not anybody else's.
+
+    A `Personal` value keyed to another person is replaced with a mark, and so is another
+    person's subject id. `count` says how many values were redacted.
+    """
+
+    requester: UUID
+    count: int = 0
+
+    def apply(self, value: Any) -> Any:
+        if isinstance(value, Personal):
+            if value.subject_id != self.requester:
+                self.count += 1
+                return REDACTED_MARK
+            return self.apply(value.shown())
+        if isinstance(value, UUID):
+            if value != self.requester:
+                self.count += 1
+                return ANOTHER_PERSON
+            return value
+        if isinstance(value, dict):
+            return {k: self.apply(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.apply(v) for v in value]
+        return value
+
+
+# --- the request aggregate ----------------------------------------------------------------
+
+
+class RequestReceived(Aggregate.Created):
+    """Base of the three ways a request starts: who it is about, when it arrived, when due."""
+
+    actor: str
+    occurred_at: datetime
+    policy_version: str
+    subject_id: UUID
+    received_at: datetime
+    due_at: datetime
+    due_on: date
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.when(self)
+
+
+class AccessRequestReceived(RequestReceived):
+    """Art. 15. `withheld`: the categories the DPO withholds under Sch 2 para 2."""
+
+    withheld: list[str]
+
+
+class RectificationRequested(RequestReceived):
+    """Art. 16. `fields` names the details to correct (the values live in the subject)."""
+
+    fields: list[str]
+
+
+class ErasureRequested(RequestReceived):
+    """Art. 17. `ground_claimed`: the art. 17(1) ground the person relies on, if stated."""
+
+    ground_claimed: str | None
+
+
+class RequestEvent(Aggregate.Event):
+    actor: str
+    occurred_at: datetime
+    policy_version: str
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.when(self)
+
+
+class AccessRequestExtended(RequestEvent):
+    """Art. 12(3): the period extended by up to two further months, for these reasons."""
+
+    due_at: datetime
+    due_on: date
+    reasons: Personal
+
+
+class AccessResponseSent(RequestEvent):
+    sent_at: datetime
+    method: str
+
+
+class RectificationCarriedOut(RequestEvent):
+    fields: list[str]
+
+
+class ErasureDecided(RequestEvent):
+    """Carried out on an art. 17(1) ground, or refused on an art. 17(3) ground."""
+
+    outcome: str
+    ground: str
+    reasons: Personal | None
+
+
+def _vocab(enum_cls: Any, value: Any, field_name: str) -> str:
+    try:
+        return str(enum_cls(value).value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise InvalidCommand(field_name, f"must be one of: {allowed}") from None
+
+
+def _received(received_at: datetime, at: datetime) -> None:
+    aware(received_at, "received_at")
+    aware(at, "at")
+    if received_at > at:
+        raise InvalidCommand("received_at", "must not be in the future")
+
+
+class SubjectRequest(Aggregate):
+    """One request by a data subject, from receipt to answer."""
+
+    def __init__(self) -> None:
+        self.kind = ""
+        self.subject_id: UUID | None = None
+        self.received_at: datetime | None = None
+        self.due_at: datetime | None = None
+        self.due_on: date | None = None
+        self.withheld: list[str] = []
+        self.fields: list[str] = []
+        self.extended = False
+        self.completed_at: datetime | None = None
+        self.response_method: str | None = None
+        self.outcome: str | None = None
+        self.ground: str | None = None
+
+    # --- receiving -----------------------------------------------------------------------
+
+    @classmethod
+    def receive_access(
+        cls,
+        *,
+        request_id: UUID,
+        subject_id: UUID,
+        received_at: datetime,
+        withheld: Sequence[str] | None,
+        levels: ServiceLevels,
+        actor: str,
+        at: datetime,
+    ) -> SubjectRequest:
+        """An access request; `withheld` None applies the documented default categories."""
+        _received(received_at, at)
+        categories = DEFAULT_WITHHELD if withheld is None else withheld
+        chosen = [_vocab(WithholdingCategory, c, "withheld") for c in categories]
+        return cls._receive(
+            AccessRequestReceived,
+            request_id,
+            subject_id,
+            received_at,
+            levels,
+            actor,
+            at,
+            withheld=list(dict.fromkeys(chosen)),
+        )
+
+    @classmethod
+    def receive_rectification(
+        cls,
+        *,
+        request_id: UUID,
+        subject_id: UUID,
+        received_at: datetime,
+        fields: Sequence[str],
+        levels: ServiceLevels,
+        actor: str,
+        at: datetime,
+    ) -> SubjectRequest:
+        _received(received_at, at)
+        if not fields:
+            raise InvalidCommand("details", "name at least one detail to correct")
+        return cls._receive(
+            RectificationRequested,
+            request_id,
+            subject_id,
+            received_at,
+            levels,
+            actor,
+            at,
+            fields=sorted(fields),
+        )
+
+    @classmethod
+    def receive_erasure(
+        cls,
+        *,
+        request_id: UUID,
+        subject_id: UUID,
+        received_at: datetime,
+        ground_claimed: str | None,
+        levels: ServiceLevels,
+        actor: str,
+        at: datetime,
+    ) -> SubjectRequest:
+        _received(received_at, at)
+        claimed = None
+        if ground_claimed is not None:
+            claimed = _vocab(ErasureGround, ground_claimed, "ground_claimed")
+        return cls._receive(
+            ErasureRequested,
+            request_id,
+            subject_id,
+            received_at,
+            levels,
+            actor,
+            at,
+            ground_claimed=claimed,
+        )
+
+    @classmethod
+    def _receive(
+        cls,
+        event_class: type[RequestReceived],
+        request_id: UUID,
+        subject_id: UUID,
+        received_at: datetime,
+        levels: ServiceLevels,
+        actor: str,
+        at: datetime,
+        **fields: Any,
+    ) -> SubjectRequest:
+        timer = levels.subject_access(received_at, str(request_id))
+        return cls._create(
+            event_class,
+            id=request_id,
+            actor=actor,
+            occurred_at=at,
+            policy_version=POLICY_VERSION,
+            subject_id=subject_id,
+            received_at=timer.started_at,
+            due_at=timer.due_at,
+            due_on=levels.calendar.local_date(timer.due_at),
+            **fields,
+        )
+
+    # --- access --------------------------------------------------------------------------
+
+    def extend(self, *, reasons: str, levels: ServiceLevels, actor: str, at: datetime) -> None:
+        """Extend by the two further months art. 12(3) allows, once, within the first month."""
+        aware(at, "at")
+        self._require(RequestKind.ACCESS, "extended")
+        if not reasons.strip():
+            raise InvalidCommand("reasons", "say why the request needs longer")
+        if self.extended:
+            raise PolicyViolation(ART_12_3, "an access request can be extended only once")
+        if self.completed_at is not None:
+            raise PolicyViolation(ART_12_3, "the response has already been sent")
+        assert self.received_at is not None and self.due_at is not None
+        if at > self.due_at:
+            raise PolicyViolation(
+                ART_12_3, "an extension is decided and told within the first month"
+            )
+        timer = levels.subject_access(self.received_at, str(self.id), extended=True)
+        self.trigger_event(
+            AccessRequestExtended,
+            actor=actor,
+            occurred_at=at,
+            policy_version=POLICY_VERSION,
+            due_at=timer.due_at,
+            due_on=levels.calendar.local_date(timer.due_at),
+            reasons=Personal(self._subject, reasons.strip()),
+        )
+
+    def record_response(self, *, sent_at: datetime, method: str, actor: str, at: datetime) -> None:
+        """The response went to the person: this stops the request's timer."""
+        aware(sent_at, "sent_at")
+        aware(at, "at")
+        self._require(RequestKind.ACCESS, "answered")
+        if self.completed_at is not None:
+            raise PolicyViolation(ART_12_3, "the response has already been recorded")
+        assert self.received_at is not None
+        if sent_at < self.received_at or sent_at > at:
+            raise InvalidCommand("sent_at", "must be between receipt and now")
+        self.trigger_event(
+            AccessResponseSent,
+            actor=actor,
+            occurred_at=at,
+            policy_version=POLICY_VERSION,
+            sent_at=sent_at,
+            method=_vocab(ResponseMethod, method, "method"),
+        )
+
+    # --- rectification -------------------------------------------------------------------
+
+    def record_rectified(self, *, actor: str, at: datetime) -> None:
+        aware(at, "at")
+        self._require(RequestKind.RECTIFICATION, "rectified")
+        if self.completed_at is not None:
+            raise InvalidCommand("request_id", "already carried out")
+        self.trigger_event(
+            RectificationCarriedOut,
+            actor=actor,
+            occurred_at=at,
+            policy_version=POLICY_VERSION,
+            fields=self.fields,
+        )
+
+    # --- erasure -------------------------------------------------------------------------
+
+    def decide_erasure(
+        self, *, outcome: str, ground: str | None, reasons: str | None, actor: str, at: datetime
+    ) -> None:
+        """Erase on an art. 17(1) ground, or refuse on an art. 17(3) ground with reasons."""
+        aware(at, "at")
+        self._require(RequestKind.ERASURE, "decided")
+        if self.completed_at is not None:
+            raise PolicyViolation(ART_17, "the request has already been decided")
+        decision = _vocab(ErasureOutcome, outcome, "outcome")
+        text = (reasons or "").strip()
+        if decision == ErasureOutcome.REFUSED:
+            if not ground:
+                raise InvalidCommand("ground", "a refusal names its UK GDPR art. 17(3) ground")
+            chosen = _vocab(RefusalGround, ground, "ground")
+            if not text:
+                raise InvalidCommand("reasons", "a refusal gives its reasons (art. 12(4))")
+        else:
+            chosen = _vocab(ErasureGround, ground, "ground") if ground else ""
+            if not chosen:
+                raise InvalidCommand("ground", "name the UK GDPR art. 17(1) ground for erasure")
+        self.trigger_event(
+            ErasureDecided,
+            actor=actor,
+            occurred_at=at,
+            policy_version=POLICY_VERSION,
+            outcome=decision,
+            ground=chosen,
+            reasons=Personal(self._subject, text) if text else None,
+        )
+
+    # --- reading -------------------------------------------------------------------------
+
+    def timer(self) -> Timer:
+        """The art. 12(3) clock: stopped by the response, the rectification or the decision."""
+        assert self.received_at is not None and self.due_at is not None
+        return Timer(
+            kind=TimerKind.SUBJECT_ACCESS,
+            clause=CLAUSES[TimerKind.SUBJECT_ACCESS],
+            subject=str(self.id),
+            started_at=self.received_at,
+            due_at=self.due_at,
+            stopped_at=self.completed_at,
+        )
+
+    @property
+    def _subject(self) -> UUID:
+        assert self.subject_id is not None
+        return self.subject_id
+
+    def _require(self, kind: RequestKind, what: str) -> None:
+        if self.kind != kind:
+            raise InvalidCommand("request_id", f"a {self.kind} request cannot be {what}")
+
+    # --- applying ------------------------------------------------------------------------
+
+    @singledispatchmethod
+    def when(self, event: Any) -> None:
+        raise NotImplementedError(type(event).__qualname__)
+
+    @when.register
+    def _(self, e: AccessRequestReceived) -> None:
+        self._received(e, RequestKind.ACCESS)
+        self.withheld = list(e.withheld)
+
+    @when.register
+    def _(self, e: RectificationRequested) -> None:
+        self._received(e, RequestKind.RECTIFICATION)
+        self.fields = list(e.fields)
+
+    @when.register
+    def _(self, e: ErasureRequested) -> None:
+        self._received(e, RequestKind.ERASURE)
+
+    @when.register
+    def _(self, e: AccessRequestExtended) -> None:
+        self.extended = True
+        self.due_at = e.due_at
+        self.due_on = e.due_on
+
+    @when.register
+    def _(self, e: AccessResponseSent) -> None:
+        self.completed_at = e.sent_at
+        self.response_method = e.method
+
+    @when.register
+    def _(self, e: RectificationCarriedOut) -> None:
+        self.completed_at = e.occurred_at
+
+    @when.register
+    def _(self, e: ErasureDecided) -> None:
+        self.completed_at = e.occurred_at
+        self.outcome = e.outcome
+        self.ground = e.ground
+
+    def _received(self, e: RequestReceived, kind: RequestKind) -> None:
+        self.kind = kind.value
+        self.subject_id = e.subject_id
+        self.received_at = e.received_at
+        self.due_at = e.due_at
+        self.due_on = e.due_on

@@ -1,0 +1,78 @@
+"""The audit routes: the checkpoint signing keys, the signed checkpoints, and verification.
+
+* `GET /api/v1/audit/public-key` is public: a third party needs the landlord's verifier
+  key to check an evidence bundle, and it is no secret.
+* `GET /api/v1/audit/checkpoints` needs any staff token: checkpoints hold no personal
+  data (origin, tree size, root hash, time), but they show how busy the ledger is.
+* `GET /api/v1/audit/verify` is the `auditor` role's alone: it reads every stored event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import Schema, fields, validate
+
+from application.actors import Actor
+from application.authorisation import authorise
+from application.errors import NotFound
+from application.integrity.offline_verifier import b64encode
+from application.integrity.verify import verify_log
+from interface.config import Services
+
+
+class CheckpointsQuery(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+def audit_blueprint(services: Services, actor: Callable[[], Actor]) -> Blueprint:
+    """The audit routes; `actor` authenticates the request (as the app's other routes)."""
+    audit = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
+    integrity = services.integrity
+
+    @audit.get("/public-key")
+    def public_key() -> Response:
+        keys = integrity.recorder.keys()
+        if not keys:
+            raise NotFound("no checkpoint has been signed yet")
+        return jsonify(
+            {
+                "origin": integrity.origin,
+                "verifier_key": keys[-1].verifier_key,
+                "keys": [
+                    {"seq": k.seq, "verifier_key": k.verifier_key, "rotation_note": k.rotation_note}
+                    for k in keys
+                ],
+            }
+        )
+
+    @audit.get("/checkpoints")
+    def checkpoints() -> Response:
+        actor()
+        query = CheckpointsQuery().load(request.args.to_dict())
+        rows = integrity.recorder.checkpoints_page(query["after"], query["limit"])
+        return jsonify(
+            {
+                "origin": integrity.origin,
+                "checkpoints": [
+                    {
+                        "seq": row.seq,
+                        "key_seq": row.key_seq,
+                        "tree_size": row.tree_size,
+                        "note": row.note,
+                        "consistency_proof": [b64encode(h) for h in row.consistency_proof],
+                    }
+                    for row in rows
+                ],
+                "next_after": rows[-1].seq if len(rows) == query["limit"] else None,
+            }
+        )
+
+    @audit.get("/verify")
+    def verify() -> Response:
+        authorise(actor(), "audit-verify")
+        return jsonify(verify_log(integrity).to_json())
+
+    return audit

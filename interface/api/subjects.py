@@ -1,0 +1,194 @@
+"""The DPO's routes for data subjects' rights: access, rectification and erasure requests.
+
+Every route is the `dpo` role's alone (403 for anyone else) and answers 404 for an unknown
+person or request. Reads of personal data here (the subject's file and the exports) are
+recorded in the access log by the hook in `interface.api.access_log`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, Response, jsonify, request, url_for
+from marshmallow import Schema, ValidationError, fields, validate
+
+from application.actors import Actor
+from application.authorisation import authorise
+from domain.data_subject import DataSubject
+from domain.subject_requests import (
+    GROUND_CLAUSES,
+    ErasureGround,
+    ErasureOutcome,
+    ResponseMethod,
+    SubjectRequest,
+    WithholdingCategory,
+)
+from interface.api.schemas import PersonDetails, one_of, text
+from interface.api.views import jsonable
+from interface.config import Services
+
+_GROUNDS = sorted(GROUND_CLAUSES)
+
+
+class AccessRequestBody(Schema):
+    received_at = fields.AwareDateTime(allow_none=True)
+    withheld = fields.List(
+        one_of(WithholdingCategory), allow_none=True, validate=validate.Length(max=10)
+    )
+
+
+class ExtensionBody(Schema):
+    reasons = text(max_length=2000)
+
+
+class ResponseBody(Schema):
+    method = one_of(ResponseMethod, required=True)
+    sent_at = fields.AwareDateTime(allow_none=True)
+
+
+class RectificationBody(Schema):
+    details = fields.Nested(PersonDetails, required=True)
+    reason = text(max_length=2000)
+    received_at = fields.AwareDateTime(allow_none=True)
+
+
+class ErasureBody(Schema):
+    outcome = one_of(ErasureOutcome, required=True)
+    ground = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(_GROUNDS))
+    reasons = text(required=False, max_length=2000)
+    ground_claimed = one_of(ErasureGround, allow_none=True)
+    received_at = fields.AwareDateTime(allow_none=True)
+
+
+def _body(schema: Schema) -> dict[str, Any]:
+    data = request.get_json()  # 415 if not JSON, 400 if malformed
+    if not isinstance(data, dict):
+        raise ValidationError({"_schema": ["the body must be a JSON object"]})
+    loaded: dict[str, Any] = schema.load(data)
+    return loaded
+
+
+def request_view(subject_request: SubjectRequest, now: datetime) -> dict[str, Any]:
+    timer = subject_request.timer()
+    return jsonable(
+        {
+            "request_id": subject_request.id,
+            "subject_id": subject_request.subject_id,
+            "kind": subject_request.kind,
+            "version": subject_request.version,
+            "received_at": subject_request.received_at,
+            "due_on": subject_request.due_on,
+            "extended": subject_request.extended,
+            "withheld": subject_request.withheld,
+            "completed_at": subject_request.completed_at,
+            "response_method": subject_request.response_method,
+            "outcome": subject_request.outcome,
+            "ground": subject_request.ground,
+            "ground_clause": GROUND_CLAUSES.get(subject_request.ground or ""),
+            "timer": {
+                "clause": timer.clause,
+                "due_at": timer.due_at,
+                "stopped_at": timer.stopped_at,
+                "state": timer.state(now),
+            },
+        }
+    )
+
+
+def subject_view(subject: DataSubject) -> dict[str, Any]:
+    return jsonable(
+        {
+            "subject_id": subject.id,
+            "anonymous": subject.anonymous,
+            "erased": subject.erased,
+            "details": subject.details or {},
+            "rectifications": subject.rectification_count,
+        }
+    )
+
+
+def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -> Blueprint:
+    """The routes, authenticating through the app's `current_actor`."""
+    rights = services.subject_rights
+    clock = services.ledger.clock
+    bp = Blueprint("subjects", __name__, url_prefix="/api/v1/subjects")
+
+    def caller(command: str) -> Actor:
+        """The authenticated caller, if their role may do `command` (before reading a body)."""
+        who = current_actor()
+        authorise(who, command)
+        return who
+
+    def created(subject_request: SubjectRequest, **extra: Any) -> Response:
+        response = jsonify(request_view(subject_request, clock()) | extra)
+        response.status_code = 201
+        response.headers["Location"] = url_for(
+            "subjects.get_request",
+            subject_id=subject_request.subject_id,
+            request_id=subject_request.id,
+        )
+        return response
+
+    @bp.get("/<uuid:subject_id>")
+    def subject_file(subject_id: UUID) -> Response:
+        found = rights.subject_file(current_actor(), subject_id)
+        now = clock()
+        requests = [request_view(r, now) for r in found.requests]
+        return jsonify(subject_view(found.subject) | {"requests": requests})
+
+    @bp.post("/<uuid:subject_id>/access-requests")
+    def receive_access_request(subject_id: UUID) -> Response:
+        who = caller("subject-access")
+        body = _body(AccessRequestBody())
+        return created(rights.receive_access_request(who, subject_id, **body))
+
+    @bp.get("/<uuid:subject_id>/access-requests/<uuid:request_id>")
+    @bp.get("/<uuid:subject_id>/requests/<uuid:request_id>")  # registered first: the Location
+    def get_request(subject_id: UUID, request_id: UUID) -> Response:
+        found = rights.request(current_actor(), subject_id, request_id)
+        return jsonify(request_view(found, clock()))
+
+    @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/extensions")
+    def extend_access_request(subject_id: UUID, request_id: UUID) -> Response:
+        who = caller("subject-access")
+        body = _body(ExtensionBody())
+        return created(rights.extend(who, subject_id, request_id, **body))
+
+    @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/responses")
+    def record_access_response(subject_id: UUID, request_id: UUID) -> Response:
+        who = caller("subject-access")
+        body = _body(ResponseBody())
+        return created(rights.record_response(who, subject_id, request_id, **body))
+
+    @bp.get("/<uuid:subject_id>/access-requests/<uuid:request_id>/export")
+    def export_json(subject_id: UUID, request_id: UUID) -> Response:
+        return jsonify(rights.export(current_actor(), subject_id, request_id))
+
+    @bp.get("/<uuid:subject_id>/access-requests/<uuid:request_id>/export.pdf")
+    def export_pdf(subject_id: UUID, request_id: UUID) -> Response:
+        pdf = rights.export_pdf(current_actor(), subject_id, request_id)
+        response = Response(pdf, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="subject-access-{request_id}.pdf"'
+        )
+        return response
+
+    @bp.post("/<uuid:subject_id>/rectifications")
+    def rectify(subject_id: UUID) -> Response:
+        who = caller("rectification")
+        body = _body(RectificationBody())
+        body["details"] = jsonable(body["details"])  # dates as ISO text, as the record keeps
+        subject_request, subject = rights.rectify(who, subject_id, **body)
+        return created(subject_request, subject=subject_view(subject))
+
+    @bp.post("/<uuid:subject_id>/erasure-requests")
+    def request_erasure(subject_id: UUID) -> Response:
+        who = caller("erasure")
+        body = _body(ErasureBody())
+        subject_request, subject = rights.request_erasure(who, subject_id, **body)
+        return created(subject_request, subject=subject_view(subject))
+
+    return bp

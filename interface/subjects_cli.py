@@ -1,0 +1,76 @@
+"""The `caseledger subjects` commands: a subject access export from the server's shell.
+
+`caseledger subjects export ID [--request RID] [-o FILE] [--pdf FILE]` writes the JSON export
+(to stdout without `-o`) and, with `--pdf`, the readable PDF. Without `--request` it uses
+the person's latest access request, or the documented default withholding if they have
+none. Whoever runs it on the server acts as the DPO (`cli:<login>`), and the read is
+recorded in the access log like any other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from application.actors import Actor
+from application.errors import NotFound
+from application.exports.sar_pdf import render_pdf
+from domain.access_log import AccessPurpose
+from domain.subject_requests import RequestKind
+from domain.vocabulary import StaffRole
+from interface.config import Services
+
+
+def _dpo() -> Actor:
+    return Actor(username=f"cli:{getpass.getuser()}", role=StaffRole.DPO, team="governance")
+
+
+def _export(services: Services, args: argparse.Namespace) -> int:
+    who = _dpo()
+    rights = services.subject_rights
+    try:
+        request_id: UUID | None = args.request
+        if request_id is None:
+            requests = rights.subject_file(who, args.subject_id).requests
+            access = [r.id for r in requests if r.kind == RequestKind.ACCESS]
+            request_id = access[-1] if access else None
+        export: dict[str, Any] = rights.export(who, args.subject_id, request_id)
+    except NotFound as e:
+        print(f"not found: {e}", file=sys.stderr)
+        return 1
+    services.access_log.record(
+        who,
+        route="cli subjects export",
+        purpose=AccessPurpose.SUBJECT_REQUEST,
+        purpose_stated=False,
+        subject_id=args.subject_id,
+        request_id=request_id,
+    )
+    text = json.dumps(export, indent=2, ensure_ascii=False)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(text)
+    if args.pdf:
+        Path(args.pdf).write_bytes(render_pdf(export))
+        print(f"wrote {args.pdf}", file=sys.stderr)
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add `subjects` to the `caseledger` command's subparsers."""
+    subjects = subparsers.add_parser("subjects", help="data subjects' rights").add_subparsers(
+        dest="subjects", required=True
+    )
+    export = subjects.add_parser("export", help="subject access export (JSON, and PDF)")
+    export.add_argument("subject_id", type=UUID)
+    export.add_argument("--request", type=UUID, help="the access request (default: latest)")
+    export.add_argument("-o", "--output", help="write the JSON here (default: stdout)")
+    export.add_argument("--pdf", help="also write the readable PDF here")
+    export.set_defaults(run=_export)

@@ -1,0 +1,45 @@
+"""`caseledger subjects export`, run in-process against a SQLite ledger."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from interface.cli import main
+from interface.config import build_services
+from tests.conftest import sqlite_env
+from tests.integration.test_ledger import VICTIM_NAME, report
+from tests.integration.test_subject_rights import DPO
+
+
+def test_the_cli_writes_the_json_and_pdf_exports_and_logs_the_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # files made by default (signing key) land here
+    env = sqlite_env(str(tmp_path)) | {"CASELEDGER_SIGNING_KEY_FILE": str(tmp_path / "k.pem")}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    services = build_services(env)
+    victim = report(services).victim_id
+    request = services.subject_rights.receive_access_request(DPO, victim)
+    services.close()
+    out, pdf = tmp_path / "export.json", tmp_path / "export.pdf"
+
+    assert main(["subjects", "export", str(victim), "-o", str(out), "--pdf", str(pdf)]) == 0
+    export = json.loads(out.read_text(encoding="utf-8"))
+    assert export["subject"]["details"]["name"] == VICTIM_NAME
+    assert export["request"]["request_id"] == str(request.id)  # the latest access request
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+    assert main(["subjects", "export", str(uuid4())]) == 1
+    assert "not found" in capsys.readouterr().err
+    services = build_services(env)
+    try:
+        [entry] = services.access_log.entries(DPO, subject_id=victim)
+    finally:
+        services.close()
+    assert entry["route"] == "cli subjects export" and entry["actor"].startswith("cli:")
+    assert VICTIM_NAME not in json.dumps(entry)

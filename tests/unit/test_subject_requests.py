@@ -1,0 +1,279 @@
+"""Data subjects' requests (UK GDPR arts. 12, 15-17): due dates, extension, response,
+erasure decisions, and the export's withholding and redaction rules. No I/O, no clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+
+from domain import case_events as ev
+from domain.access_log import AccessRecord
+from domain.errors import InvalidCommand
+from domain.personal import Personal
+from domain.service_levels import ServiceLevels, TimerState
+from domain.subject_requests import (
+    ANOTHER_PERSON,
+    ART_12_3,
+    ART_17,
+    DEFAULT_WITHHELD,
+    REDACTED_MARK,
+    Redaction,
+    SubjectRequest,
+    WithholdingCategory,
+    withholding_category,
+)
+from projections.subject_index import PERSONAL_DATA, mentions
+from tests.unit.case_builders import refused, replay, state_of
+
+LEVELS = ServiceLevels()
+DPO = "data.protection"
+
+
+def received(day: str, hour: int = 10, **kwargs: object) -> SubjectRequest:
+    at = datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+    fields = {"withheld": None} | kwargs
+    return SubjectRequest.receive_access(
+        request_id=uuid4(),
+        subject_id=uuid4(),
+        received_at=at,
+        levels=LEVELS,
+        actor=DPO,
+        at=at,
+        **fields,
+    )
+
+
+def erasure() -> SubjectRequest:
+    at = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    return SubjectRequest.receive_erasure(
+        request_id=uuid4(),
+        subject_id=uuid4(),
+        received_at=at,
+        ground_claimed="consent_withdrawn",
+        levels=LEVELS,
+        actor=DPO,
+        at=at,
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "due"),
+    [
+        ("2025-03-12", "2025-04-14"),  # 12 Apr 2025 is a Saturday: the Monday
+        ("2025-01-31", "2025-02-28"),  # no 31 Feb: the last day of February (a Friday)
+        ("2024-01-31", "2024-02-29"),  # ... in a leap year
+        ("2026-01-31", "2026-03-02"),  # 28 Feb 2026 is a Saturday: Monday 2 March
+        ("2026-04-25", "2026-05-26"),  # 25 May 2026 is the spring bank holiday
+        ("2026-06-14", "2026-07-14"),  # received on a Sunday: the day still counts
+    ],
+)
+def test_an_access_request_is_due_one_calendar_month_after_receipt(day: str, due: str) -> None:
+    request = received(day)
+    assert request.due_on == date.fromisoformat(due)
+    assert request.received_at is not None
+    assert request.timer().state(request.received_at) == TimerState.RUNNING
+
+
+def test_the_day_of_receipt_is_the_uk_date() -> None:
+    # 23:30 UTC on 31 March 2026 is 00:30 on 1 April in London (summer time)
+    request = received("2026-03-31", hour=23)
+    assert request.due_on == date(2026, 5, 1)
+
+
+def test_a_request_cannot_be_received_in_the_future() -> None:
+    now = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    with pytest.raises(InvalidCommand) as e:
+        SubjectRequest.receive_access(
+            request_id=uuid4(),
+            subject_id=uuid4(),
+            received_at=now + timedelta(days=1),
+            withheld=None,
+            levels=LEVELS,
+            actor=DPO,
+            at=now,
+        )
+    assert e.value.field == "received_at"
+
+
+def test_the_dpo_chooses_what_is_withheld_or_the_default_applies() -> None:
+    assert received("2026-03-02").withheld == [c.value for c in DEFAULT_WITHHELD]
+    assert received("2026-03-02", withheld=[]).withheld == []
+    chosen = received("2026-03-02", withheld=["enforcement", "enforcement"])
+    assert chosen.withheld == ["enforcement"]
+    with pytest.raises(InvalidCommand):
+        received("2026-03-02", withheld=["everything"])
+
+
+def test_an_extension_adds_two_months_from_receipt_and_needs_reasons() -> None:
+    request = received("2025-01-31")
+    at = datetime(2025, 2, 10, tzinfo=UTC)
+    with pytest.raises(InvalidCommand) as e:
+        request.extend(reasons="  ", levels=LEVELS, actor=DPO, at=at)
+    assert e.value.field == "reasons"
+    request.extend(reasons="Records across eleven cases", levels=LEVELS, actor=DPO, at=at)
+    assert request.extended and request.due_on == date(2025, 4, 30)
+    [*_, extended] = request.collect_events()
+    assert isinstance(extended.reasons, Personal)
+    assert extended.reasons.subject_id == request.subject_id
+
+
+def test_a_request_is_extended_once_and_within_the_first_month() -> None:
+    request = received("2026-03-02")
+    at = datetime(2026, 3, 20, tzinfo=UTC)
+    request.extend(reasons="Complex", levels=LEVELS, actor=DPO, at=at)
+    with refused(request, ART_12_3):
+        request.extend(reasons="Still complex", levels=LEVELS, actor=DPO, at=at)
+    late = received("2026-03-02")
+    with refused(late, ART_12_3):
+        late.extend(
+            reasons="Complex", levels=LEVELS, actor=DPO, at=datetime(2026, 4, 3, tzinfo=UTC)
+        )
+
+
+def test_the_response_stops_the_timer_once() -> None:
+    request = received("2026-03-02")
+    sent = datetime(2026, 3, 30, 12, tzinfo=UTC)
+    request.record_response(sent_at=sent, method="email", actor=DPO, at=sent)
+    assert request.timer().state(sent + timedelta(days=90)) == TimerState.MET
+    with refused(request, ART_12_3):
+        request.record_response(sent_at=sent, method="post", actor=DPO, at=sent)
+    with refused(request, ART_12_3):
+        request.extend(reasons="Too late", levels=LEVELS, actor=DPO, at=sent)
+
+
+def test_a_late_response_is_a_breach() -> None:
+    request = received("2026-03-02")
+    sent = datetime(2026, 4, 10, tzinfo=UTC)
+    request.record_response(sent_at=sent, method="post", actor=DPO, at=sent)
+    assert request.timer().state(sent) == TimerState.BREACHED
+
+
+def test_a_refusal_to_erase_names_an_art_17_3_ground_and_reasons() -> None:
+    at = datetime(2026, 3, 3, tzinfo=UTC)
+    for ground, reasons, field in [
+        (None, "Needed", "ground"),
+        ("consent_withdrawn", "Needed", "ground"),  # an art. 17(1) ground is no refusal
+        ("legal_claims", "", "reasons"),
+    ]:
+        request = erasure()
+        with pytest.raises(InvalidCommand) as e:
+            request.decide_erasure(
+                outcome="refused", ground=ground, reasons=reasons, actor=DPO, at=at
+            )
+        assert e.value.field == field
+    request = erasure()
+    request.decide_erasure(
+        outcome="refused", ground="legal_claims", reasons="Possession claim", actor=DPO, at=at
+    )
+    assert (request.outcome, request.ground) == ("refused", "legal_claims")
+    with refused(request, ART_17):
+        request.decide_erasure(
+            outcome="carried_out", ground="consent_withdrawn", reasons=None, actor=DPO, at=at
+        )
+
+
+def test_an_erasure_carried_out_names_its_art_17_1_ground() -> None:
+    at = datetime(2026, 3, 3, tzinfo=UTC)
+    request = erasure()
+    with pytest.raises(InvalidCommand):
+        request.decide_erasure(
+            outcome="carried_out", ground="legal_claims", reasons=None, actor=DPO, at=at
+        )
+    request.decide_erasure(
+        outcome="carried_out", ground="consent_withdrawn", reasons=None, actor=DPO, at=at
+    )
+    assert request.timer().state(at) == TimerState.MET
+
+
+def test_requests_replay_to_the_same_state() -> None:
+    request = received("2026-03-02")
+    at = datetime(2026, 3, 10, tzinfo=UTC)
+    request.extend(reasons="Complex", levels=LEVELS, actor=DPO, at=at)
+    request.record_response(sent_at=at, method="portal", actor=DPO, at=at)
+    assert state_of(replay(request.collect_events())) == state_of(request)
+
+
+def test_an_access_request_cannot_be_decided_like_an_erasure() -> None:
+    with pytest.raises(InvalidCommand):
+        received("2026-03-02").decide_erasure(
+            outcome="refused",
+            ground="legal_claims",
+            reasons="x",
+            actor=DPO,
+            at=datetime(2026, 3, 3, tzinfo=UTC),
+        )
+
+
+def test_redaction_shows_the_requesters_data_and_marks_everyone_elses() -> None:
+    me, other = uuid4(), uuid4()
+    redaction = Redaction(requester=me)
+    shown = redaction.apply(
+        {
+            "mine": Personal(me, "My note"),
+            "theirs": Personal(other, "Their note"),
+            "gone": Personal.erased_for(me),
+            "people": [me, other],
+            "actions": [{"description": Personal(other, "x")}],
+        }
+    )
+    assert shown == {
+        "mine": "My note",
+        "theirs": REDACTED_MARK,
+        "gone": "[erased]",
+        "people": [me, ANOTHER_PERSON],
+        "actions": [{"description": REDACTED_MARK}],
+    }
+    assert redaction.count == 3
+
+
+def _disclosed(recipient: str) -> ev.InformationDisclosed:
+    return ev.InformationDisclosed(
+        originator_id=uuid4(),
+        originator_version=3,
+        timestamp=datetime(2026, 3, 2, tzinfo=UTC),
+        actor="x",
+        occurred_at=datetime(2026, 3, 2, tzinfo=UTC),
+        policy_version="p",
+        disclosure_id="disclosure-1",
+        recipient=recipient,
+        recipient_name="West Midlands Police",
+        representative_id=None,
+        basis="legal_obligation",
+        consent_id=None,
+        legal_basis="Crime and Disorder Act 1998 s. 115",
+        subjects=[uuid4()],
+        what=Personal(uuid4(), "The report"),
+    )
+
+
+def test_disclosures_to_the_police_are_withheld_with_police_reports() -> None:
+    police = WithholdingCategory.POLICE_REPORTS
+    assert withholding_category(_disclosed("police"), DEFAULT_WITHHELD) == police
+    assert withholding_category(_disclosed("police"), []) is None
+    assert withholding_category(_disclosed("local_authority"), DEFAULT_WITHHELD) is None
+
+
+def test_the_index_finds_references_and_owners_of_personal_values() -> None:
+    event = _disclosed("police")
+    kind, found = mentions(event)
+    [about] = event.subjects
+    assert kind == "case"
+    assert found == {(about, "disclosed_about"), (event.what.subject_id, PERSONAL_DATA)}
+
+
+def test_an_access_log_entry_names_a_case_or_a_person_and_a_known_purpose() -> None:
+    at = datetime(2026, 3, 2, tzinfo=UTC)
+    fields = {"actor": "a", "role": "officer", "purpose_stated": False, "route": "GET /x"}
+    with pytest.raises(InvalidCommand):
+        AccessRecord.record(entry_id=uuid4(), purpose="case_work", at=at, **fields)
+    with pytest.raises(InvalidCommand) as e:
+        AccessRecord.record(
+            entry_id=uuid4(),
+            purpose="curiosity",
+            at=at,
+            case_id=uuid4(),
+            **fields,
+        )
+    assert e.value.field == "X-Access-Reason"
