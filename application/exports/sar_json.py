@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import Enum
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from application.json_values import to_json as plain
 from domain import case_events as ev
 from domain.data_subject import DataSubject
 from domain.subject_requests import (
@@ -84,21 +84,6 @@ class ExportMaterial:
 def label(event: Any) -> str:
     """`ContactMade` -> "Contact made"."""
     return re.sub(r"(?<!^)(?=[A-Z])", " ", type(event).__name__).capitalize()
-
-
-def plain(value: Any) -> Any:
-    """JSON values: instants and dates as ISO text, ids as strings."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [plain(v) for v in value]
-    return value
 
 
 def _event_entry(event: Any, redaction: Redaction, parts: Sequence[str] = ()) -> dict[str, Any]:

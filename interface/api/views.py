@@ -2,34 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import date, datetime
-from enum import Enum
 from typing import Any
-from uuid import UUID
 
 from application.caseload import TimerView
+from application.json_values import to_json as jsonable
 from domain.hate_case import HateCase
-from domain.personal import Personal
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON values; a Personal shows its value, or that it was erased."""
-    if isinstance(value, Personal):
-        return jsonable(value.shown())
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return jsonable(dataclasses.asdict(value))
-    return value
 
 
 def case_view(case: HateCase) -> dict[str, Any]:
