@@ -57,6 +57,8 @@ COMMAND_ROLES: dict[str, frozenset[StaffRole]] = {
     "case-review-thresholds": frozenset({COMPLAINTS, MANAGER}),
     "panel-recommendations": frozenset({COMPLAINTS, MANAGER}),
     "panel-recommendation-answers": frozenset({MANAGER}),
+    # Complaint (11) and ASB Case Review (12.2) evidence packs.
+    "evidence-packs": frozenset({COMPLAINTS, MANAGER}),
     # Data subjects' rights (UK GDPR arts. 15-17): the DPO's alone, and no case work.
     "subject-access": frozenset({DPO}),
     "rectification": frozenset({DPO}),

@@ -54,7 +54,7 @@ class Caseload:
     ) -> list[TimerView]:
         """Timers on the caller's caseload (or one case of it), filtered by state at now."""
         self._check(actor)
-        self._runner.catch_up()
+        self._runner.catch_up("case_summaries", "timers")
         condition, params = visibility_filter(actor)
         where, values = [condition], list(params)
         if case_id is not None:

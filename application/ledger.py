@@ -338,6 +338,7 @@ class CaseLedger(Application):
     answer_panel_recommendation = case_command(
         "panel-recommendation-answers", "answer_panel_recommendation"
     )
+    produce_evidence_pack = case_command("evidence-packs", "produce_evidence_pack")
 
     # --- the one way a case changes ------------------------------------------------------
 

@@ -312,3 +312,14 @@ class PanelRecommendationAnswered(CaseEvent):
     recommendation_id: str
     answer: str
     reasons: Personal
+
+
+class EvidencePackProduced(CaseEvent):
+    """A complaint (11.1) or case-review (12.2) evidence pack was produced: by `actor` (in
+    `actor_role`), for `purpose`. The pack covers the case up to and including this event;
+    `since_checkpoint` names the earlier checkpoint its consistency proof starts from."""
+
+    pack_number: int
+    purpose: str
+    actor_role: str
+    since_checkpoint: int | None

@@ -36,6 +36,7 @@ from domain.vocabulary import (
     ContactMethod,
     ContactOutcome,
     DisclosureBasis,
+    EvidencePackPurpose,
     Form,
     HateDefinitionDecision,
     InterventionKind,
@@ -64,6 +65,7 @@ _ALLOWED_WHEN_CLOSED = frozenset(
         ev.PanelRecommendationAnswered,
         ev.ConsentWithdrawn,
         ev.CaseReopened,
+        ev.EvidencePackProduced,
     }
 )
 
@@ -189,6 +191,7 @@ class HateCase(Aggregate):
         self.complaints: dict[str, Complaint] = {}
         self.reviews: dict[str, CaseReview] = {}
         self.recommendation_reviews: dict[str, str] = {}
+        self.evidence_packs: list[str] = []  # the purpose of pack n at index n - 1
 
     # --- reporting -----------------------------------------------------------------------
 
@@ -1105,6 +1108,36 @@ class HateCase(Aggregate):
             reasons=_text(self._victim, reasons, "reasons"),
         )
 
+    def produce_evidence_pack(
+        self,
+        *,
+        purpose: str,
+        actor_role: str,
+        since_checkpoint: int | None = None,
+        actor: str,
+        at: datetime,
+    ) -> int:
+        """Record that an evidence pack was produced for a complaint (11.1) or an ASB Case
+        Review (12.2); returns its number. Allowed on a closed case."""
+        chosen = _vocab(EvidencePackPurpose, purpose, "purpose")
+        if chosen == EvidencePackPurpose.COMPLAINT and not self.complaints:
+            raise PolicyViolation("11.1", "a complaint pack is for a case with a complaint")
+        if chosen == EvidencePackPurpose.CASE_REVIEW and not self.reviews:
+            raise PolicyViolation("12.2", "a case-review pack is for a case under ASB Case Review")
+        if since_checkpoint is not None and since_checkpoint < 1:
+            raise InvalidCommand("since_checkpoint", "checkpoints are numbered from 1")
+        number = len(self.evidence_packs) + 1
+        self._record(
+            ev.EvidencePackProduced,
+            actor,
+            at,
+            pack_number=number,
+            purpose=chosen,
+            actor_role=actor_role,
+            since_checkpoint=since_checkpoint,
+        )
+        return number
+
     # --- rule helpers --------------------------------------------------------------------
 
     @property
@@ -1398,3 +1431,7 @@ class HateCase(Aggregate):
     def _(self, e: ev.PanelRecommendationAnswered) -> None:
         review_id = self.recommendation_reviews[e.recommendation_id]
         self.reviews[review_id].recommendations[e.recommendation_id] = True
+
+    @_apply.register
+    def _(self, e: ev.EvidencePackProduced) -> None:
+        self.evidence_packs.append(e.purpose)

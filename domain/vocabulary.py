@@ -246,6 +246,13 @@ class RecommendationAnswer(Vocabulary):
     ALTERNATIVE_APPROACH = "alternative_approach"
 
 
+class EvidencePackPurpose(Vocabulary):
+    """Who an evidence pack is for: a complaint panel (policy 11) or an ASB Case Review (12.2)."""
+
+    COMPLAINT = "complaint"
+    CASE_REVIEW = "case-review"
+
+
 class CaseStatus(Vocabulary):
     REPORTED = "reported"
     TRIAGED = "triaged"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from application.actors import Actor
 from domain.errors import DomainError
 from domain.vocabulary import StaffRole
-from interface import integrity_cli, subjects_cli
+from interface import backup_cli, evidence_pack_cli, integrity_cli, subjects_cli
 from interface.config import Services, build_services
 
 
@@ -103,6 +103,8 @@ def parser() -> argparse.ArgumentParser:
     projections.set_defaults(run=_projections)
     subjects_cli.register(sub)
     integrity_cli.register(sub)
+    evidence_pack_cli.register(sub)
+    backup_cli.register(sub)
     return p
 
 
@@ -113,6 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    standalone = getattr(args, "standalone", None)
+    if standalone is not None:  # commands that must not open the ledger (backup, restore)
+        return int(standalone(args))
     services = build_services()
     try:
         result: int = args.run(services, args)

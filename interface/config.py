@@ -18,6 +18,7 @@ from psycopg.conninfo import make_conninfo
 from application.access_log import AccessLog
 from application.caseload import Caseload
 from application.clock import Clock, system_clock
+from application.evidence_packs import EvidencePacks
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.integrity.recorders import RECORDER_TOPICS
 from application.ledger import CaseLedger
@@ -95,6 +96,7 @@ class Services:
     subject_rights: SubjectRights
     access_log: AccessLog
     integrity: IntegrityLog
+    evidence_packs: EvidencePacks
 
     def close(self) -> None:
         self.integrity.close()
@@ -117,6 +119,7 @@ def build_services(
         [CaseSummaries(), Timers(levels), Sharing(), SubjectIndex(), AccessLogView()],
     )
     runner.setup()
+    integrity = open_integrity_log(env, ledger.recorder)
     return Services(
         ledger=ledger,
         staff=StaffDirectory(ledger, clock),
@@ -125,5 +128,6 @@ def build_services(
         sharing=SharingViews(ledger, runner, clock),
         subject_rights=SubjectRights(ledger, runner, levels, clock),
         access_log=AccessLog(ledger, runner, clock),
-        integrity=open_integrity_log(env, ledger.recorder),
+        integrity=integrity,
+        evidence_packs=EvidencePacks(ledger, integrity, levels),
     )

@@ -199,7 +199,8 @@ def _cases(services: Services, clock: WalkingClock) -> None:
     )
     clock.jump(timedelta(days=5))
 
-    # 3. Closed after police report with consent, then a stage 1 complaint answered.
+    # 3. Closed after repairs, a police report with consent and the victim's objection, then a
+    #    stage 1 complaint answered: the case behind the evidence-pack example in the README.
     case = ledger.report_case(
         actor=hub,
         channel="email",
@@ -215,11 +216,50 @@ def _cases(services: Services, clock: WalkingClock) -> None:
         case,
         sam,
         "record_contact",
+        method="phone",
+        direction="outbound",
+        outcome="no_answer",
+        summary="No answer; left no message, as agreed for this household.",
+    )
+    case = step(
+        case,
+        sam,
+        "record_contact",
         method="home_visit",
         direction="outbound",
-        summary="Visited; kept the leaflets as evidence.",
+        summary="Visited; kept the leaflets as evidence. Ruth Adeyemi next door saw a man "
+        "posting them.",
+    )
+    case, _ = ledger.add_person(
+        case.id,
+        actor=sam,
+        seen_version=case.version,
+        role="witness",
+        details={"name": "Ruth Adeyemi", "address": "14 Cedar Walk"},
     )
     case = step(case, sam, "assess_risk", answers=ANSWERS_MEDIUM)
+    case = step(
+        case,
+        sam,
+        "request_repair",
+        kind="emergency",
+        description="Letterbox forced and door frame split; make the front door secure.",
+    )
+    case = step(
+        case,
+        sam,
+        "request_repair",
+        kind="graffiti_removal",
+        description="Remove anti-Muslim graffiti daubed on the garden wall.",
+    )
+    case = step(case, sam, "complete_repair", repair_id="repair-1", notes="Door made secure.")
+    case = step(
+        case, sam, "agree_contact_arrangement", method="phone", frequency_days=7, notes="Fridays"
+    )
+    clock.jump(timedelta(days=2))
+    case = step(
+        case, sam, "complete_repair", repair_id="repair-2", notes="Wall cleaned by contractor."
+    )
     case = step(
         case,
         sam,

@@ -177,6 +177,7 @@ class IntegrityLog:
         self._key: SigningKey | None = None
         self._lock = threading.Lock()
         self._last_signed: tuple[int, datetime | None] | None = None
+        self._last_seen: CheckpointRow | None = None
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None
 
@@ -320,23 +321,36 @@ class IntegrityLog:
             )
             if self.recorder.insert_checkpoint(row):
                 self._last_signed = (row.seq, time)
+                self._last_seen = row
                 return row
         raise IntegrityFailure("could not store a checkpoint: other writers kept storing theirs")
 
     def checkpoint_if_due(self) -> CheckpointRow | None:
-        """Sign a checkpoint if the policy says one is due; the new one, or None."""
+        """Sign a checkpoint if the policy says one is due; the new one, or None.
+
+        It runs after every commit, so it first asks the newest checkpoint this process has
+        seen: checkpoints only grow, so one another process stored since can only make a
+        checkpoint less due. Only when that one says "due" is the stored newest read.
+        """
         size = self.recorder.leaf_count()
+        known = self._last_seen
+        if known is not None and not self._due(size, known):
+            return None
         latest = self.recorder.latest_checkpoint()
+        self._last_seen = latest
+        return self.checkpoint() if self._due(size, latest) else None
+
+    def _due(self, size: int, latest: CheckpointRow | None) -> bool:
         unsigned = size - (0 if latest is None else latest.tree_size)
         if unsigned <= 0:
-            return None
+            return False
         due = latest is None or (0 < self.policy.every_events <= unsigned)
         if not due and latest is not None and self.policy.every_minutes > 0:
             signed_at = self._signed_at(latest)
             due = signed_at is None or self.clock() - signed_at >= timedelta(
                 minutes=self.policy.every_minutes
             )
-        return self.checkpoint() if due else None
+        return due
 
     def _signed_at(self, row: CheckpointRow) -> datetime | None:
         if self._last_signed is None or self._last_signed[0] != row.seq:

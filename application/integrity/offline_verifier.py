@@ -1,10 +1,11 @@
-"""Offline verifier for caseledger evidence bundles (self-contained; Python 3.11+).
+"""Offline verifier for caseledger evidence bundles and packs (self-contained; Python 3.11+).
 
 This one file is copied verbatim into every evidence pack, so that anyone can check a
 case without access to the ledger. It needs only the Python standard library and the
 `cryptography` package (``pip install cryptography``)::
 
     python offline_verifier.py bundle.json --trusted-key '<name>+<key id>+<key>'
+    python offline_verifier.py evidence-pack.zip --trusted-key '<name>+<key id>+<key>'
 
 Pass the landlord's published verifier key with ``--trusted-key``; without it the key
 carried in the bundle is used, which proves only that the bundle is self-consistent.
@@ -62,6 +63,24 @@ and stored bytes, is in the signed tree; the case's events form an unbroken chai
 before, positions and leaf indexes rise with the version); and, if given, the earlier
 checkpoint is consistent with the current one. A bundle cannot show that events were
 removed from the end of a case; compare the last version with the case record for that.
+
+Evidence pack (a zip; see ``PACK_FILES``): a readable PDF, ``events.json`` (each event's
+stored bytes and its decrypted, redacted content), the bundle, its checkpoint and key,
+this file, and ``manifest.sig``: a signed note, by the same key as the checkpoint, of::
+
+    caseledger-evidence-pack v1
+    case <UUID>
+    pack <n>
+    purpose <complaint | case-review>
+    through-version <version of the EvidencePackProduced event>
+    checkpoint <tree size> <base64 root hash>
+    file <hex SHA-256> <name in the zip>      # one line per other file, sorted by name
+
+Checks: the manifest is signed; every file is listed and matches its hash, and nothing
+else is in the zip; the bundle verifies; the checkpoint and key files are the bundle's;
+the case's chain runs unbroken from version 1 to the pack's own EvidencePackProduced
+event, which the checkpoint covers (so a pack cannot leave out the case's latest events
+without showing it); and ``events.json`` carries exactly the proven stored bytes.
 """
 
 from __future__ import annotations
@@ -69,13 +88,15 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import io
 import itertools
 import json
 import re
 import struct
 import sys
 import uuid
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -103,6 +124,27 @@ TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 BUNDLE_FORMAT = "caseledger-evidence-bundle"
 BUNDLE_VERSION = 1
+
+PACK_HEADER = "caseledger-evidence-pack v1"
+PACK_MANIFEST = "manifest.sig"
+PACK_PDF = "evidence-pack.pdf"
+PACK_EVENTS = "events.json"
+PACK_BUNDLE = "integrity/bundle.json"
+PACK_CHECKPOINT = "integrity/checkpoint.txt"
+PACK_KEY = "integrity/public-key.txt"
+PACK_VERIFIER = "offline_verifier.py"
+PACK_README = "README.txt"
+PACK_FILES = (
+    PACK_README,
+    PACK_PDF,
+    PACK_EVENTS,
+    PACK_BUNDLE,
+    PACK_CHECKPOINT,
+    PACK_KEY,
+    PACK_VERIFIER,
+)
+PACK_FIELDS = ("case", "pack", "purpose", "through-version", "checkpoint")
+PACK_EVENT_TOPIC = "domain.case_events:EvidencePackProduced"
 
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 _KEY_ID_HEX = re.compile(r"[0-9a-f]{8}")
@@ -781,27 +823,253 @@ def verify_bundle(bundle: object, trusted_key: str | None = None) -> list[str]:
     return check_bundle(bundle, trusted_key).problems
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: verify a bundle file, print the outcome, return the exit status."""
-    parser = argparse.ArgumentParser(description="Verify a caseledger evidence bundle offline.")
-    parser.add_argument("bundle", help="path to the bundle JSON file")
-    parser.add_argument(
-        "--trusted-key",
-        help="the ledger's published verifier key (<name>+<key id>+<key>)",
-    )
-    args = parser.parse_args(argv)
+# --- evidence packs -----------------------------------------------------------------
+
+
+def manifest_text(fields: Mapping[str, str], files: Mapping[str, bytes]) -> str:
+    """The text of a pack's manifest (to be signed as a note): `fields` in PACK_FIELDS
+    order, then the SHA-256 of each file, sorted by name."""
+    lines = [PACK_HEADER, *(f"{name} {fields[name]}" for name in PACK_FIELDS)]
+    for name in sorted(files):
+        if not name or any(ch.isspace() for ch in name):
+            raise ValueError(f"file name {name!r} cannot be listed in a manifest")
+        lines.append(f"file {hashlib.sha256(files[name]).hexdigest()} {name}")
+    return "\n".join(lines) + "\n"
+
+
+def parse_manifest(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(fields, {file name: hex SHA-256}) of a manifest text; raise ValueError if malformed."""
+    lines = text[:-1].split("\n") if text.endswith("\n") else []
+    if not lines or lines[0] != PACK_HEADER:
+        raise ValueError(f"does not start with {PACK_HEADER!r}")
+    fields: dict[str, str] = {}
+    files: dict[str, str] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(" ")
+        if name == "file":
+            digest, _, file_name = value.partition(" ")
+            if re.fullmatch(r"[0-9a-f]{64}", digest) is None or not file_name:
+                raise ValueError(f"malformed file line {line!r}")
+            if file_name in files:
+                raise ValueError(f"{file_name} is listed twice")
+            files[file_name] = digest
+        elif name in PACK_FIELDS and name not in fields and value:
+            fields[name] = value
+        else:
+            raise ValueError(f"unexpected line {line!r}")
+    missing = [name for name in PACK_FIELDS if name not in fields]
+    if missing:
+        raise ValueError(f"no {', '.join(missing)} line")
+    return fields, files
+
+
+@dataclass
+class PackReport:
+    """The outcome of checking an evidence pack: no problems means it verified."""
+
+    problems: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    bundle: BundleReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the pack verified."""
+        return not self.problems
+
+
+def _read_zip(data: bytes, report: PackReport) -> None:
     try:
-        with open(args.bundle, encoding="utf-8") as f:
-            bundle = json.load(f)
-    except (OSError, ValueError) as exc:
-        print(f"cannot read bundle: {exc}")
-        return 1
-    report = check_bundle(bundle, args.trusted_key)
-    if not report.ok or report.checkpoint is None:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                if info.filename in report.files:
+                    report.problems.append(f"{info.filename}: in the zip twice")
+                report.files[info.filename] = archive.read(info)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        report.problems.append(f"not a readable zip: {exc}")
+
+
+def _pack_key(report: PackReport, trusted_key: str | None) -> VerifierKey | None:
+    carried = report.files.get(PACK_KEY, b"").decode("utf-8", "replace").strip()
+    try:
+        key = parse_verifier_key(trusted_key if trusted_key is not None else carried)
+    except NoteError as exc:
+        report.problems.append(f"{'trusted key' if trusted_key else PACK_KEY}: {exc}")
+        return None
+    if trusted_key is not None and carried != str(key):
+        report.problems.append(f"{PACK_KEY}: not the trusted key")
+    return key
+
+
+def _check_manifest(report: PackReport, key: VerifierKey) -> dict[str, str] | None:
+    """The file hashes the signed manifest lists, or None if it cannot be trusted."""
+    note = report.files.pop(PACK_MANIFEST, None)
+    if note is None:
+        report.problems.append(f"{PACK_MANIFEST}: missing")
+        return None
+    try:
+        text = verify_note(note.decode("utf-8"), key)
+        report.fields, listed = parse_manifest(text)
+    except UnicodeDecodeError:
+        report.problems.append(f"{PACK_MANIFEST}: not UTF-8 text")
+        return None
+    except NoteError as exc:
+        report.problems.append(f"{PACK_MANIFEST}: bad signature: {exc}")
+        return None
+    except ValueError as exc:
+        report.problems.append(f"{PACK_MANIFEST}: {exc}")
+        return None
+    for name, digest in listed.items():
+        data = report.files.get(name)
+        if data is None:
+            report.problems.append(f"{name}: listed in the manifest but missing from the pack")
+        elif hashlib.sha256(data).hexdigest() != digest:
+            report.problems.append(f"{name}: altered (SHA-256 does not match the signed manifest)")
+    for name in sorted(set(report.files) - set(listed)):
+        report.problems.append(f"{name}: not listed in the signed manifest")
+    for name in PACK_FILES:
+        if name not in listed:
+            report.problems.append(f"{name}: a pack holds it, but the signed manifest does not")
+    return listed
+
+
+def _json_file(report: PackReport, name: str) -> Any:
+    try:
+        return json.loads(report.files.get(name, b""))
+    except ValueError as exc:
+        report.problems.append(f"{name}: not JSON: {exc}")
+        return None
+
+
+def _check_pack_bundle(report: PackReport, key: VerifierKey) -> None:
+    bundle = _json_file(report, PACK_BUNDLE)
+    if bundle is None:
+        return
+    checked = report.bundle = check_bundle(bundle, str(key))
+    report.problems.extend(f"{PACK_BUNDLE}: {problem}" for problem in checked.problems)
+    if not isinstance(bundle, dict):
+        return
+    note = report.files.get(PACK_CHECKPOINT, b"").decode("utf-8", "replace")
+    if note != bundle.get("checkpoint"):
+        report.problems.append(
+            f"{PACK_CHECKPOINT}: not the checkpoint the bundle is proved against"
+        )
+    fields = report.fields
+    if str(checked.case_id) != fields["case"]:
+        report.problems.append(f"{PACK_BUNDLE}: not of case {fields['case']}")
+    if checked.checkpoint is not None:
+        signed = f"{checked.checkpoint.size} {b64encode(checked.checkpoint.root)}"
+        if signed != fields["checkpoint"]:
+            report.problems.append(
+                f"{PACK_CHECKPOINT}: size and root {signed} are not the manifest's "
+                f"{fields['checkpoint']}"
+            )
+    _check_pack_event(report, checked.events)
+
+
+def _check_pack_event(report: PackReport, events: Sequence[BundleEvent]) -> None:
+    """The proven chain must end with this pack's own EvidencePackProduced event."""
+    fields = report.fields
+    last = max(events, key=lambda e: e.originator_version, default=None)
+    if last is None or str(last.originator_version) != fields["through-version"]:
+        shown = "no events" if last is None else f"version {last.originator_version}"
+        report.problems.append(
+            f"{PACK_BUNDLE}: the case's chain ends at {shown}, not at the pack's own event "
+            f"(version {fields['through-version']}): events are missing from the end"
+        )
+        return
+    try:
+        state = json.loads(last.state)
+    except ValueError:
+        state = None
+    if (
+        last.topic != PACK_EVENT_TOPIC
+        or not isinstance(state, dict)
+        or str(state.get("pack_number")) != fields["pack"]
+        or state.get("purpose") != fields["purpose"]
+    ):
+        report.problems.append(
+            f"{PACK_BUNDLE}: the last event is not the EvidencePackProduced event of "
+            f"pack {fields['pack']} ({fields['purpose']})"
+        )
+
+
+def _check_pack_events(report: PackReport) -> None:
+    """events.json must carry exactly the stored bytes the bundle proves."""
+    document = _json_file(report, PACK_EVENTS)
+    proven = report.bundle.events if report.bundle is not None else []
+    listed = document.get("events") if isinstance(document, dict) else None
+    if not isinstance(listed, list):
+        report.problems.append(f"{PACK_EVENTS}: no list of events")
+        return
+    expected = {e.originator_version: e for e in proven}
+    seen: set[int] = set()
+    for i, entry in enumerate(listed):
+        version = entry.get("originator_version") if isinstance(entry, dict) else None
+        event = expected.get(version) if isinstance(version, int) else None
+        if event is None or version in seen:
+            report.problems.append(f"{PACK_EVENTS}: events[{i}] is not a proven event")
+            continue
+        seen.add(event.originator_version)
+        stored = (entry.get("position"), entry.get("topic"), entry.get("stored_bytes"))
+        if stored != (event.position, event.topic, b64encode(event.state)):
+            report.problems.append(
+                f"{PACK_EVENTS}: {_describe(event)} does not match the proven stored bytes"
+            )
+    for version in sorted(set(expected) - seen):
+        report.problems.append(
+            f"{PACK_EVENTS}: {_describe(expected[version])} is proven but missing here"
+        )
+
+
+def check_pack(data: bytes, trusted_key: str | None = None) -> PackReport:
+    """Check an evidence pack zip (see the module docstring); with `trusted_key` the
+    manifest and checkpoint must be signed by that key, else by the key the pack carries."""
+    report = PackReport()
+    _read_zip(data, report)
+    if not report.ok:
+        return report
+    key = _pack_key(report, trusted_key)
+    if key is None or _check_manifest(report, key) is None:
+        return report
+    _check_pack_bundle(report, key)
+    _check_pack_events(report)
+    return report
+
+
+def print_pack_report(data: bytes, trusted_key: str | None) -> int:
+    """Check a pack, print OK and what was verified, or each problem; the exit status."""
+    report = check_pack(data, trusted_key)
+    if not report.ok or report.bundle is None or report.bundle.checkpoint is None:
         for problem in report.problems:
             print(problem)
         return 1
-    if args.trusted_key is None:
+    if trusted_key is None:
+        print(
+            "warning: no --trusted-key given; the pack was checked with its own key "
+            f"{report.files[PACK_KEY].decode().strip()}, compare it with the key the "
+            "landlord publishes",
+            file=sys.stderr,
+        )
+    fields, checkpoint = report.fields, report.bundle.checkpoint
+    print(
+        f"OK: evidence pack {fields['pack']} ({fields['purpose']}) of case {fields['case']}: "
+        f"{len(report.files)} files match the signed manifest; {len(report.bundle.events)} "
+        f"events, versions 1..{fields['through-version']}, verified against checkpoint size "
+        f"{checkpoint.size} root {b64encode(checkpoint.root)}"
+    )
+    return 0
+
+
+def _report_bundle(bundle: object, trusted_key: str | None) -> int:
+    report = check_bundle(bundle, trusted_key)
+    if not report.ok or report.checkpoint is None or not isinstance(bundle, dict):
+        for problem in report.problems:
+            print(problem)
+        return 1
+    if trusted_key is None:
         print(
             "warning: no --trusted-key given; the bundle was checked with its own key "
             f"{bundle['verifier_key']}, compare it with the key the landlord publishes",
@@ -813,6 +1081,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"checkpoint size {checkpoint.size} root {b64encode(checkpoint.root)}"
     )
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: verify a bundle or pack file, print the outcome, return the exit status."""
+    parser = argparse.ArgumentParser(
+        description="Verify a caseledger evidence bundle (JSON) or evidence pack (zip) offline."
+    )
+    parser.add_argument("bundle", help="path to the bundle JSON file or the evidence pack zip")
+    parser.add_argument(
+        "--trusted-key",
+        help="the ledger's published verifier key (<name>+<key id>+<key>)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        with open(args.bundle, "rb") as f:
+            data = f.read()
+        if zipfile.is_zipfile(io.BytesIO(data)):
+            return print_pack_report(data, args.trusted_key)
+        bundle = json.loads(data)
+    except (OSError, ValueError) as exc:
+        print(f"cannot read bundle: {exc}")
+        return 1
+    return _report_bundle(bundle, args.trusted_key)
 
 
 if __name__ == "__main__":

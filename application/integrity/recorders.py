@@ -173,9 +173,12 @@ class IntegrityTables:
     ) -> None:
         if positions is None or len(positions) != len(events):
             raise ProgrammingError("the recorder did not return a position for every event")
+        # Two subqueries, not two aggregates over one scan: SQLite answers a lone MAX from
+        # the index, but MAX(a), MAX(b) together read the whole table on every commit.
         cursor.execute(
             self._sql(
-                "SELECT MAX(leaf_index) AS last_index, MAX(position) AS last_position FROM {leaves}"
+                "SELECT (SELECT MAX(leaf_index) FROM {leaves}) AS last_index, "
+                "(SELECT MAX(position) FROM {leaves}) AS last_position"
             )
         )
         row = cursor.fetchone()

@@ -36,6 +36,8 @@ PERSONAL_DATA_READS: dict[str, AccessPurpose] = {
     # these two answer with the person's details as they now are
     "subjects.rectify": AccessPurpose.SUBJECT_REQUEST,
     "subjects.request_erasure": AccessPurpose.SUBJECT_REQUEST,
+    # a complaint or case-review pack (say `case_review` in X-Access-Reason for the latter)
+    "evidence_packs.download": AccessPurpose.COMPLAINT_HANDLING,
 }
 
 
@@ -44,7 +46,8 @@ class AccessLogQuery(Schema):
     case_id = fields.UUID()
     actor = fields.String(validate=validate.Length(min=1, max=100))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    # bounded: a larger integer overflows the database's 64-bit parameter (was a 500)
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
 
 
 def _id(value: object) -> UUID | None:

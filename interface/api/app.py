@@ -20,10 +20,11 @@ from application.caseload import TIMER_FILTERS
 from application.errors import NotFound, Unauthenticated
 from domain.hate_case import HateCase
 from domain.vocabulary import CaseStatus, RiskLevel
-from interface.api import problems
+from interface.api import hardening, problems
 from interface.api.access_log import install_access_log
 from interface.api.audit import audit_blueprint
 from interface.api.commands import BY_NOUN
+from interface.api.evidence_packs import evidence_packs_blueprint
 from interface.api.openapi import build_spec
 from interface.api.schemas import ReportCase, StaffAccount
 from interface.api.subjects import subjects_blueprint
@@ -62,7 +63,8 @@ class CaseListQuery(Schema):
     risk_level = fields.String(validate=validate.OneOf([r.value for r in RiskLevel]))
     overdue = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    # bounded: a larger integer overflows the database's 64-bit parameter (was a 500)
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
 
 
 def _body(schema: Schema) -> dict[str, Any]:
@@ -94,6 +96,7 @@ def _case_response(case: HateCase, status: int = 200, **extra: Any) -> Response:
 def create_app(services: Services) -> Flask:
     app = Flask("caseledger")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    hardening.install(app)  # before anything else sets app.json options
     app.json.sort_keys = False  # type: ignore[attr-defined]
     problems.install(app)
     ledger = services.ledger
@@ -252,5 +255,6 @@ def create_app(services: Services) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(subjects_blueprint(services, actor))
     app.register_blueprint(audit_blueprint(services, actor))
+    app.register_blueprint(evidence_packs_blueprint(services, actor))
     install_access_log(app, services.access_log, actor)  # after the app's own after_request
     return app

@@ -23,7 +23,8 @@ from interface.config import Services
 
 
 class CheckpointsQuery(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    # bounded: a larger integer overflows the database's 64-bit parameter (was a 500)
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

@@ -10,6 +10,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from interface.api import schemas
 from interface.api import subjects as subject_routes
 from interface.api.commands import CASE_COMMANDS
+from interface.api.evidence_packs import EvidencePackBody
 
 _PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _CASE = {"application/json": {"schema": {"type": "object"}}}
@@ -280,6 +281,7 @@ def build_spec() -> dict[str, Any]:
     )
     _audit_paths(spec, secured)
     _subject_paths(spec, secured)
+    _evidence_pack_paths(spec, secured)
     return spec.to_dict()
 
 
@@ -321,6 +323,59 @@ def _audit_paths(spec: APISpec, secured: list[dict[str, list[str]]]) -> None:
                 "responses": {
                     "200": {"description": "Verification result", "content": json_object},
                     **_errors(401, 403),
+                },
+            }
+        },
+    )
+
+
+def _evidence_pack_paths(spec: APISpec, secured: list[dict[str, list[str]]]) -> None:
+    """The complaint and case-review evidence packs (interface/api/evidence_packs.py)."""
+    uuid = {"type": "string", "format": "uuid"}
+    case_id = {"name": "case_id", "in": "path", "required": True, "schema": uuid}
+    number = {"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}
+    spec.path(
+        path="/api/v1/cases/{case_id}/evidence-packs",
+        operations={
+            "post": {
+                "summary": "Produce a complaint (policy 11) or case-review (12.2) evidence pack "
+                "(complaints, manager); recorded on the case, allowed when closed",
+                "security": secured,
+                "parameters": [case_id],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": EvidencePackBody}},
+                },
+                "responses": {
+                    "201": {
+                        "description": "Produced; Location is the download",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    **_errors(400, 401, 403, 404, 409, 415, 422),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/cases/{case_id}/evidence-packs/{number}",
+        operations={
+            "get": {
+                "summary": "Download pack n (a zip: PDF, events.json, proofs, signed manifest, "
+                "offline verifier), rebuilt from the ledger",
+                "security": secured,
+                "parameters": [
+                    case_id,
+                    number,
+                    {"name": "X-Access-Reason", "in": "header", "schema": {"type": "string"}},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The pack",
+                        "content": {
+                            "application/zip": {"schema": {"type": "string", "format": "binary"}}
+                        },
+                    },
+                    **_errors(401, 403, 404, 422),
                 },
             }
         },

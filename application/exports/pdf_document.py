@@ -1,0 +1,178 @@
+"""The PDF conventions shared by the ledger's readable outputs (fpdf2): fonts, UK time, layout.
+
+Names and notes can be in any script, so a Unicode TrueType font is used: DejaVu Sans from
+the system (`CASELEDGER_PDF_FONT` may name another regular TTF, with its bold beside it as
+`*-Bold.ttf`). No font ships with the code. Without one, the PDF falls back to the core
+Helvetica font and text is transliterated to Latin-1 (accents dropped, anything else `?`).
+
+Instants are shown in UK time (`uk_time`). A `Document` can carry a fixed creation date, so
+the same content always renders to the same bytes, and a footer with page numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import unicodedata
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+FONT_ENV = "CASELEDGER_PDF_FONT"
+LONDON = ZoneInfo("Europe/London")
+_SYSTEM_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/local/share/fonts/DejaVuSans.ttf",
+    "/Library/Fonts/DejaVuSans.ttf",
+)
+# fpdf2's font subsetting (fontTools) logs every glyph it keeps at INFO level.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
+
+_PUNCTUATION = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2022": "*",
+    }
+)
+
+
+def find_font(environ: Mapping[str, str] | None = None) -> Path | None:
+    """The regular Unicode TTF to embed, or None to fall back to core fonts."""
+    env = os.environ if environ is None else environ
+    candidates = [env[FONT_ENV]] if env.get(FONT_ENV) else list(_SYSTEM_FONTS)
+    for candidate in candidates:
+        path = Path(candidate)
+        if path.is_file():
+            return path
+    return None
+
+
+def transliterate(text: str) -> str:
+    """Latin-1 text for the core fonts: accents dropped, anything else unrepresentable `?`."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_PUNCTUATION))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).encode("latin-1", "replace").decode("latin-1")
+
+
+def uk_time(value: Any) -> str:
+    """ISO instants as UK time, `2026-11-23 10:00 GMT`; dates and anything else unchanged."""
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    if isinstance(value, str) and len(value) > 10 and value[10] == "T":
+        try:
+            return datetime.fromisoformat(value).astimezone(LONDON).strftime("%Y-%m-%d %H:%M %Z")
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
+
+
+def field_label(name: str) -> str:
+    """`victim_view` -> "Victim view"."""
+    return name.replace("_", " ").capitalize()
+
+
+class _PDF(FPDF):
+    """FPDF with an optional footer line and page numbers."""
+
+    footer_text = ""
+    footer_family = "helvetica"
+
+    def footer(self) -> None:
+        if not self.footer_text:
+            return
+        self.set_y(-12)
+        self.set_font(self.footer_family, "", 7)
+        self.cell(0, 5, f"{self.footer_text}  |  page {self.page_no()} of {{nb}}", align="C")
+
+
+class Document:
+    """An A4 document written top to bottom: headings, text, and name/value pairs."""
+
+    def __init__(
+        self,
+        font: Path | None,
+        title: str,
+        *,
+        created: datetime | None = None,
+        footer: str = "",
+    ) -> None:
+        self.pdf = _PDF(format="A4")
+        self.pdf.set_auto_page_break(auto=True, margin=15)
+        self.pdf.set_margins(18, 18, 18)
+        self._clean: Callable[[str], str]
+        if font is not None:
+            bold = font.with_name(f"{font.stem}-Bold{font.suffix}")
+            self.pdf.add_font("body", "", str(font))
+            self.pdf.add_font("body", "B", str(bold if bold.is_file() else font))
+            self.family, self._clean = "body", str
+        else:
+            self.family, self._clean = "helvetica", transliterate
+        self.pdf.footer_family = self.family
+        self.pdf.footer_text = self._clean(footer)
+        self.pdf.set_title(self._clean(title))
+        if created is not None:
+            self.pdf.set_creation_date(created)
+        self.pdf.add_page()
+
+    def heading(self, text: str, size: int = 13) -> None:
+        self.pdf.ln(2)
+        self.pdf.set_font(self.family, "B", size)
+        self._line(text, size * 0.55)
+
+    def text(self, text: str, size: int = 10, bold: bool = False, indent: float = 0) -> None:
+        self.pdf.set_font(self.family, "B" if bold else "", size)
+        self.pdf.set_x(self.pdf.l_margin + indent)
+        self._line(text, size * 0.5, indent)
+
+    def pairs(self, values: Mapping[str, Any], indent: float = 0, bullet: bool = False) -> None:
+        for n, (name, value) in enumerate(values.items()):
+            self.value(
+                f"\u2022 {field_label(name)}" if bullet and n == 0 else field_label(name),
+                value,
+                indent,
+            )
+
+    def value(self, name: str, value: Any, indent: float) -> None:
+        if isinstance(value, dict):
+            self.text(f"{name}:", indent=indent)
+            self.pairs(value, indent + 5)
+        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            self.text(f"{name}:", indent=indent)
+            for item in value:
+                if isinstance(item, dict):
+                    self.pairs(item, indent + 5, bullet=True)
+                else:
+                    self.text(str(item), indent=indent + 5)
+        elif isinstance(value, list):
+            self.text(f"{name}: {', '.join(str(v) for v in value) or '-'}", indent=indent)
+        elif value is not None:
+            shown = "yes" if value is True else "no" if value is False else uk_time(value)
+            self.text(f"{name}: {shown}", indent=indent)
+
+    def new_page(self) -> None:
+        self.pdf.add_page()
+
+    def _line(self, text: str, height: float, indent: float = 0) -> None:
+        self.pdf.multi_cell(
+            self.pdf.epw - indent,
+            height,
+            self._clean(text),
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())

@@ -1,0 +1,1 @@
+"""caseledger's benchmark suite: `python -m bench` (see `bench.__main__`)."""

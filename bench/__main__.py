@@ -1,0 +1,164 @@
+"""Run caseledger's benchmark suite: `.venv/bin/python -m bench [--large] [--only PART]`.
+
+Writes `bench/results/<date>.json` (with the machine it ran on) and prints a table.
+
+Parts, each on fresh stores (a SQLite file in a temporary directory; a PostgreSQL schema in
+database `test` at 127.0.0.1:5432, dropped afterwards):
+
+* `commands`: command throughput through the ledger against the raw engine (see
+  `bench.commands`), SQLite and PostgreSQL;
+* `api`: latency and throughput of the real `caseledger serve` at 1, 8 and 32 clients
+  (`bench.api`), SQLite and PostgreSQL;
+* `growth`: rebuild, verify, subject access export and one-case work at 10^4 and 10^5
+  events on SQLite and 10^4 on PostgreSQL; `--large` adds 10^6 on SQLite and 10^5 on
+  PostgreSQL (`bench.growth`).
+
+`--quick` cuts every count by ten, to check the suite itself runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.api import api_latency
+from bench.commands import command_throughput
+from bench.common import ENGINES
+from bench.growth import growth
+
+RESULTS = Path(__file__).with_name("results")
+PARTS = ("commands", "api", "growth")
+
+
+def machine() -> dict[str, Any]:
+    """The hardware and software the figures come from."""
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    fields = dict(line.split(":", 1) for line in lscpu.splitlines() if ":" in line)
+    meminfo = Path("/proc/meminfo").read_text().split("\n", 1)[0]
+    return {
+        "cpu": fields.get("Model name", "?").strip(),
+        "cpus": os.cpu_count(),
+        "memory_gib": round(int(meminfo.split()[1]) / 2**20, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
+
+
+def sizes(large: bool, quick: bool) -> dict[str, tuple[int, ...]]:
+    chosen = {"sqlite": (10**4, 10**5), "postgres": (10**4,)}
+    if large:
+        chosen = {"sqlite": (10**4, 10**5, 10**6), "postgres": (10**4, 10**5)}
+    if quick:
+        chosen = {engine: tuple(n // 10 for n in ns) for engine, ns in chosen.items()}
+    return chosen
+
+
+def run(parts: tuple[str, ...], large: bool, quick: bool) -> dict[str, Any]:
+    scale = 10 if quick else 1
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "options": {"large": large, "quick": quick},
+    }
+    timings = {}
+    for part in parts:
+        began = time.perf_counter()
+        if part == "commands":
+            results[part] = [command_throughput(e, 500 // scale, 4) for e in ENGINES]
+        elif part == "api":
+            results[part] = [
+                api_latency(e, 200, (1, 8, 32), 2000 // scale, 6 / scale) for e in ENGINES
+            ]
+        else:
+            results[part] = [growth(e, n) for e, n in sizes(large, quick).items()]
+        timings[part] = round(time.perf_counter() - began, 1)
+        print(f"[bench] {part} done in {timings[part]} s", file=sys.stderr, flush=True)
+    results["runtime_s"] = timings
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    """The figures as a Markdown table, each next to its anchor."""
+    m = results["machine"]
+    lines = [
+        f"Ran {results['date']} on {m['cpus']} x {m['cpu']}, {m['memory_gib']} GiB, "
+        f"Python {m['python']}, Linux {m['kernel']}; runtime {results['runtime_s']} s.",
+        "",
+    ]
+    for r in results.get("commands", []):
+        lines.append(
+            f"- commands, {r['engine']} ({_durability(r['durability'])}, "
+            f"{r['mean_event_bytes']} B events): "
+            f"reports {r['reports_per_s']}/s, updates {r['updates_per_s']}/s; raw insert "
+            f"{r['raw_rows_per_s']} rows/s; ratio {r['reports_ratio']} / {r['updates_ratio']}"
+        )
+    if "api" in results:
+        lines += ["", "| API | engine | clients | req/s | p50 ms | p95 ms | p99 ms | errors |"]
+        lines.append("|---|---|---|---|---|---|---|---|")
+        for r in results["api"]:
+            for op, label in (
+                ("list", "GET /cases"),
+                ("get", "GET /cases/{id}"),
+                ("contact", "POST contacts"),
+            ):
+                for lv in r[op]:
+                    lines.append(
+                        f"| {label} | {r['engine']} | {lv['clients']} | {lv['per_s']} | "
+                        f"{lv['p50_ms']} | {lv['p95_ms']} | {lv['p99_ms']} | {lv['errors']} |"
+                    )
+        peaks = ", ".join(
+            f"{r['engine']} {r['server_peak_rss_kib'] // 1024} MiB" for r in results["api"]
+        )
+        lines.append(f"\nServer peak RSS after the API runs: {peaks}.")
+    if "growth" in results:
+        lines += [
+            "",
+            "| engine | events | generate ev/s | rebuild s (ev/s) | verify s (ev/s) "
+            "| verify RSS MiB | export p50 ms | update p50 ms | catch-up p50 ms "
+            "| API list / get p50 ms | server RSS MiB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in results["growth"]:
+            for s in r["sizes"]:
+                lines.append(
+                    f"| {r['engine']} | {s['events']} | {s['generate_events_per_s']} | "
+                    f"{s['rebuild_s']} ({s['rebuild_events_per_s']}) | "
+                    f"{s['verify_s']} ({s['verify_events_per_s']}) | "
+                    f"{s['verify_peak_rss_kib'] // 1024} | {s['subject_export_p50_ms']} | "
+                    f"{s['update_command_p50_ms']} | {s['catch_up_when_current_p50_ms']} | "
+                    f"{s['api_list_p50_ms']} / {s['api_get_case_p50_ms']} | "
+                    f"{s['server_peak_rss_kib'] // 1024} |"
+                )
+    return "\n".join(lines)
+
+
+def _durability(settings: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in settings.items())
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    p.add_argument("--large", action="store_true", help="add 10^6 events (SQLite), 10^5 (PG)")
+    p.add_argument("--quick", action="store_true", help="every count / 10: checks the suite")
+    p.add_argument("--only", choices=PARTS, action="append", help="run only this part")
+    args = p.parse_args()
+    results = run(tuple(args.only or PARTS), args.large, args.quick)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = results["date"][:19].replace(":", "")
+    out = RESULTS / f"{stamp}{'-quick' if args.quick else ''}.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    print(f"\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
