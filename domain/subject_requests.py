@@ -32,7 +32,7 @@ from domain.instants import aware
 from domain.personal import Personal
 from domain.policy import POLICY_VERSION
 from domain.service_levels import CLAUSES, ServiceLevels, Timer, TimerKind
-from domain.vocabulary import Recipient
+from domain.vocabulary import Recipient, term
 
 ART_12_3 = "UK GDPR art. 12(3)"
 ART_17 = "UK GDPR art. 17"
@@ -250,14 +250,6 @@ class ErasureDecided(RequestEvent):
     reasons: Personal | None
 
 
-def _vocab(enum_cls: Any, value: Any, field_name: str) -> str:
-    try:
-        return str(enum_cls(value).value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum_cls)
-        raise InvalidCommand(field_name, f"must be one of: {allowed}") from None
-
-
 def _received(received_at: datetime, at: datetime) -> None:
     aware(received_at, "received_at")
     aware(at, "at")
@@ -299,7 +291,7 @@ class SubjectRequest(Aggregate):
         """An access request; `withheld` None applies the documented default categories."""
         _received(received_at, at)
         categories = DEFAULT_WITHHELD if withheld is None else withheld
-        chosen = [_vocab(WithholdingCategory, c, "withheld") for c in categories]
+        chosen = [term(WithholdingCategory, c, "withheld") for c in categories]
         return cls._receive(
             AccessRequestReceived,
             request_id,
@@ -352,7 +344,7 @@ class SubjectRequest(Aggregate):
         _received(received_at, at)
         claimed = None
         if ground_claimed is not None:
-            claimed = _vocab(ErasureGround, ground_claimed, "ground_claimed")
+            claimed = term(ErasureGround, ground_claimed, "ground_claimed")
         return cls._receive(
             ErasureRequested,
             request_id,
@@ -434,7 +426,7 @@ class SubjectRequest(Aggregate):
             occurred_at=at,
             policy_version=POLICY_VERSION,
             sent_at=sent_at,
-            method=_vocab(ResponseMethod, method, "method"),
+            method=term(ResponseMethod, method, "method"),
         )
 
     # --- rectification -------------------------------------------------------------------
@@ -462,16 +454,16 @@ class SubjectRequest(Aggregate):
         self._require(RequestKind.ERASURE, "decided")
         if self.completed_at is not None:
             raise PolicyViolation(ART_17, "the request has already been decided")
-        decision = _vocab(ErasureOutcome, outcome, "outcome")
+        decision = term(ErasureOutcome, outcome, "outcome")
         text = (reasons or "").strip()
         if decision == ErasureOutcome.REFUSED:
             if not ground:
                 raise InvalidCommand("ground", "a refusal names its UK GDPR art. 17(3) ground")
-            chosen = _vocab(RefusalGround, ground, "ground")
+            chosen = term(RefusalGround, ground, "ground")
             if not text:
                 raise InvalidCommand("reasons", "a refusal gives its reasons (art. 12(4))")
         else:
-            chosen = _vocab(ErasureGround, ground, "ground") if ground else ""
+            chosen = term(ErasureGround, ground, "ground") if ground else ""
             if not chosen:
                 raise InvalidCommand("ground", "name the UK GDPR art. 17(1) ground for erasure")
         self.trigger_event(

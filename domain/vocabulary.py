@@ -6,7 +6,25 @@ member's *value* is a data migration (upcast), while renaming its Python name is
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
+
+from domain.errors import InvalidCommand
+
+
+def term(enum_cls: type[StrEnum], value: Any, field_name: str) -> str:
+    """The stored value of a policy term, or InvalidCommand naming the field and the choices."""
+    try:
+        return str(enum_cls(value).value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise InvalidCommand(field_name, f"must be one of: {allowed}") from None
+
+
+def terms(enum_cls: type[StrEnum], values: Iterable[Any], field_name: str) -> list[str]:
+    """Several terms, each checked, in the order given, without repeats."""
+    return list(dict.fromkeys(term(enum_cls, v, field_name) for v in values))
 
 
 class Vocabulary(StrEnum):

@@ -1,0 +1,261 @@
+"""Victim care (policy 5.5, 5.10, 5.12, 7, 8.1): risk, action plans, contact, adjustments,
+support, security and repairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from domain import case_events as ev
+from domain.case_state import (
+    CaseState,
+    required_text,
+)
+from domain.errors import InvalidCommand, PolicyViolation
+from domain.personal import personal_or_none
+from domain.risk import RiskMatrix
+from domain.sharing import lawful_bases
+from domain.vocabulary import (
+    ContactDirection,
+    ContactMethod,
+    ContactOutcome,
+    DisclosureBasis,
+    Recipient,
+    RepairKind,
+    RiskLevel,
+    term,
+)
+
+
+class VictimCare(CaseState):
+    """Commands that look after the victim."""
+
+    def assess_risk(
+        self,
+        *,
+        matrix: RiskMatrix,
+        answers: Mapping[str, int],
+        level: str | None = None,
+        override_reason: str | None = None,
+        notes: str | None = None,
+        actor: str,
+        at: datetime,
+    ) -> RiskLevel:
+        """Score the risk assessment (5.5); an officer may override the band with a reason."""
+        score = matrix.score(answers)
+        computed = matrix.band(score)
+        final = RiskLevel(term(RiskLevel, level, "level")) if level else computed
+        if final != computed and not (override_reason and override_reason.strip()):
+            raise PolicyViolation(
+                "5.5", f"overriding the computed {computed.value} risk level needs a reason"
+            )
+        if final == computed and override_reason:
+            raise InvalidCommand("override_reason", "only an override of the band has a reason")
+        self._record(
+            ev.RiskAssessed,
+            actor,
+            at,
+            matrix_version=matrix.version,
+            answers=dict(answers),
+            score=score,
+            computed_level=computed.value,
+            level=final.value,
+            override_reason=personal_or_none(self._victim, override_reason),
+            notes=personal_or_none(self._victim, notes),
+        )
+        return final
+
+    def agree_action_plan(
+        self, *, actions: Sequence[Mapping[str, Any]], actor: str, at: datetime
+    ) -> None:
+        """Agree an action plan informed by the risk assessment (5.5, 8.1)."""
+        if self.risk_assessment_count == 0:
+            raise PolicyViolation("5.5, 8.1", "assess risk before agreeing an action plan")
+        if not actions:
+            raise InvalidCommand("actions", "an action plan has at least one action")
+        version = self.action_plan_version + 1
+        planned = []
+        for n, action in enumerate(actions, start=1):
+            due_on = action.get("due_on")
+            if due_on is not None and not isinstance(due_on, date):
+                raise InvalidCommand(f"actions.{n}.due_on", "must be a date")
+            owner = str(action.get("owner") or "").strip()
+            if not owner:
+                raise InvalidCommand(f"actions.{n}.owner", "is required")
+            planned.append(
+                {
+                    "action_id": f"plan-{version}.{n}",
+                    "owner": owner,
+                    "due_on": due_on.isoformat() if due_on else None,
+                    "description": required_text(
+                        self._victim, action.get("description"), f"actions.{n}.description"
+                    ),
+                }
+            )
+        self._record(ev.ActionPlanAgreed, actor, at, plan_version=version, actions=planned)
+
+    def complete_action(
+        self, *, action_id: str, outcome: str | None = None, actor: str, at: datetime
+    ) -> None:
+        if action_id not in self.open_actions:
+            raise InvalidCommand("action_id", "no open action with this id in the current plan")
+        self._record(
+            ev.ActionCompleted,
+            actor,
+            at,
+            action_id=action_id,
+            outcome=personal_or_none(self._victim, outcome),
+        )
+
+    def agree_contact_arrangement(
+        self,
+        *,
+        method: str,
+        frequency_days: int,
+        safe_venue: str | None = None,
+        notes: str | None = None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Agree how and how often the victim hears from us (5.2, 5.12, 8.1)."""
+        how = self._private_method(method)
+        if how == ContactMethod.SAFE_VENUE and not safe_venue:
+            raise InvalidCommand("safe_venue", "name the agreed safe venue (policy 5.2)")
+        if not 1 <= frequency_days <= 90:
+            raise InvalidCommand("frequency_days", "must be between 1 and 90 days")
+        self._record(
+            ev.ContactArrangementAgreed,
+            actor,
+            at,
+            method=how,
+            frequency_days=frequency_days,
+            safe_venue=personal_or_none(self._victim, safe_venue),
+            notes=personal_or_none(self._victim, notes),
+        )
+
+    def record_contact(
+        self,
+        *,
+        method: str,
+        direction: str,
+        outcome: str = ContactOutcome.MADE.value,
+        summary: str | None = None,
+        subject_id: UUID | None = None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Log a contact, including a failed attempt (8.1)."""
+        who = subject_id or self._victim
+        if who not in self.subjects:
+            raise InvalidCommand("subject_id", "the person is not part of this case")
+        self._record(
+            ev.ContactMade,
+            actor,
+            at,
+            contact_id=f"contact-{self.contact_count + 1}",
+            subject_id=who,
+            method=self._private_method(method),
+            direction=term(ContactDirection, direction, "direction"),
+            outcome=term(ContactOutcome, outcome, "outcome"),
+            summary=personal_or_none(self._victim, summary),
+        )
+
+    def agree_reasonable_adjustment(
+        self, *, adjustment: str, subject_id: UUID | None = None, actor: str, at: datetime
+    ) -> None:
+        """Policy 7: agree what the person needs to report and take part."""
+        who = subject_id or self._victim
+        if who not in self.subjects:
+            raise InvalidCommand("subject_id", "the person is not part of this case")
+        self._record(
+            ev.ReasonableAdjustmentAgreed,
+            actor,
+            at,
+            subject_id=who,
+            adjustment=required_text(who, adjustment, "adjustment"),
+        )
+
+    def refer_for_support(
+        self,
+        *,
+        agency: str,
+        consent_id: str | None = None,
+        notes: str | None = None,
+        subject_id: UUID | None = None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Refer to a support agency (8.1); it shares the person's details, so consent (9.4)."""
+        who = subject_id or self._victim
+        if not agency.strip():
+            raise InvalidCommand("agency", "is required")
+        if DisclosureBasis.SAFEGUARDING not in lawful_bases(
+            Recipient.SUPPORT_AGENCY, (), self._has_safeguarding_concern
+        ):
+            self._consent_in_force(
+                consent_id, Recipient.SUPPORT_AGENCY, "9.4", subject=who, recipient_name=agency
+            )
+        self._record(
+            ev.SupportReferralMade,
+            actor,
+            at,
+            referral_id=f"support-{self.support_referral_count + 1}",
+            subject_id=who,
+            agency=agency,
+            consent_id=consent_id,
+            notes=personal_or_none(self._victim, notes),
+        )
+
+    def provide_security_measures(self, *, measures: str, actor: str, at: datetime) -> None:
+        """Extra security to the home in line with the risk assessment and plan (5.10)."""
+        if self.risk_assessment_count == 0:
+            raise PolicyViolation(
+                "5.10", "security measures follow the completed risk assessment and action plan"
+            )
+        self._record(
+            ev.SecurityMeasuresProvided,
+            actor,
+            at,
+            measures=required_text(self._victim, measures, "measures"),
+        )
+
+    def request_repair(
+        self,
+        *,
+        kind: str,
+        description: str,
+        contractor: str | None = None,
+        actor: str,
+        at: datetime,
+    ) -> str:
+        """Order an emergency repair (24 hours) or graffiti removal (1 working day) (5.10)."""
+        repair_id = f"repair-{len(self.repairs) + 1}"
+        self._record(
+            ev.RepairRequested,
+            actor,
+            at,
+            repair_id=repair_id,
+            kind=term(RepairKind, kind, "kind"),
+            description=required_text(self._victim, description, "description"),
+            contractor=contractor,
+        )
+        return repair_id
+
+    def complete_repair(
+        self, *, repair_id: str, notes: str | None = None, actor: str, at: datetime
+    ) -> None:
+        repair = self.repairs.get(repair_id)
+        if repair is None:
+            raise InvalidCommand("repair_id", "no such repair on this case")
+        if repair.completed_at is not None:
+            raise InvalidCommand("repair_id", "the repair is already completed")
+        self._record(
+            ev.RepairCompleted,
+            actor,
+            at,
+            repair_id=repair_id,
+            notes=personal_or_none(self._victim, notes),
+        )
