@@ -46,6 +46,7 @@ def sqlite_env(directory: str) -> dict[str, str]:
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": os.path.join(directory, "caseledger.db"),
+        "CASELEDGER_SIGNING_KEY_FILE": os.path.join(directory, "signing.pem"),
         "CASELEDGER_MASTER_KEY": TEST_MASTER_KEY,
     }
 

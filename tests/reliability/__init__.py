@@ -1,0 +1,1 @@
+"""Reliability: crashes, concurrency, hostile input, authorisation, secrets, backups."""
