@@ -67,6 +67,8 @@ COMMAND_ROLES: dict[str, frozenset[StaffRole]] = {
     "access-log": frozenset({AUDITOR, DPO}),
     # Recomputing the integrity log reads every stored event: the auditor's alone.
     "audit-verify": frozenset({AUDITOR}),
+    # Landlord-wide counts (TSM NM01 and service levels), no personal data.
+    "statistics": frozenset({MANAGER, AUDITOR}),
 }
 
 # Commands that open a case to the complaints liaison before it is under complaint or review.

@@ -124,6 +124,13 @@ class CaseLedger(Application):
             raise NotFound("no such data subject")
         return subject
 
+    def _known_subject(self, subject_id: UUID, field_name: str) -> None:
+        """A person a command names must exist: an unknown id is a field error, not a 404."""
+        try:
+            self.subject(subject_id)
+        except NotFound:
+            raise InvalidCommand(field_name, "no such person is known to the ledger") from None
+
     # --- reporting -----------------------------------------------------------------------
 
     def report_case(
@@ -155,7 +162,7 @@ class CaseLedger(Application):
             new.append(victim_subject)
             victim_id = victim_subject.id
         else:
-            self.subject(victim_id)
+            self._known_subject(victim_id, "victim_id")
         reporter_id = None
         if reporter_role in (ReporterRole.VICTIM, ReporterRole.ANONYMOUS) and reporter:
             raise InvalidCommand(
@@ -194,28 +201,28 @@ class CaseLedger(Application):
         actor: Actor,
         seen_version: int,
         role: str,
-        details: Mapping[str, Any],
+        details: Mapping[str, Any] | None = None,
+        subject_id: UUID | None = None,
         elected_representative: bool = False,
     ) -> tuple[HateCase, UUID]:
-        """A witness, representative or household member: recorded once, linked by id."""
-        subject = DataSubject.record(
-            subject_id=uuid4(), details=details, actor=actor.username, at=self.clock()
-        )
+        """A witness, representative or household member, linked by id: a person the ledger
+        already knows (`subject_id`, so one person has one record across cases) or new."""
+        person, new = self._person(actor, details, subject_id)
         case = self._act(
             case_id,
             actor,
             seen_version,
             "subjects",
             lambda case, at: case.link_subject(
-                subject_id=subject.id,
+                subject_id=person,
                 role=role,
                 elected_representative=elected_representative,
                 actor=actor.username,
                 at=at,
             ),
-            subject,
+            *new,
         )
-        return case, subject.id
+        return case, person
 
     def identify_perpetrator(
         self,
@@ -224,24 +231,37 @@ class CaseLedger(Application):
         actor: Actor,
         seen_version: int,
         link: str,
-        details: Mapping[str, Any],
+        details: Mapping[str, Any] | None = None,
+        subject_id: UUID | None = None,
         notes: str | None = None,
     ) -> tuple[HateCase, UUID]:
         """An alleged perpetrator is a data subject of their own, referenced from the case."""
-        subject = DataSubject.record(
-            subject_id=uuid4(), details=details, actor=actor.username, at=self.clock()
-        )
+        person, new = self._person(actor, details, subject_id)
         case = self._act(
             case_id,
             actor,
             seen_version,
             "perpetrators",
             lambda case, at: case.identify_perpetrator(
-                subject_id=subject.id, link=link, notes=notes, actor=actor.username, at=at
+                subject_id=person, link=link, notes=notes, actor=actor.username, at=at
             ),
-            subject,
+            *new,
         )
-        return case, subject.id
+        return case, person
+
+    def _person(
+        self, actor: Actor, details: Mapping[str, Any] | None, subject_id: UUID | None
+    ) -> tuple[UUID, list[DataSubject]]:
+        """An existing person by id, or a new record of the details given (not both)."""
+        if subject_id is not None:
+            if details:
+                raise InvalidCommand("details", "give a known person's id or new details")
+            self._known_subject(subject_id, "subject_id")
+            return subject_id, []
+        subject = DataSubject.record(
+            subject_id=uuid4(), details=details or {}, actor=actor.username, at=self.clock()
+        )
+        return subject.id, [subject]
 
     def assess_risk(
         self, case_id: UUID, *, actor: Actor, seen_version: int, **fields: Any

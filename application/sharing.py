@@ -1,20 +1,55 @@
-"""What each recipient may be told about a case, now or as of a past moment (policy 9.2-9.4).
+"""What a recipient may be told about a case, now or as of a past moment (policy 6.2-9.4).
 
-Read from the sharing view; the rule itself is `domain.sharing.lawful_bases`.
+Read from the sharing view; the rule itself is `domain.sharing`. A recipient is a kind
+(representative, police, local authority, multi-agency panel, support agency), narrowed to a
+named representative (by subject id) or a named support agency where the policy names one.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from application.actors import Actor
 from application.clock import Clock
 from application.ledger import CaseLedger
-from domain.sharing import lawful_bases
-from domain.vocabulary import Recipient
+from domain.errors import InvalidCommand
+from domain.sharing import lawful_bases, refusal
+from domain.vocabulary import Recipient, term
 from projections.runner import ProjectionRunner
+
+_CONSENT = (
+    "consent_id",
+    "recipient",
+    "recipient_name",
+    "representative_id",
+    "form",
+    "granted_at",
+    "withdrawn_at",
+)
+_DISCLOSURE = (
+    "disclosure_id",
+    "recipient",
+    "recipient_name",
+    "representative_id",
+    "basis",
+    "consent_id",
+    "legal_basis",
+    "disclosed_at",
+    "by",
+)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    moment: str
+    consents: list[dict[str, Any]]
+    safeguarding: bool
+    elected: set[str]
+    representatives: list[str]
+    disclosures: list[dict[str, Any]]
 
 
 class SharingViews:
@@ -26,85 +61,114 @@ class SharingViews:
     def for_case(
         self, actor: Actor, case_id: UUID, as_of: datetime | None = None
     ) -> dict[str, Any]:
+        """Every recipient kind, and each representative on the case by id."""
+        facts = self._facts(actor, case_id, as_of)
+        recipients = [
+            self._view(facts, recipient.value, None, None)
+            for recipient in Recipient
+            if recipient != Recipient.REPRESENTATIVE
+        ]
+        recipients += [
+            self._view(facts, Recipient.REPRESENTATIVE.value, rep, None)
+            for rep in facts.representatives
+        ]
+        return {
+            "case_id": str(case_id),
+            "as_of": facts.moment,
+            "safeguarding_concern_recorded": facts.safeguarding,
+            "recipients": recipients,
+        }
+
+    def for_recipient(
+        self,
+        actor: Actor,
+        case_id: UUID,
+        recipient: str,
+        *,
+        as_of: datetime | None = None,
+        representative_id: UUID | None = None,
+        name: str | None = None,
+    ) -> dict[str, Any]:
+        """What this recipient may be told and why, or the refusal naming the clause."""
+        kind = term(Recipient, recipient, "recipient")
+        if kind == Recipient.REPRESENTATIVE and representative_id is None:
+            raise InvalidCommand("representative_id", "name the representative (subject id)")
+        facts = self._facts(actor, case_id, as_of)
+        view = self._view(facts, kind, str(representative_id) if representative_id else None, name)
+        return {"case_id": str(case_id), "as_of": facts.moment, **view}
+
+    def _view(
+        self, facts: _Facts, recipient: str, representative: str | None, name: str | None
+    ) -> dict[str, Any]:
+        def theirs(row: dict[str, Any]) -> bool:
+            if row["recipient"] != recipient:
+                return False
+            if representative is not None and recipient == Recipient.REPRESENTATIVE:
+                return bool(row["representative_id"] == representative)
+            if name and recipient == Recipient.SUPPORT_AGENCY:
+                return str(row["recipient_name"]).casefold() == name.strip().casefold()
+            return True
+
+        consents = [c for c in facts.consents if theirs(c)]
+        bases = lawful_bases(
+            recipient,
+            {c["recipient"] for c in consents},
+            facts.safeguarding,
+            elected_representative=representative in facts.elected,
+        )
+        denied = None if bases else refusal(recipient)
+        return {
+            "recipient": recipient,
+            "representative_id": representative,
+            "name": name,
+            "may_share": bool(bases),
+            "bases": bases,
+            "refusal": {"policy_clause": denied.clause, "reason": denied.reason}
+            if denied
+            else None,
+            # Without another basis the police may still receive anonymous intelligence (9.2).
+            "anonymous_intelligence_only": recipient == Recipient.POLICE and not bases,
+            "consents_in_force": consents,
+            "disclosures": [d for d in facts.disclosures if theirs(d)],
+        }
+
+    def _facts(self, actor: Actor, case_id: UUID, as_of: datetime | None) -> _Facts:
         self._ledger.case_for(actor, case_id)  # only who may see the case sees its sharing
         self._runner.catch_up("sharing")
-        moment = (as_of or self._clock()).isoformat()
+        moment = (as_of or self._clock()).astimezone(UTC).isoformat()
         key = str(case_id)
         with self._runner.store.reading() as c:
             c.execute(
-                "SELECT consent_id, recipient, recipient_label, representative_id, form, "
-                "granted_at, withdrawn_at FROM view_sharing_consents "
-                "WHERE case_id = ? AND granted_at <= ? "
+                f"SELECT {', '.join(_CONSENT).replace('recipient_name', 'recipient_label')} "
+                "FROM view_sharing_consents WHERE case_id = ? AND granted_at <= ? "
                 "AND (withdrawn_at IS NULL OR withdrawn_at > ?) ORDER BY granted_at",
                 (key, moment, moment),
             )
-            consents = [
-                dict(
-                    zip(
-                        (
-                            "consent_id",
-                            "recipient",
-                            "recipient_name",
-                            "representative_id",
-                            "form",
-                            "granted_at",
-                            "withdrawn_at",
-                        ),
-                        row,
-                        strict=True,
-                    )
-                )
-                for row in c.fetchall()
-            ]
+            consents = [dict(zip(_CONSENT, row, strict=True)) for row in c.fetchall()]
             c.execute(
-                "SELECT COUNT(*) FROM view_sharing_safeguarding WHERE case_id = ? "
-                "AND raised_at <= ?",
+                "SELECT COUNT(*) FROM view_sharing_safeguarding "
+                "WHERE case_id = ? AND raised_at <= ?",
                 (key, moment),
             )
             safeguarding = int(c.fetchone()[0]) > 0
             c.execute(
-                "SELECT disclosure_id, recipient, recipient_label, basis, consent_id, "
-                "legal_basis, disclosed_at, by_actor FROM view_sharing_disclosures "
+                "SELECT subject_id, elected FROM view_sharing_representatives "
+                "WHERE case_id = ? AND since <= ? ORDER BY since",
+                (key, moment),
+            )
+            representatives = [(row[0], bool(row[1])) for row in c.fetchall()]
+            c.execute(
+                "SELECT disclosure_id, recipient, recipient_label, representative_id, basis, "
+                "consent_id, legal_basis, disclosed_at, by_actor FROM view_sharing_disclosures "
                 "WHERE case_id = ? AND disclosed_at <= ? ORDER BY disclosed_at",
                 (key, moment),
             )
-            disclosures = [
-                dict(
-                    zip(
-                        (
-                            "disclosure_id",
-                            "recipient",
-                            "recipient_name",
-                            "basis",
-                            "consent_id",
-                            "legal_basis",
-                            "disclosed_at",
-                            "by",
-                        ),
-                        row,
-                        strict=True,
-                    )
-                )
-                for row in c.fetchall()
-            ]
-        consented = {c["recipient"] for c in consents}
-        recipients = []
-        for recipient in Recipient:
-            bases = lawful_bases(recipient.value, consented, safeguarding)
-            recipients.append(
-                {
-                    "recipient": recipient.value,
-                    "may_share": bool(bases),
-                    "bases": bases,
-                    "consents_in_force": [c for c in consents if c["recipient"] == recipient],
-                    "disclosures": [d for d in disclosures if d["recipient"] == recipient],
-                    # The police may always receive anonymous intelligence (9.2).
-                    "anonymous_intelligence_only": recipient == Recipient.POLICE and not bases,
-                }
-            )
-        return {
-            "case_id": key,
-            "as_of": moment,
-            "safeguarding_concern_recorded": safeguarding,
-            "recipients": recipients,
-        }
+            disclosures = [dict(zip(_DISCLOSURE, row, strict=True)) for row in c.fetchall()]
+        return _Facts(
+            moment=moment,
+            consents=consents,
+            safeguarding=safeguarding,
+            elected={rep for rep, elected in representatives if elected},
+            representatives=[rep for rep, _ in representatives],
+            disclosures=disclosures,
+        )

@@ -17,12 +17,10 @@ from domain.case_state import (
 from domain.errors import InvalidCommand, PolicyViolation
 from domain.personal import personal_or_none
 from domain.risk import RiskMatrix
-from domain.sharing import lawful_bases
 from domain.vocabulary import (
     ContactDirection,
     ContactMethod,
     ContactOutcome,
-    DisclosureBasis,
     Recipient,
     RepairKind,
     RiskLevel,
@@ -188,16 +186,14 @@ class VictimCare(CaseState):
         actor: str,
         at: datetime,
     ) -> None:
-        """Refer to a support agency (8.1); it shares the person's details, so consent (9.4)."""
+        """Refer to a support agency (8.1). It shares the person's details and a support agency
+        is not a safeguarding body, so it always needs consent to that agency (9.4)."""
         who = subject_id or self._victim
         if not agency.strip():
             raise InvalidCommand("agency", "is required")
-        if DisclosureBasis.SAFEGUARDING not in lawful_bases(
-            Recipient.SUPPORT_AGENCY, (), self._has_safeguarding_concern
-        ):
-            self._consent_in_force(
-                consent_id, Recipient.SUPPORT_AGENCY, "9.4", subject=who, recipient_name=agency
-            )
+        self._consent_in_force(
+            consent_id, Recipient.SUPPORT_AGENCY, "9.4", subject=who, recipient_name=agency
+        )
         self._record(
             ev.SupportReferralMade,
             actor,

@@ -207,7 +207,9 @@ class ConsentAndSharing(CaseState):
             to, (), self._has_safeguarding_concern
         ):
             raise PolicyViolation(
-                "9.4", "no safeguarding concern is recorded: disclose only with prior consent"
+                "9.4",
+                "without consent, only a recorded safeguarding concern allows sharing, and only "
+                "with the safeguarding bodies (police, local authority)",
             )
         elif on == DisclosureBasis.LEGAL_OBLIGATION and not (legal_basis or "").strip():
             raise PolicyViolation("9.4", "name the law that requires the disclosure")

@@ -24,6 +24,7 @@ from application.integrity.recorders import RECORDER_TOPICS
 from application.ledger import CaseLedger
 from application.sharing import SharingViews
 from application.staff_directory import StaffDirectory
+from application.statistics import Statistics
 from application.subject_rights import SubjectRights
 from application.vault.config import open_key_store
 from domain.calendar import WorkingCalendar
@@ -32,6 +33,7 @@ from projections.access_log import AccessLogView
 from projections.case_summaries import CaseSummaries
 from projections.runner import ProjectionRunner
 from projections.sharing import Sharing
+from projections.statistics import StatisticsView
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.subject_index import SubjectIndex
 from projections.timers import Timers
@@ -43,6 +45,8 @@ DEFAULTS = {
     "CASELEDGER_BANK_HOLIDAYS": "GB-ENG",
     "CASELEDGER_CLOSE_OF_BUSINESS": "17:00",
     "CASELEDGER_TIMEZONE": "Europe/London",
+    # Homes owned, the denominator of the regulator's NM01 measure (per 1,000 homes).
+    "CASELEDGER_HOMES_OWNED": "10000",
 }
 
 
@@ -97,6 +101,7 @@ class Services:
     access_log: AccessLog
     integrity: IntegrityLog
     evidence_packs: EvidencePacks
+    statistics: Statistics
 
     def close(self) -> None:
         self.integrity.close()
@@ -116,7 +121,14 @@ def build_services(
         open_view_store(env),
         ledger.recorder,
         ledger.mapper.to_domain_event,
-        [CaseSummaries(), Timers(levels), Sharing(), SubjectIndex(), AccessLogView()],
+        [
+            CaseSummaries(),
+            Timers(levels),
+            Sharing(),
+            SubjectIndex(),
+            AccessLogView(),
+            StatisticsView(levels.calendar.zone),
+        ],
     )
     runner.setup()
     integrity = open_integrity_log(env, ledger.recorder)
@@ -130,4 +142,5 @@ def build_services(
         access_log=AccessLog(ledger, runner, clock),
         integrity=integrity,
         evidence_packs=EvidencePacks(ledger, integrity, levels),
+        statistics=Statistics(runner, levels, clock, int(env["CASELEDGER_HOMES_OWNED"])),
     )

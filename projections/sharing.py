@@ -1,6 +1,7 @@
-"""Consent-gated sharing view: consents with their time in force, safeguarding concerns and
-disclosures of each case, so the ledger can say what a recipient may see now or at any past
-moment. No personal data: representatives appear by subject id, agencies by name.
+"""Consent-gated sharing view: consents with their time in force, safeguarding concerns,
+representatives (elected or not) and disclosures of each case, so the ledger can say what a
+recipient may be told now or at any past moment. No personal data: representatives appear
+by subject id, agencies by name.
 """
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from domain import case_events as ev
 from domain.personal import Personal
+from domain.vocabulary import ReporterRole, SubjectRole
 from projections.store import Cursor
 
 
@@ -42,18 +45,33 @@ class Sharing:
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS view_sharing_disclosures ("
             "case_id TEXT NOT NULL, disclosure_id TEXT NOT NULL, recipient TEXT NOT NULL, "
-            "recipient_label TEXT NOT NULL, basis TEXT NOT NULL, consent_id TEXT, "
-            "legal_basis TEXT, disclosed_at TEXT NOT NULL, by_actor TEXT NOT NULL, "
+            "recipient_label TEXT NOT NULL, representative_id TEXT, basis TEXT NOT NULL, "
+            "consent_id TEXT, legal_basis TEXT, disclosed_at TEXT NOT NULL, "
+            "by_actor TEXT NOT NULL, "
             "PRIMARY KEY (case_id, disclosure_id))"
         )
 
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS view_sharing_representatives ("
+            "case_id TEXT NOT NULL, subject_id TEXT NOT NULL, elected INTEGER NOT NULL, "
+            "since TEXT NOT NULL, PRIMARY KEY (case_id, subject_id))"
+        )
+
     def drop_tables(self, cursor: Cursor) -> None:
-        for table in ("consents", "safeguarding", "disclosures"):
+        for table in ("consents", "safeguarding", "disclosures", "representatives"):
             cursor.execute(f"DROP TABLE IF EXISTS view_sharing_{table}")
 
     def process(self, cursor: Cursor, event: Any, position: int) -> None:
         case_id = str(event.originator_id)
-        if isinstance(event, ev.ConsentGranted):
+        if isinstance(event, ev.CaseReported) and event.reporter_id is not None:
+            elected = ReporterRole(event.reporter_role).is_elected_representative
+            if elected:
+                self._representative(cursor, case_id, event.reporter_id, True, event.occurred_at)
+        elif isinstance(event, ev.SubjectLinked) and event.role == SubjectRole.REPRESENTATIVE:
+            self._representative(
+                cursor, case_id, event.subject_id, event.elected_representative, event.occurred_at
+            )
+        elif isinstance(event, ev.ConsentGranted):
             cursor.execute(
                 "INSERT INTO view_sharing_consents (case_id, consent_id, recipient, "
                 "recipient_label, representative_id, form, granted_at) "
@@ -89,14 +107,15 @@ class Sharing:
         elif isinstance(event, ev.InformationDisclosed):
             cursor.execute(
                 "INSERT INTO view_sharing_disclosures (case_id, disclosure_id, recipient, "
-                "recipient_label, basis, consent_id, legal_basis, disclosed_at, by_actor) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "recipient_label, representative_id, basis, consent_id, legal_basis, "
+                "disclosed_at, by_actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (case_id, disclosure_id) DO NOTHING",
                 (
                     case_id,
                     event.disclosure_id,
                     event.recipient,
                     _label(event.recipient_name),
+                    str(event.representative_id) if event.representative_id else None,
                     event.basis,
                     event.consent_id,
                     event.legal_basis,
@@ -104,3 +123,13 @@ class Sharing:
                     event.actor,
                 ),
             )
+
+    @staticmethod
+    def _representative(
+        cursor: Cursor, case_id: str, subject_id: UUID, elected: bool, at: datetime
+    ) -> None:
+        cursor.execute(
+            "INSERT INTO view_sharing_representatives (case_id, subject_id, elected, since) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (case_id, subject_id) DO NOTHING",
+            (case_id, str(subject_id), int(elected), _iso(at)),
+        )

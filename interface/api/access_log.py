@@ -1,4 +1,4 @@
-"""The access-log hook of the API and the `GET /api/v1/access-log` route.
+"""The access-log hook of the API and the `GET /api/v1/audit/access` route.
 
 Every route that returns personal data is listed in `PERSONAL_DATA_READS` with its purpose.
 (Case commands answer with the case too, but each is itself an event naming its actor.)
@@ -92,7 +92,7 @@ def install_access_log(
 
     bp = Blueprint("access_log", __name__, url_prefix="/api/v1")
 
-    @bp.get("/access-log")
+    @bp.get("/audit/access")
     def entries() -> Response:
         who = current_actor()
         query = AccessLogQuery().load(request.args.to_dict())

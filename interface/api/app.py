@@ -27,6 +27,7 @@ from interface.api.commands import BY_NOUN
 from interface.api.evidence_packs import evidence_packs_blueprint
 from interface.api.openapi import build_spec
 from interface.api.schemas import ReportCase, StaffAccount
+from interface.api.statistics import statistics_blueprint
 from interface.api.subjects import subjects_blueprint
 from interface.api.throttle import FailureThrottle
 from interface.api.views import case_view, event_view, jsonable, timer_view
@@ -49,6 +50,11 @@ SECURITY_HEADERS = {
 
 class SharingQuery(Schema):
     as_of = fields.AwareDateTime()
+
+
+class RecipientQuery(SharingQuery):
+    representative_id = fields.UUID()
+    name = fields.String(validate=validate.Length(min=1, max=200))
 
 
 class TimerQuery(Schema):
@@ -193,6 +199,21 @@ def create_app(services: Services) -> Flask:
         query = SharingQuery().load(request.args.to_dict())
         return jsonify(services.sharing.for_case(who, case_id, query.get("as_of")))
 
+    @api.get("/cases/<uuid:case_id>/sharing/<recipient>")
+    def case_sharing_with(case_id: UUID, recipient: str) -> Response:
+        who = actor()
+        query = RecipientQuery().load(request.args.to_dict())
+        return jsonify(
+            services.sharing.for_recipient(
+                who,
+                case_id,
+                recipient,
+                as_of=query.get("as_of"),
+                representative_id=query.get("representative_id"),
+                name=query.get("name"),
+            )
+        )
+
     @api.get("/timers")
     def list_timers() -> Response:
         who = actor()
@@ -256,5 +277,6 @@ def create_app(services: Services) -> Flask:
     app.register_blueprint(subjects_blueprint(services, actor))
     app.register_blueprint(audit_blueprint(services, actor))
     app.register_blueprint(evidence_packs_blueprint(services, actor))
+    app.register_blueprint(statistics_blueprint(services, actor))
     install_access_log(app, services.access_log, actor)  # after the app's own after_request
     return app

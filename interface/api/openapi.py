@@ -168,6 +168,53 @@ def build_spec() -> dict[str, Any]:
         },
     )
     spec.path(
+        path="/api/v1/cases/{case_id}/sharing/{recipient}",
+        operations={
+            "get": {
+                "summary": "What one recipient may be told and why, or the refusal and its clause",
+                "security": secured,
+                "parameters": [
+                    case_id,
+                    {
+                        "name": "recipient",
+                        "in": "path",
+                        "required": True,
+                        "schema": {
+                            "type": "string",
+                            "enum": [
+                                "representative",
+                                "police",
+                                "local_authority",
+                                "multi_agency_panel",
+                                "support_agency",
+                            ],
+                        },
+                    },
+                    {
+                        "name": "as_of",
+                        "in": "query",
+                        "schema": {"type": "string", "format": "date-time"},
+                    },
+                    {
+                        "name": "representative_id",
+                        "in": "query",
+                        "schema": {"type": "string", "format": "uuid"},
+                    },
+                    {
+                        "name": "name",
+                        "in": "query",
+                        "schema": {"type": "string"},
+                        "description": "the support agency named in the consent",
+                    },
+                ],
+                "responses": {
+                    "200": {"description": "Sharing view", "content": _CASE},
+                    **_errors(401, 403, 404, 422),
+                },
+            }
+        },
+    )
+    spec.path(
         path="/api/v1/cases/{case_id}/events",
         operations={
             "get": {
@@ -282,6 +329,7 @@ def build_spec() -> dict[str, Any]:
     _audit_paths(spec, secured)
     _subject_paths(spec, secured)
     _evidence_pack_paths(spec, secured)
+    _statistics_path(spec, secured)
     return spec.to_dict()
 
 
@@ -465,7 +513,7 @@ def _subject_paths(spec: APISpec, secured: list[dict[str, list[str]]]) -> None:
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     spec.path(
-        path="/api/v1/access-log",
+        path="/api/v1/audit/access",
         operations={
             "get": {
                 "summary": "Who read whose personal data, newest first (auditor, DPO; ids only)",
@@ -479,6 +527,34 @@ def _subject_paths(spec: APISpec, secured: list[dict[str, list[str]]]) -> None:
                 ],
                 "responses": {
                     "200": {"description": "Entries", "content": json_object},
+                    **_errors(401, 403, 422),
+                },
+            }
+        },
+    )
+
+
+def _statistics_path(spec: APISpec, secured: list[dict[str, list[str]]]) -> None:
+    """The TSM year's counts (interface/api/statistics.py)."""
+    spec.path(
+        path="/api/v1/statistics",
+        operations={
+            "get": {
+                "summary": "A TSM year's case and timer counts and NM01 (manager, auditor)",
+                "security": secured,
+                "parameters": [
+                    {
+                        "name": "year",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 2000, "maximum": 2999},
+                        "description": "the TSM year starting 1 April (default: current)",
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "Counts only: no personal data",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
                     **_errors(401, 403, 422),
                 },
             }

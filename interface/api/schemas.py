@@ -117,6 +117,7 @@ class AddPerson(Schema):
         ),
     )
     details = fields.Nested(PersonDetails, load_default=dict)
+    subject_id = fields.UUID(allow_none=True)
     elected_representative = fields.Boolean(load_default=False)
 
 
@@ -250,6 +251,7 @@ class Disclosure(Schema):
 class Perpetrator(Schema):
     link = one_of(PerpetratorLink, required=True)
     details = fields.Nested(PersonDetails, load_default=dict)
+    subject_id = fields.UUID(allow_none=True)
     notes = text(False)
 
 

@@ -42,7 +42,7 @@ def test_the_complaints_liaison_and_a_manager_produce_and_download_packs(api: Ap
         "c.liaison",
         "t.manager",
     ]
-    log = api.get(f"/access-log?case_id={case['id']}", "auditor").get_json()["items"]
+    log = api.get(f"/audit/access?case_id={case['id']}", "auditor").get_json()["items"]
     assert any(e["route"].endswith("/evidence-packs/<int:number>") for e in log)
 
 

@@ -151,7 +151,7 @@ def test_rectification_and_erasure_show_in_every_view(api: Api) -> None:
     assert export["subject"]["erased"] is True and "Amara" not in json.dumps(export)
     again = post(api, f"/{victim}/erasure-requests", body)
     assert again.status_code == 409
-    logged = api.get(f"/access-log?subject_id={victim}&actor=d.protection", "dpo").get_json()
+    logged = api.get(f"/audit/access?subject_id={victim}&actor=d.protection", "dpo").get_json()
     assert {e["route"].rsplit("/", 1)[-1] for e in logged["items"]} == {
         "rectifications",  # these answer with the person's details
         "erasure-requests",
@@ -181,7 +181,7 @@ def test_reads_of_personal_data_are_logged_and_the_auditor_sees_ids_only(api: Ap
     api.refused(404, "GET", f"/cases/{uuid4()}", "officer")
     assert api.head() == before  # refusals read nothing and log nothing
 
-    by_case = api.get(f"/access-log?case_id={case_id}", "auditor")
+    by_case = api.get(f"/audit/access?case_id={case_id}", "auditor")
     assert by_case.status_code == 200
     entries = by_case.get_json()["items"]
     assert [(e["route"], e["purpose"], e["purpose_stated"]) for e in entries] == [
@@ -192,15 +192,15 @@ def test_reads_of_personal_data_are_logged_and_the_auditor_sees_ids_only(api: Ap
     assert {e["actor"] for e in entries} == {"k.officer"}
     assert {e["role"] for e in entries} == {"officer"}
 
-    by_person = api.get(f"/access-log?subject_id={victim}", "auditor").get_json()["items"]
+    by_person = api.get(f"/audit/access?subject_id={victim}", "auditor").get_json()["items"]
     assert len(by_person) == 4  # the three case reads (through the index) and the export
     assert by_person[0]["request_id"] == request["request_id"]
     assert by_person[0]["actor"] == "d.protection"
-    by_reader = api.get("/access-log?actor=d.protection", "dpo").get_json()["items"]
+    by_reader = api.get("/audit/access?actor=d.protection", "dpo").get_json()["items"]
     assert [e["purpose"] for e in by_reader] == ["subject_request"]
 
     text = by_case.get_data(as_text=True) + json.dumps(by_person)
     for secret in (VICTIM["name"], VICTIM["phone"], VICTIM["address"], DESCRIPTION):
         assert secret not in text
-    api.refused(403, "GET", "/access-log", "officer")
-    api.refused(422, "GET", "/access-log?subject_id=nope", "auditor")
+    api.refused(403, "GET", "/audit/access", "officer")
+    api.refused(422, "GET", "/audit/access?subject_id=nope", "auditor")

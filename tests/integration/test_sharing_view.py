@@ -69,7 +69,7 @@ def test_sharing_follows_consent_and_safeguarding_over_time(
     assert now["safeguarding_concern_recorded"]
     assert _recipient(now, "police")["bases"] == ["safeguarding"]
     assert _recipient(now, "local_authority")["bases"] == ["safeguarding"]
-    assert not _recipient(now, "representative")["may_share"]
+    assert not _recipient(now, "support_agency")["may_share"]  # not a safeguarding body
     assert [d["disclosure_id"] for d in _recipient(now, "police")["disclosures"]] == [
         "disclosure-1"
     ]
@@ -88,3 +88,40 @@ def test_the_sharing_view_rebuilds_to_the_same_answer(services: Services, clock:
     before = services.sharing.for_case(OFFICER, case.id)
     services.runner.rebuild("sharing")
     assert services.sharing.for_case(OFFICER, case.id) == before
+
+
+def test_one_recipient_gets_the_view_or_the_refusal_naming_the_clause(
+    services: Services, clock: Clock
+) -> None:
+    ledger = services.ledger
+    case = allocate(services, report(services))
+    refused = services.sharing.for_recipient(OFFICER, case.id, "multi_agency_panel")
+    assert refused["may_share"] is False
+    assert refused["refusal"]["policy_clause"] == "9.3"
+    ledger.grant_consent(
+        case.id,
+        actor=OFFICER,
+        seen_version=case.version,
+        recipient="support_agency",
+        recipient_name="Stop Hate UK",
+        form="verbal",
+    )
+    named = services.sharing.for_recipient(OFFICER, case.id, "support_agency", name="stop hate uk")
+    assert named["bases"] == ["consent"] and named["refusal"] is None
+    other = services.sharing.for_recipient(
+        OFFICER, case.id, "support_agency", name="Victim Support"
+    )
+    assert other["refusal"]["policy_clause"] == "9.4"
+
+
+def test_an_elected_representative_needs_no_written_consent(services: Services) -> None:
+    case = report(services, reporter_role="councillor", reporter={"name": "Cllr Test"})
+    case = allocate(services, case)
+    assert case.reporter_id is not None
+    view = services.sharing.for_recipient(
+        OFFICER, case.id, "representative", representative_id=case.reporter_id
+    )
+    assert view["bases"] == ["elected_representative"]
+    whole = services.sharing.for_case(OFFICER, case.id)
+    reps = [r for r in whole["recipients"] if r["recipient"] == "representative"]
+    assert [r["representative_id"] for r in reps] == [str(case.reporter_id)]

@@ -25,7 +25,7 @@ from domain.subject_requests import ANOTHER_PERSON, CRIME_EXEMPTION, REDACTED_MA
 from domain.vocabulary import StaffRole
 from interface.config import Services
 from projections.subject_index import rows_for
-from tests.conftest import OFFICER, PG
+from tests.conftest import HUB, OFFICER, PG
 from tests.integration.test_ledger import DESCRIPTION, VICTIM_NAME, allocated
 
 DPO = Actor("d.protection", StaffRole.DPO, "governance")
@@ -265,3 +265,60 @@ def test_the_subject_index_rebuilds_to_the_same_rows(services: Services) -> None
     assert [r.role for r in before[s.perpetrator_id] if r.kind == "case"] == ["perpetrator"]
     runner.rebuild("subject_index")
     assert {who: rows(who) for who in before} == before
+
+
+def test_one_person_in_three_cases_sees_their_parts_and_nobody_elses(services: Services) -> None:
+    """Victim in one case, witness in a second, alleged perpetrator in a third: one record."""
+    ledger = services.ledger
+    person = "Jordan Three-Cases"
+    first = ledger.report_case(
+        actor=HUB,
+        channel="phone",
+        reporter_role="victim",
+        description="Slurs at the bus stop",
+        strands=["race"],
+        forms=["verbal_abuse"],
+        victim={"name": person},
+    )
+    assert first.victim_id is not None
+    second = allocated(services)
+    second, witness = ledger.add_person(
+        second.id,
+        actor=OFFICER,
+        seen_version=second.version,
+        role="witness",
+        subject_id=first.victim_id,
+    )
+    third = ledger.report_case(
+        actor=HUB,
+        channel="email",
+        reporter_role="victim",
+        description="Eggs thrown",
+        strands=["religion_or_belief"],
+        forms=["vandalism"],
+        victim={"name": "Other Victim"},
+    )
+    third = ledger.triage(third.id, actor=HUB, seen_version=third.version)
+    third = ledger.allocate(
+        third.id, actor=HUB, seen_version=third.version, officer=OFFICER.username, team="north"
+    )
+    third, perpetrator = ledger.identify_perpetrator(
+        third.id,
+        actor=OFFICER,
+        seen_version=third.version,
+        link="visitor",
+        subject_id=first.victim_id,
+    )
+    assert witness == perpetrator == first.victim_id
+
+    export = services.subject_rights.export(DPO, first.victim_id)
+    text = json.dumps(export)
+    parts = {case["case_id"]: set(case["your_parts"]) for case in export["cases"]}
+    assert set(parts) == {str(first.id), str(second.id), str(third.id)}
+    assert "victim" in parts[str(first.id)]
+    assert "witness" in parts[str(second.id)]
+    assert "perpetrator" in parts[str(third.id)]
+    assert export["subject"]["details"]["name"] == person
+    assert "Slurs at the bus stop" in text  # their own case's free text
+    for someone_else in (VICTIM_NAME, DESCRIPTION, "Other Victim", "Eggs thrown"):
+        assert someone_else not in text

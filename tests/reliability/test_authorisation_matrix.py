@@ -235,7 +235,7 @@ OTHER_ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, set[str], int]] = [
     ("POST", "/subjects/{victim}/access-requests", {}, {"dpo"}, 201),
     ("POST", "/subjects/{victim}/rectifications", {}, {"dpo"}, 422),  # allowed, then invalid
     ("POST", "/subjects/{victim}/erasure-requests", {}, {"dpo"}, 422),
-    ("GET", "/access-log", None, {"auditor", "dpo"}, 200),
+    ("GET", "/audit/access", None, {"auditor", "dpo"}, 200),
     ("GET", "/audit/verify", None, {"auditor"}, 200),
     ("GET", "/audit/checkpoints", None, set(ROLES), 200),  # no personal data, any staff
     ("GET", "/me", None, set(ROLES), 200),
@@ -281,11 +281,11 @@ def test_auditor_and_admin_never_receive_personal_data(matrix: Matrix) -> None:
     """Everything either role can ask for, including the access log of every case."""
     for role in ("auditor", "admin"):
         for case in (*matrix.cases.own.values(), *matrix.cases.other.values()):
-            matrix.send(role, "GET", f"/access-log?case_id={case['id']}")
+            matrix.send(role, "GET", f"/audit/access?case_id={case['id']}")
             matrix.send(role, "GET", f"/cases/{case['id']}")
             matrix.send(role, "GET", f"/cases/{case['id']}/events")
             matrix.send(role, "GET", f"/subjects/{case['victim_id']}")
-        for path in ("/access-log?limit=500", "/audit/verify", "/audit/checkpoints", "/me"):
+        for path in ("/audit/access?limit=500", "/audit/verify", "/audit/checkpoints", "/me"):
             matrix.send(role, "GET", path)
         matrix.send(role, "GET", "/audit/public-key")
         bodies = "\n".join(matrix.seen[role])

@@ -103,7 +103,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
 def _role_for(path: str) -> str:
     if "/subjects/" in path:
         return "dpo"
-    if path.startswith(("/api/v1/audit", "/api/v1/access-log")):
+    if path.startswith(("/api/v1/audit", "/api/v1/audit/access")):
         return "auditor"
     if path.startswith("/api/v1/staff"):
         return "admin"

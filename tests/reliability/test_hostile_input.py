@@ -83,14 +83,14 @@ def test_text_no_record_can_hold_is_422(api: Api, field: str, value: Any) -> Non
 
 def test_nul_in_a_query_string_is_422(api: Api) -> None:
     api.refused(422, "GET", "/cases?officer=a%00b", "manager")
-    api.refused(422, "GET", "/access-log?actor=%00", "auditor")
+    api.refused(422, "GET", "/audit/access?actor=%00", "auditor")
 
 
 @pytest.mark.parametrize(
     ("who", "path"),
     [
         ("manager", "/cases?offset=99999999999999999999999"),
-        ("auditor", "/access-log?offset=9223372036854775808"),
+        ("auditor", "/audit/access?offset=9223372036854775808"),
         ("auditor", "/audit/checkpoints?after=99999999999999999999999"),
     ],
 )

@@ -491,14 +491,20 @@ def test_a_support_referral_with_consent_is_recorded() -> None:
     assert referral.subject_id == case.victim_id
 
 
-def test_a_support_referral_under_a_safeguarding_concern_needs_no_consent() -> None:
+def test_a_support_referral_needs_consent_even_under_a_safeguarding_concern() -> None:
     case = allocated()
     raise_safeguarding(case)
 
-    refer_for_support(case, None)
+    with refused(case, "9.4"):
+        refer_for_support(case, None)
 
-    assert last_event(case).consent_id is None
-    assert case.support_referral_count == 1
+
+def test_a_support_agency_is_not_told_on_a_safeguarding_basis() -> None:
+    case = allocated()
+    raise_safeguarding(case)
+
+    with refused(case, "9.4"):
+        disclose(case, "support_agency", "safeguarding")
 
 
 def test_a_support_referral_after_consent_is_withdrawn_is_refused() -> None:

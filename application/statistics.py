@@ -1,0 +1,191 @@
+"""Statistics for a Tenant Satisfaction Measures year: counts only, never personal data.
+
+A TSM year (Regulator of Social Housing) runs from 1 April to 31 March, on the UK local
+wall clock; `year=2026` is 1 April 2026 to 31 March 2027. For that year this reports:
+
+* cases opened, closed and reopened per month and per strand, and the number open at the
+  end of each month and of the year (the counting rules are in `projections.statistics`);
+* service-level timers met, breached and overdue per month. A timer counts in the local
+  month it fell due; whether it was met or breached is the domain's `Timer.state` as of now
+  (an overdue timer has not stopped yet; it will count as breached once it does);
+* NM01(b): hate incidents opened per 1,000 homes. Every case in this ledger is a hate
+  incident, so it is the cases opened in the year (reopenings are not new cases) divided by
+  the homes owned (`CASELEDGER_HOMES_OWNED`) times 1,000, rounded to two decimal places.
+
+The figures are landlord-wide counts, so managers of any team and auditors may read them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from application.actors import Actor
+from application.authorisation import authorise
+from application.clock import Clock
+from domain.service_levels import ServiceLevels, TimerState
+from projections.runner import ProjectionRunner
+from projections.statistics import ALL_STRANDS, CLOSED, OPENED, REOPENED, month_of
+from projections.timers import TIMER_COLUMNS, row_to_timer
+
+FIRST_MONTH = 4  # the TSM year starts on 1 April
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    opened: int
+    closed: int
+    reopened: int
+    open_at_end: int
+
+
+@dataclass(frozen=True)
+class TimerCounts:
+    met: int
+    breached: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: str  # YYYY-MM, local
+    cases: CaseCounts
+    timers: TimerCounts
+
+
+@dataclass(frozen=True)
+class NM01:
+    """TSM NM01(b): hate incidents opened per 1,000 homes in the year."""
+
+    hate_cases_opened: int
+    homes: int
+    per_1000_homes: float
+
+
+@dataclass(frozen=True)
+class YearStatistics:
+    year: int
+    starts: str  # first local day, ISO date
+    ends: str  # last local day, ISO date
+    cases: CaseCounts
+    timers: TimerCounts
+    months: list[MonthFigures]
+    strands: dict[str, CaseCounts]
+    nm01: NM01
+    projection_position: int
+
+
+def tsm_months(year: int) -> list[str]:
+    """The twelve local months of TSM year `year`, April to March, as YYYY-MM."""
+    return [f"{year + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}" for m in range(4, 16)]
+
+
+class Statistics:
+    def __init__(
+        self, runner: ProjectionRunner, levels: ServiceLevels, clock: Clock, homes: int
+    ) -> None:
+        if homes < 1:
+            raise ValueError(f"the number of homes owned must be positive, got {homes}")
+        self._runner = runner
+        self._calendar = levels.calendar
+        self._clock = clock
+        self._homes = homes
+
+    def current_year(self) -> int:
+        today = self._calendar.local_date(self._clock())
+        return today.year if today.month >= FIRST_MONTH else today.year - 1
+
+    def for_year(self, actor: Actor, year: int | None = None) -> YearStatistics:
+        authorise(actor, "statistics")
+        year = self.current_year() if year is None else year
+        position = self._runner.catch_up("statistics", "timers")
+        months = tsm_months(year)
+        counts, strands = self._case_counts(months)
+        timers = self._timer_counts(year)
+        by_month = [MonthFigures(m, counts[m], timers.get(m, TimerCounts(0, 0, 0))) for m in months]
+        opened = sum(f.cases.opened for f in by_month)
+        return YearStatistics(
+            year=year,
+            starts=f"{year}-04-01",
+            ends=f"{year + 1}-03-31",
+            cases=_total([f.cases for f in by_month]),
+            timers=TimerCounts(
+                met=sum(f.timers.met for f in by_month),
+                breached=sum(f.timers.breached for f in by_month),
+                overdue=sum(f.timers.overdue for f in by_month),
+            ),
+            months=by_month,
+            strands=strands,
+            nm01=NM01(opened, self._homes, round(opened / self._homes * 1000, 2)),
+            projection_position=position,
+        )
+
+    def _case_counts(
+        self, months: list[str]
+    ) -> tuple[dict[str, CaseCounts], dict[str, CaseCounts]]:
+        """Per month over every case, and per strand over the year."""
+        with self._runner.store.reading() as c:
+            c.execute(
+                "SELECT month, measure, strand, n FROM view_statistics_counts WHERE month <= ?",
+                (months[-1],),
+            )
+            rows = c.fetchall()
+        tally: Counter[tuple[str, str, str]] = Counter()
+        open_before: Counter[str] = Counter()  # strand -> open at the start of the year
+        for month, measure, strand, n in rows:
+            if month in months:
+                tally[month, measure, strand] += int(n)
+            else:
+                open_before[strand] += int(n) * (-1 if measure == CLOSED else 1)
+
+        def figures(strand: str, within: list[str], start: int) -> tuple[CaseCounts, int]:
+            got = {m: sum(tally[w, m, strand] for w in within) for m in (OPENED, CLOSED, REOPENED)}
+            end = start + got[OPENED] + got[REOPENED] - got[CLOSED]
+            return CaseCounts(got[OPENED], got[CLOSED], got[REOPENED], end), end
+
+        per_month = {}
+        running = open_before[ALL_STRANDS]
+        for month in months:
+            per_month[month], running = figures(ALL_STRANDS, [month], running)
+        per_strand = {}
+        for strand in sorted(({s for _, _, s in tally} | set(open_before)) - {ALL_STRANDS}):
+            counts, _ = figures(strand, months, open_before[strand])
+            if any((counts.opened, counts.closed, counts.reopened, counts.open_at_end)):
+                per_strand[strand] = counts
+        return per_month, per_strand
+
+    def _timer_counts(self, year: int) -> dict[str, TimerCounts]:
+        """Met, breached and overdue timers by the local month they fell due."""
+        zone = self._calendar.zone
+        starts = datetime(year, FIRST_MONTH, 1, tzinfo=zone).astimezone(UTC).isoformat()
+        ends = datetime(year + 1, FIRST_MONTH, 1, tzinfo=zone).astimezone(UTC).isoformat()
+        with self._runner.store.reading() as c:
+            c.execute(
+                f"SELECT {', '.join(TIMER_COLUMNS)} FROM view_timers "
+                "WHERE due_at >= ? AND due_at < ?",
+                (starts, ends),
+            )
+            rows = c.fetchall()
+        now = self._clock()
+        tally: Counter[tuple[str, TimerState]] = Counter()
+        for row in rows:
+            _, _, timer = row_to_timer(row)
+            tally[month_of(timer.due_at, zone), timer.state(now)] += 1
+        return {
+            month: TimerCounts(
+                tally[month, TimerState.MET],
+                tally[month, TimerState.BREACHED],
+                tally[month, TimerState.OVERDUE],
+            )
+            for month in {m for m, _ in tally}
+        }
+
+
+def _total(months: list[CaseCounts]) -> CaseCounts:
+    return CaseCounts(
+        opened=sum(m.opened for m in months),
+        closed=sum(m.closed for m in months),
+        reopened=sum(m.reopened for m in months),
+        open_at_end=months[-1].open_at_end,
+    )

@@ -1,0 +1,142 @@
+"""Statistics view: counts of cases opened, closed and reopened, by local month and by strand.
+
+Counting rules (the reader, `application.statistics`, adds timers and NM01 on top):
+
+* A case counts as *opened* in the month its `CaseReported.received_at` falls, on the UK
+  local wall clock (the calendar's zone): a report received at 23:30 BST on 31 March is a
+  March case even though it is 22:30 UTC.
+* It counts as *closed* in the local month of its `CaseClosed`, and as *reopened* in the
+  local month of its `CaseReopened`; a reopened case is open again, so the number open at
+  the end of a month is every opening and reopening up to then less every closure.
+* Strands are counted per case: a case with two strands counts once under each. A case's
+  strands are those it has now (as reported, then as revised by `ClassificationRevised`,
+  plus any a `FurtherIncidentReported` adds); when they change, the case's past counts
+  move with it, so the strand figures always describe the cases as now classified.
+
+Rows hold months, strands, measures and counts only; per-case rows hold the case id, its
+strands (vocabulary values) and whether it is open: no personal data. Everything comes from
+events, so the view can be dropped and rebuilt from position zero.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain import case_events as ev
+from projections.store import Cursor
+
+OPENED, CLOSED, REOPENED = "opened", "closed", "reopened"
+MEASURES = (OPENED, CLOSED, REOPENED)
+ALL_STRANDS = ""  # the strand key of the counts over every case
+
+
+def month_of(at: datetime, zone: ZoneInfo) -> str:
+    """The local month of an instant, as YYYY-MM."""
+    return at.astimezone(zone).strftime("%Y-%m")
+
+
+class StatisticsView:
+    name = "statistics"
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+
+    def create_tables(self, cursor: Cursor) -> None:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS view_statistics_counts ("
+            "month TEXT NOT NULL, measure TEXT NOT NULL, strand TEXT NOT NULL, "
+            "n INTEGER NOT NULL, PRIMARY KEY (month, measure, strand))"
+        )
+        # Per-case facts later events need: the strands counted, and whether it is open.
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS view_statistics_cases ("
+            "case_id TEXT PRIMARY KEY, strands TEXT NOT NULL, is_open INTEGER NOT NULL)"
+        )
+        # What each case has contributed, so a reclassification can move it between strands.
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS view_statistics_moves ("
+            "case_id TEXT NOT NULL, month TEXT NOT NULL, measure TEXT NOT NULL, "
+            "n INTEGER NOT NULL, PRIMARY KEY (case_id, month, measure))"
+        )
+
+    def drop_tables(self, cursor: Cursor) -> None:
+        for table in ("counts", "cases", "moves"):
+            cursor.execute(f"DROP TABLE IF EXISTS view_statistics_{table}")
+
+    def process(self, cursor: Cursor, event: Any, position: int) -> None:
+        case_id = str(event.originator_id)
+        if isinstance(event, ev.CaseReported):
+            strands = list(dict.fromkeys(event.strands))
+            cursor.execute(
+                "INSERT INTO view_statistics_cases (case_id, strands, is_open) VALUES (?, ?, 1) "
+                "ON CONFLICT (case_id) DO NOTHING",
+                (case_id, json.dumps(strands)),
+            )
+            if cursor.rowcount == 1:
+                self._count(cursor, case_id, strands, event.received_at, OPENED)
+        elif isinstance(event, ev.CaseClosed | ev.CaseReopened):
+            closing = isinstance(event, ev.CaseClosed)
+            cursor.execute(
+                "UPDATE view_statistics_cases SET is_open = ? WHERE case_id = ? AND is_open = ?",
+                (0 if closing else 1, case_id, 1 if closing else 0),
+            )
+            if cursor.rowcount == 1:
+                strands = self._strands(cursor, case_id)
+                self._count(
+                    cursor, case_id, strands, event.occurred_at, CLOSED if closing else REOPENED
+                )
+        elif isinstance(event, ev.ClassificationRevised):
+            self._reclassify(cursor, case_id, list(dict.fromkeys(event.strands)))
+        elif isinstance(event, ev.FurtherIncidentReported):
+            known = self._strands(cursor, case_id)
+            self._reclassify(cursor, case_id, list(dict.fromkeys([*known, *event.strands])))
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _strands(self, cursor: Cursor, case_id: str) -> list[str]:
+        cursor.execute("SELECT strands FROM view_statistics_cases WHERE case_id = ?", (case_id,))
+        row = cursor.fetchone()
+        return list(json.loads(row[0])) if row else []
+
+    def _count(
+        self, cursor: Cursor, case_id: str, strands: list[str], at: datetime, measure: str
+    ) -> None:
+        month = month_of(at, self.zone)
+        cursor.execute(
+            "INSERT INTO view_statistics_moves (case_id, month, measure, n) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (case_id, month, measure) DO UPDATE "
+            "SET n = view_statistics_moves.n + 1",
+            (case_id, month, measure),
+        )
+        for strand in (ALL_STRANDS, *strands):
+            self._add(cursor, month, measure, strand, 1)
+
+    def _add(self, cursor: Cursor, month: str, measure: str, strand: str, n: int) -> None:
+        cursor.execute(
+            "INSERT INTO view_statistics_counts (month, measure, strand, n) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (month, measure, strand) DO UPDATE "
+            "SET n = view_statistics_counts.n + excluded.n",
+            (month, measure, strand, n),
+        )
+
+    def _reclassify(self, cursor: Cursor, case_id: str, strands: list[str]) -> None:
+        old = self._strands(cursor, case_id)
+        if set(old) == set(strands):
+            return
+        cursor.execute(
+            "UPDATE view_statistics_cases SET strands = ? WHERE case_id = ?",
+            (json.dumps(strands), case_id),
+        )
+        if cursor.rowcount != 1:
+            return  # not a case this view knows
+        cursor.execute(
+            "SELECT month, measure, n FROM view_statistics_moves WHERE case_id = ?", (case_id,)
+        )
+        for month, measure, n in cursor.fetchall():
+            for strand in set(old) - set(strands):
+                self._add(cursor, month, measure, strand, -int(n))
+            for strand in set(strands) - set(old):
+                self._add(cursor, month, measure, strand, int(n))
