@@ -11,7 +11,10 @@ database `test` at 127.0.0.1:5432, dropped afterwards):
   (`bench.api`), SQLite and PostgreSQL;
 * `growth`: rebuild, verify, subject access export and one-case work at 10^4 and 10^5
   events on SQLite and 10^4 on PostgreSQL; `--large` adds 10^6 on SQLite and 10^5 on
-  PostgreSQL (`bench.growth`).
+  PostgreSQL (`bench.growth`);
+* `costs`: on SQLite, command throughput with and without the integrity recorder and with
+  and without encryption of personal fields, `verify` against plain SHA-256 over 10^4
+  events (10^5 with `--large`), and an evidence pack of a 1,000-event case (`bench.costs`).
 
 `--quick` cuts every count by ten, to check the suite itself runs.
 """
@@ -32,10 +35,11 @@ from typing import Any
 from bench.api import api_latency
 from bench.commands import command_throughput
 from bench.common import ENGINES
+from bench.costs import costs
 from bench.growth import growth
 
 RESULTS = Path(__file__).with_name("results")
-PARTS = ("commands", "api", "growth")
+PARTS = ("commands", "api", "growth", "costs")
 
 
 def machine() -> dict[str, Any]:
@@ -77,8 +81,11 @@ def run(parts: tuple[str, ...], large: bool, quick: bool) -> dict[str, Any]:
             results[part] = [
                 api_latency(e, 200, (1, 8, 32), 2000 // scale, 6 / scale) for e in ENGINES
             ]
-        else:
+        elif part == "growth":
             results[part] = [growth(e, n) for e, n in sizes(large, quick).items()]
+        else:
+            events = (10**5 if large else 10**4) // scale
+            results[part] = costs(300 // scale, 1000 // scale, events, 1000 // scale)
         timings[part] = round(time.perf_counter() - began, 1)
         print(f"[bench] {part} done in {timings[part]} s", file=sys.stderr, flush=True)
     results["runtime_s"] = timings
@@ -137,7 +144,39 @@ def table(results: dict[str, Any]) -> str:
                     f"{s['api_list_p50_ms']} / {s['api_get_case_p50_ms']} | "
                     f"{s['server_peak_rss_kib'] // 1024} |"
                 )
+    if "costs" in results:
+        lines += _costs_table(results["costs"])
     return "\n".join(lines)
+
+
+def _costs_table(c: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"| cost ({c['engine']}, {c['reports']} reports + {c['updates']} updates, median of "
+        f"{c['rounds']}) | with | without | ratio with / without |",
+        "|---|---|---|---|",
+    ]
+    for name, label in (("hashing", "integrity recorder"), ("encryption", "personal-field AES")):
+        with_, without = c[name]["with"], c[name]["without"]
+        for rate, unit in (("reports_per_s", "reports/s"), ("updates_per_s", "updates/s")):
+            ratio = c[name][rate.replace("_per_s", "_ratio")]
+            lines.append(f"| {label}: {unit} | {with_[rate]} | {without[rate]} | {ratio} |")
+        lines.append(
+            f"| {label}: mean event bytes | {with_['event_bytes']} | {without['event_bytes']} | |"
+        )
+    v, p = c["verify"], c["evidence_pack"]
+    lines += [
+        "",
+        f"- verify, {v['events']} events, {v['checkpoints']} checkpoints: {v['verify_s']} s "
+        f"({v['verify_events_per_s']} ev/s); plain SHA-256 of the same stored bytes "
+        f"{v['sha256_s']} s ({v['sha256_events_per_s']} ev/s); ratio verify / SHA-256 "
+        f"{v['ratio']}; verify peak heap {v['verify_peak_heap_kib']} KiB",
+        f"- evidence pack, {p['case_events']}-event case: produce {p['produce_s']} s, "
+        f"verify-pack {p['verify_pack_s']} s, standalone verifier {p['standalone_verifier_s']} s "
+        f"(peak RSS {p['standalone_verifier_peak_rss_kib'] // 1024} MiB); "
+        f"{p['pack_bytes']} bytes",
+    ]
+    return lines
 
 
 def _durability(settings: dict[str, Any]) -> str:

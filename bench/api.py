@@ -174,7 +174,7 @@ def _prepare(store: Store, seed: int) -> dict[str, str]:
     try:
         tokens = add_staff(services)
         for n in range(seed):
-            report(services, n)
+            report(services.ledger, n)
     finally:
         services.close()
     return tokens

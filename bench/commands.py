@@ -84,11 +84,11 @@ def command_throughput(engine: str, reports: int, updates_per_case: int) -> dict
         services = store.services()
         try:
             started = time.perf_counter()
-            cases = [report(services, n) for n in range(reports)]
+            cases = [report(services.ledger, n) for n in range(reports)]
             reports_per_s = reports / (time.perf_counter() - started)
             started = time.perf_counter()
             for _ in range(updates_per_case):
-                cases = [update(services, case) for case in cases]
+                cases = [update(services.ledger, case) for case in cases]
             updates_per_s = reports * updates_per_case / (time.perf_counter() - started)
             size = _mean_event_bytes(services)
             if engine == "sqlite":

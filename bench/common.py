@@ -30,6 +30,7 @@ from uuid import UUID
 import psycopg
 
 from application.actors import Actor
+from application.ledger import CaseLedger
 from domain.hate_case import HateCase
 from domain.vocabulary import StaffRole
 from interface.config import Services, build_services, postgres_conninfo
@@ -107,9 +108,9 @@ def pg_conninfo(store: Store) -> str:
 # --- the workload ----------------------------------------------------------------------
 
 
-def report(services: Services, n: int) -> HateCase:
+def report(ledger: CaseLedger, n: int) -> HateCase:
     """One report as the hub takes it by phone: a victim (one data subject) and a case."""
-    return services.ledger.report_case(
+    return ledger.report_case(
         actor=HUB,
         channel="phone",
         reporter_role="victim",
@@ -121,9 +122,9 @@ def report(services: Services, n: int) -> HateCase:
     )
 
 
-def update(services: Services, case: HateCase) -> HateCase:
+def update(ledger: CaseLedger, case: HateCase) -> HateCase:
     """One case update: the hub logs a phone call with the victim."""
-    return services.ledger.record_contact(
+    return ledger.record_contact(
         case.id,
         actor=HUB,
         seen_version=case.version,

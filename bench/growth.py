@@ -46,9 +46,9 @@ SAMPLES = 30
 def _generate(services: Services, cases: list[HateCase], target: int) -> None:
     """Report and update cases until the log holds at least `target` events."""
     while services.runner.head() < target:
-        batch = [report(services, len(cases) + n) for n in range(BATCH_CASES)]
+        batch = [report(services.ledger, len(cases) + n) for n in range(BATCH_CASES)]
         for _ in range(UPDATES_PER_CASE):
-            batch = [update(services, case) for case in batch]
+            batch = [update(services.ledger, case) for case in batch]
         cases.extend(batch)
 
 
@@ -56,7 +56,7 @@ def _one_case_ms(services: Services, cases: list[HateCase], rng: random.Random) 
     commands, exports, catch_ups = [], [], []
     for index in rng.sample(range(len(cases)), SAMPLES):
         began = time.perf_counter()
-        cases[index] = update(services, cases[index])
+        cases[index] = update(services.ledger, cases[index])
         commands.append(time.perf_counter() - began)
     services.runner.catch_up()
     for index in rng.sample(range(len(cases)), SAMPLES):
