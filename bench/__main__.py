@@ -16,6 +16,9 @@ database `test` at 127.0.0.1:5432, dropped afterwards):
   and without encryption of personal fields, `verify` against plain SHA-256 over 10^4
   events (10^5 with `--large`), and an evidence pack of a 1,000-event case (`bench.costs`).
 
+* `sar` (only with `--only sar`): subject access export time with 10^3 and 10^4 cases
+  stored, and 10^5 with `--large` (`bench.sar_scale`).
+
 `--quick` cuts every count by ten, to check the suite itself runs.
 """
 
@@ -37,9 +40,11 @@ from bench.commands import command_throughput
 from bench.common import ENGINES
 from bench.costs import costs
 from bench.growth import growth
+from bench.sar_scale import sar_at_scale
 
 RESULTS = Path(__file__).with_name("results")
 PARTS = ("commands", "api", "growth", "costs")
+EXTRA_PARTS = ("sar",)  # long: run only when asked for with --only
 
 
 def machine() -> dict[str, Any]:
@@ -83,6 +88,9 @@ def run(parts: tuple[str, ...], large: bool, quick: bool) -> dict[str, Any]:
             ]
         elif part == "growth":
             results[part] = [growth(e, n) for e, n in sizes(large, quick).items()]
+        elif part == "sar":
+            counts = (10**3, 10**4, 10**5) if large else (10**3, 10**4)
+            results[part] = sar_at_scale(tuple(n // scale for n in counts))
         else:
             events = (10**5 if large else 10**4) // scale
             results[part] = costs(300 // scale, 1000 // scale, events, 1000 // scale)
@@ -146,6 +154,18 @@ def table(results: dict[str, Any]) -> str:
                 )
     if "costs" in results:
         lines += _costs_table(results["costs"])
+    if "sar" in results:
+        lines += [
+            "",
+            "| subject access export, SQLite | cases | events | index catch-up s "
+            "| export p50 ms | export max ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        for s in results["sar"]["sizes"]:
+            lines.append(
+                f"| | {s['cases']} | {s['events']} | {s['index_catch_up_s']} | "
+                f"{s['export_p50_ms']} | {s['export_max_ms']} |"
+            )
     return "\n".join(lines)
 
 
@@ -187,7 +207,9 @@ def main() -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     p.add_argument("--large", action="store_true", help="add 10^6 events (SQLite), 10^5 (PG)")
     p.add_argument("--quick", action="store_true", help="every count / 10: checks the suite")
-    p.add_argument("--only", choices=PARTS, action="append", help="run only this part")
+    p.add_argument(
+        "--only", choices=PARTS + EXTRA_PARTS, action="append", help="run only this part"
+    )
     args = p.parse_args()
     results = run(tuple(args.only or PARTS), args.large, args.quick)
     RESULTS.mkdir(exist_ok=True)
