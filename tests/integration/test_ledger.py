@@ -39,12 +39,9 @@ def allocated(services: Services) -> HateCase:
     )
 
 
-def test_a_case_goes_from_report_to_closure(services, clock: Clock) -> None:
+def close(services: Services, case: HateCase) -> HateCase:
+    """Propose closure, discuss it with the victim, and close it (policy 10.1)."""
     ledger = services.ledger
-    case = allocated(services)
-    answers = {q.key: 0 for q in ledger.risk_matrix.questions}
-    clock.advance(timedelta(hours=2))
-    case = ledger.assess_risk(case.id, actor=OFFICER, seen_version=case.version, answers=answers)
     case = ledger.propose_closure(
         case.id,
         actor=OFFICER,
@@ -60,13 +57,22 @@ def test_a_case_goes_from_report_to_closure(services, clock: Clock) -> None:
         victim_agrees=True,
         victim_view="Happy for it to close",
     )
-    case = ledger.close_case(
+    return ledger.close_case(
         case.id,
         actor=MANAGER,
         seen_version=case.version,
         grounds=["resolved_to_satisfaction"],
         reasons="Resolved",
     )
+
+
+def test_a_case_goes_from_report_to_closure(services, clock: Clock) -> None:
+    ledger = services.ledger
+    case = allocated(services)
+    answers = {q.key: 0 for q in ledger.risk_matrix.questions}
+    clock.advance(timedelta(hours=2))
+    case = ledger.assess_risk(case.id, actor=OFFICER, seen_version=case.version, answers=answers)
+    case = close(services, case)
     assert case.status == "closed"
     assert case.version == 7
     reread = ledger.case_for(MANAGER, case.id)

@@ -19,7 +19,7 @@ from domain.hate_case import HateCase
 from domain.vocabulary import StaffRole
 from interface.config import Services, build_services
 from tests.conftest import HUB, MANAGER, OFFICER, Clock
-from tests.integration.test_ledger import report
+from tests.integration.test_ledger import close, report
 from tests.integration.test_timers import allocate
 
 AUDITOR = Actor("i.auditor", StaffRole.AUDITOR, "audit")
@@ -34,32 +34,6 @@ def answer(services: Services, case: HateCase) -> HateCase:
     case = allocate(services, case)
     return services.ledger.record_contact(
         case.id, actor=OFFICER, seen_version=case.version, method="phone", direction="outbound"
-    )
-
-
-def close(services: Services, case: HateCase) -> HateCase:
-    ledger = services.ledger
-    case = ledger.propose_closure(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        grounds=["resolved_to_satisfaction"],
-        reasons="No further incidents",
-    )
-    case = ledger.discuss_closure(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        method="phone",
-        victim_agrees=True,
-        victim_view="Happy for it to close",
-    )
-    return ledger.close_case(
-        case.id,
-        actor=MANAGER,
-        seen_version=case.version,
-        grounds=["resolved_to_satisfaction"],
-        reasons="Resolved",
     )
 
 
