@@ -17,7 +17,9 @@ database `test` at 127.0.0.1:5432, dropped afterwards):
   events (10^5 with `--large`), and an evidence pack of a 1,000-event case (`bench.costs`).
 
 * `sar` (only with `--only sar`): subject access export time with 10^3 and 10^4 cases
-  stored, and 10^5 with `--large` (`bench.sar_scale`).
+  stored, and 10^5 with `--large` (`bench.sar_scale`);
+* `verify` (only with `--only verify`): `caseledger verify` over 10^5 events, 10^6 with
+  `--large`, against plain SHA-256 over the same stored bytes (`bench.verify_scale`).
 
 `--quick` cuts every count by ten, to check the suite itself runs.
 """
@@ -41,10 +43,11 @@ from bench.common import ENGINES
 from bench.costs import costs
 from bench.growth import growth
 from bench.sar_scale import sar_at_scale
+from bench.verify_scale import verify_at_scale
 
 RESULTS = Path(__file__).with_name("results")
 PARTS = ("commands", "api", "growth", "costs")
-EXTRA_PARTS = ("sar",)  # long: run only when asked for with --only
+EXTRA_PARTS = ("sar", "verify")  # long: run only when asked for with --only
 
 
 def machine() -> dict[str, Any]:
@@ -88,6 +91,8 @@ def run(parts: tuple[str, ...], large: bool, quick: bool) -> dict[str, Any]:
             ]
         elif part == "growth":
             results[part] = [growth(e, n) for e, n in sizes(large, quick).items()]
+        elif part == "verify":
+            results[part] = verify_at_scale((10**6 if large else 10**5) // scale)
         elif part == "sar":
             counts = (10**3, 10**4, 10**5) if large else (10**3, 10**4)
             results[part] = sar_at_scale(tuple(n // scale for n in counts))
@@ -154,6 +159,14 @@ def table(results: dict[str, Any]) -> str:
                 )
     if "costs" in results:
         lines += _costs_table(results["costs"])
+    if "verify" in results:
+        v = results["verify"]
+        lines.append(
+            f"\n- verify, {v['events']} events: `caseledger verify` {v['verify_process_s']} s, "
+            f"peak RSS {v['verify_peak_rss_kib'] // 1024} MiB; in-process "
+            f"{v['verify_in_process_s']} s ({v['verify_events_per_s']} ev/s); plain SHA-256 "
+            f"{v['sha256_s']} s ({v['sha256_events_per_s']} ev/s); ratio {v['ratio']}"
+        )
     if "sar" in results:
         lines += [
             "",
