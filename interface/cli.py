@@ -58,12 +58,26 @@ def _demo(services: Services, args: argparse.Namespace) -> int:
 
 
 def _projections(services: Services, args: argparse.Namespace) -> int:
+    if args.action == "run":
+        return _run_projections(services, args.poll_interval)
     if args.action == "rebuild":
         services.runner.rebuild(args.name)
     elif args.catch_up:
         services.runner.catch_up(args.name)
     for status in services.runner.status():
         print(f"{status.name}: position {status.position}, head {status.head}, lag {status.lag}")
+    return 0
+
+
+def _run_projections(services: Services, poll_interval: float) -> int:
+    import signal
+
+    from projections.worker import ProjectionWorker
+
+    worker = ProjectionWorker(services.runner, poll_interval_s=poll_interval)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: worker.stop())
+    worker.run_forever()
     return 0
 
 
@@ -96,10 +110,15 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-empty", action="store_true", help="do nothing if cases exist")
     demo.set_defaults(run=_demo)
 
-    projections = sub.add_parser("projections", help="view status and rebuilds")
-    projections.add_argument("action", choices=["status", "rebuild"])
+    projections = sub.add_parser(
+        "projections", help="view status, rebuilds, and the view worker (run)"
+    )
+    projections.add_argument("action", choices=["status", "rebuild", "run"])
     projections.add_argument("name", nargs="?")
     projections.add_argument("--catch-up", action="store_true")
+    projections.add_argument(
+        "--poll-interval", type=float, default=0.2, help="run: seconds between polls when idle"
+    )
     projections.set_defaults(run=_projections)
     subjects_cli.register(sub)
     integrity_cli.register(sub)
