@@ -12,22 +12,43 @@ Leaf indexes are 0, 1, 2, ... in position order. They differ from positions beca
 PostgreSQL's notification id sequence keeps the numbers a rolled-back insert took, so
 positions can have gaps; the tree has none.
 
+The leaves cost one query per save, whatever the batch: it reads the last leaf index and
+position and, for each originator whose first event in the batch is not its version 1, the
+leaf of the version before, all by index (never a scan: the table grows with the log).
+
 The same classes hold the SQL over the integrity tables (leaves, cached tree nodes,
 checkpoints, signing keys) that `log`, `verify` and `prove` use. It is written once, with
-`?` placeholders and `{leaves}`-style table names, which each engine fills in.
+`?` placeholders and `{leaves}`-style table names, which each engine fills in (and each
+recorder keeps the result). A read is one statement on a connection in autocommit mode,
+so it sees one consistent snapshot without the BEGIN and ROLLBACK of an explicit
+transaction (which on PostgreSQL are two more round trips, after every commit, for the
+checkpoint policy's leaf count).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, ProgrammingError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLITE3_DEFAULT_LOCK_TIMEOUT,
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteDatastore,
+)
 from psycopg import Cursor as PgCursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -131,6 +152,7 @@ class IntegrityTables:
     events_table_name: str
     position_column: str
     after_commit: list[Callable[[], None]]
+    _statements: dict[str, str]
 
     # --- engine specifics --------------------------------------------------------------
 
@@ -146,19 +168,27 @@ class IntegrityTables:
     def _transaction(self, *, commit: bool) -> AbstractContextManager[Cursor]:
         raise NotImplementedError
 
+    def _reading(self) -> AbstractContextManager[Cursor]:
+        """A cursor on a connection in autocommit mode, outside any explicit transaction."""
+        raise NotImplementedError
+
     def _sql(self, template: str) -> str:
-        names = {
-            "leaves": self._table(LEAVES),
-            "nodes": self._table(NODES),
-            "checkpoints": self._table(CHECKPOINTS),
-            "keys": self._table(KEYS),
-            "events": self._table(self.events_table_name),
-            "pos": self.position_column,
-        }
-        return self._placeholders(template.format(**names))
+        statement = self._statements.get(template)
+        if statement is None:
+            names = {
+                "leaves": self._table(LEAVES),
+                "nodes": self._table(NODES),
+                "checkpoints": self._table(CHECKPOINTS),
+                "keys": self._table(KEYS),
+                "events": self._table(self.events_table_name),
+                "pos": self.position_column,
+            }
+            statement = self._statements[template] = self._placeholders(template.format(**names))
+        return statement
 
     def _read(self, template: str, params: Sequence[object] = ()) -> list[Any]:
-        with self._transaction(commit=False) as cursor:
+        """The rows of one statement (one statement: one snapshot, see the module docstring)."""
+        with self._reading() as cursor:
             cursor.execute(self._sql(template), params)
             return cursor.fetchall()
 
@@ -173,27 +203,28 @@ class IntegrityTables:
     ) -> None:
         if positions is None or len(positions) != len(events):
             raise ProgrammingError("the recorder did not return a position for every event")
-        # Two subqueries, not two aggregates over one scan: SQLite answers a lone MAX from
-        # the index, but MAX(a), MAX(b) together read the whole table on every commit.
-        cursor.execute(
-            self._sql(
-                "SELECT (SELECT MAX(leaf_index) FROM {leaves}) AS last_index, "
-                "(SELECT MAX(position) FROM {leaves}) AS last_position"
-            )
-        )
-        row = cursor.fetchone()
-        next_index = -1 if row["last_index"] is None else row["last_index"]
-        last_position = -1 if row["last_position"] is None else row["last_position"]
-        batch: dict[tuple[UUID, int], bytes] = {}
+        ordered = [
+            (position, _uuid(event.originator_id), event)
+            for position, event in sorted(zip(positions, events, strict=True), key=_first)
+        ]
+        in_batch = {(oid, event.originator_version) for _, oid, event in ordered}
+        wanted = {  # the previous versions' leaves that are stored (a dict keeps the order)
+            (oid, event.originator_version - 1): None
+            for _, oid, event in ordered
+            if event.originator_version > 1 and (oid, event.originator_version - 1) not in in_batch
+        }
+        next_index, last_position, batch = self._leaf_state(cursor, list(wanted))
         rows = []
-        for position, event in sorted(zip(positions, events, strict=True), key=_first):
+        for position, originator_id, event in ordered:
             if position <= last_position:
                 raise ProgrammingError(f"position {position} is not after the last leaf")
-            originator_id = UUID(str(event.originator_id))
             version = event.originator_version
-            previous = batch.get((originator_id, version - 1))
+            previous = ZERO_HASH if version == 1 else batch.get((originator_id, version - 1))
             if previous is None:
-                previous = self._previous_leaf(cursor, originator_id, version)
+                raise ProgrammingError(
+                    f"no leaf for version {version - 1} of {originator_id}: the integrity "
+                    "tables do not match the events"
+                )
             leaf = event_leaf_hash(
                 position, originator_id, version, event.topic, event.state, previous
             )
@@ -208,22 +239,45 @@ class IntegrityTables:
             rows,
         )
 
-    def _previous_leaf(self, cursor: Cursor, originator_id: UUID, version: int) -> bytes:
-        if version == 1:
-            return ZERO_HASH
-        cursor.execute(
-            self._sql(
-                "SELECT leaf_hash FROM {leaves} WHERE originator_id = ? AND originator_version = ?"
-            ),
-            (self._db_id(originator_id), version - 1),
+    def _leaf_state(
+        self, cursor: Cursor, wanted: Sequence[tuple[UUID, int]]
+    ) -> tuple[int, int, dict[tuple[UUID, int], bytes]]:
+        """In one query: the last leaf index and position (-1 if none) and the stored leaves
+        of the `wanted` (originator, version) pairs that have one."""
+        # Two subqueries, not two aggregates over one scan: SQLite answers a lone MAX from
+        # the index, but MAX(a), MAX(b) together read the whole table on every commit. The
+        # wanted pairs are joined from a CTE: SQLite scans the whole table for a row-value
+        # IN (VALUES ...), but looks each joined pair up in the unique index.
+        statement = self._sql(
+            "SELECT NULL AS originator_id, NULL AS originator_version, NULL AS leaf_hash, "
+            "(SELECT MAX(leaf_index) FROM {leaves}) AS last_index, "
+            "(SELECT MAX(position) FROM {leaves}) AS last_position"
         )
-        row = cursor.fetchone()
-        if row is None:
-            raise ProgrammingError(
-                f"no leaf for version {version - 1} of {originator_id}: the integrity "
-                "tables do not match the events"
+        params: list[object] = []
+        if wanted:
+            pairs = ", ".join([self._placeholders("(?, ?)")] * len(wanted))
+            statement = (
+                f"WITH wanted (originator_id, originator_version) AS (VALUES {pairs}) "
+                f"{statement} UNION ALL "
+                + self._sql(
+                    "SELECT p.originator_id, p.originator_version, p.leaf_hash, NULL, NULL "
+                    "FROM wanted w JOIN {leaves} p ON p.originator_id = w.originator_id "
+                    "AND p.originator_version = w.originator_version"
+                )
             )
-        return bytes(row["leaf_hash"])
+            for originator_id, version in wanted:
+                params += (self._db_id(originator_id), version)
+        cursor.execute(statement, params)
+        next_index = last_position = -1
+        leaves: dict[tuple[UUID, int], bytes] = {}
+        for row in cursor.fetchall():
+            if row["originator_id"] is None:
+                next_index = _or_minus_one(row["last_index"])
+                last_position = _or_minus_one(row["last_position"])
+            else:
+                key = (_uuid(row["originator_id"]), row["originator_version"])
+                leaves[key] = bytes(row["leaf_hash"])
+        return next_index, last_position, leaves
 
     def _adopt_existing_events(self, cursor: Cursor) -> None:
         """Give leaves to the events of a ledger that had none (first start with integrity).
@@ -407,6 +461,14 @@ def _first(pair: tuple[int, StoredEvent]) -> int:
     return pair[0]
 
 
+def _uuid(value: object) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _or_minus_one(value: int | None) -> int:
+    return -1 if value is None else value
+
+
 def _leaf(r: Any) -> LeafRow:
     return LeafRow(
         r["position"],
@@ -457,14 +519,56 @@ _SQLITE_TABLES = (
 )
 
 
+STATEMENT_CACHE_SIZE = 128  # sqlite3's default
+
+
+class StatementCachingPool(SQLiteConnectionPool):
+    """The library's SQLite connection pool, with a real prepared-statement cache.
+
+    The library opens its connections with `cached_statements=True`, which sqlite3 takes as
+    a cache of one statement: each of the dozen statements a command runs (BEGIN, read the
+    case, insert the event, the leaf query and insert, the checkpoint policy's count) is
+    parsed and planned again every time, about a fifth of a command's CPU time on SQLite.
+    This opens each connection exactly as the library's `_create_connection` does, but
+    with sqlite3's default cache.
+    """
+
+    def _create_connection(self) -> SQLiteConnection:
+        try:
+            c = sqlite3.connect(
+                database=self.db_name,
+                uri=True,
+                check_same_thread=False,
+                isolation_level=None,  # autocommit: the library issues BEGIN itself
+                cached_statements=STATEMENT_CACHE_SIZE,
+                timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
+            )
+        except (sqlite3.Error, TypeError) as e:
+            raise InterfaceError(e) from e
+        if not self.is_sqlite_memory_mode and not self.is_journal_mode_wal:
+            if c.execute("PRAGMA journal_mode;").fetchone()[0].lower() != "wal":
+                c.execute("PRAGMA journal_mode=WAL;")
+                self.journal_mode_was_changed_to_wal = True
+            self.is_journal_mode_wal = True
+        c.row_factory = sqlite3.Row
+        return SQLiteConnection(sqlite_conn=c, max_age=self.max_age)
+
+
 class SQLiteIntegrityRecorder(IntegrityTables, SQLiteApplicationRecorder):
-    """The SQLite application recorder, writing a leaf with every event."""
+    """The SQLite application recorder, writing a leaf with every event.
+
+    It gives the datastore's pool the `StatementCachingPool` behaviour (the library builds
+    the datastore, with no connection open yet, just before it builds the recorder).
+    """
 
     position_column = "rowid"
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        if type(datastore.pool) is SQLiteConnectionPool:
+            datastore.pool.__class__ = StatementCachingPool  # same state, new connections only
         super().__init__(datastore, events_table_name)
         self.after_commit = []
+        self._statements = {}
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *_SQLITE_TABLES]
@@ -499,6 +603,11 @@ class SQLiteIntegrityRecorder(IntegrityTables, SQLiteApplicationRecorder):
 
     def _transaction(self, *, commit: bool) -> AbstractContextManager[Cursor]:
         return self.datastore.transaction(commit=commit)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Cursor]:
+        with self.datastore.get_connection(commit=False) as connection, connection.cursor() as c:
+            yield c
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
@@ -554,6 +663,7 @@ class PostgresIntegrityRecorder(IntegrityTables, PostgresApplicationRecorder):
             raise ProgrammingError("the integrity leaves need UUID originator ids")
         super().__init__(datastore, events_table_name=events_table_name)
         self.after_commit = []
+        self._statements = {}
         schema = Identifier(datastore.schema)
         self.sql_create_statements.extend(
             SQL(statement).format(schema=schema) for statement in _POSTGRES_TABLES
@@ -597,6 +707,11 @@ class PostgresIntegrityRecorder(IntegrityTables, PostgresApplicationRecorder):
 
     def _transaction(self, *, commit: bool) -> AbstractContextManager[Cursor]:
         return self.datastore.transaction(commit=commit)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Cursor]:
+        with self.datastore.get_connection() as connection, connection.cursor() as cursor:
+            yield cursor
 
 
 def _quote(identifier: str) -> str:

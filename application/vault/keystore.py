@@ -5,17 +5,29 @@ Each subject key is 32 random bytes, stored wrapped under the master key in a ro
 to NULL and keeps the row as a tombstone, so the key can never be created again: a request
 for the key of an erased person raises `KeyDestroyed` rather than starting a new key.
 
-No unwrapped key is cached between calls. Erasure must take effect in every process at
-once, so any cache would have to ask the database "still there?" on each use, which costs
-the same round trip as reading the wrapped key itself; unwrapping is a microsecond of
-AES-GCM. Not caching also keeps an erased person's key out of long-lived process memory.
-(The mapper reuses a key within one event only.)
+No key is cached across operations. Erasure must take effect in every process at once, so
+a long-lived cache would have to ask the database "still there?" on each use, which costs
+the same round trip as reading the wrapped key itself. Not caching also keeps an erased
+person's key out of long-lived process memory.
+
+Within one operation, though, a subject's key is read once: inside `key_scope()` the first
+read of each key (or of its tombstone) is kept until the block ends. The ledger opens one
+scope per command (load the case, decide, save), per save and per read, so a case whose
+events all name the victim costs one key read, not one per event. That is the guarantee
+erasure needs, unchanged: an operation that starts after `destroy` has returned opens a
+new scope and reads the tombstone. An operation already running when another process
+destroys the key may finish with the key it read, exactly as it could before when the
+destroy fell between its key read and its commit. A `destroy` inside a scope is recorded
+in it. Scopes live in a context variable, so each thread (each request) has its own.
 """
 
 from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Protocol
 from uuid import UUID
 
@@ -24,6 +36,28 @@ from application.vault.keys import KeyWrapper, new_key
 
 StoredKey = tuple[bytes | None]
 """A row as the stores read it: `(wrapped_key,)`, with None once the key is destroyed."""
+
+_Scope = dict[tuple["WrappedKeyStore", UUID], bytes | None]
+"""Keys read in the open scope, by store and subject: the key, or None once destroyed."""
+
+_scope: ContextVar[_Scope | None] = ContextVar("caseledger_key_scope", default=None)
+
+
+@contextmanager
+def key_scope() -> Iterator[None]:
+    """Read each subject's key from the store at most once until the block ends.
+
+    For one operation only (see the module docstring). Inside an open scope it opens none
+    of its own: the outer operation's scope goes on.
+    """
+    if _scope.get() is not None:
+        yield
+        return
+    token = _scope.set({})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
 
 
 class KeyStore(Protocol):
@@ -48,8 +82,8 @@ class KeyStore(Protocol):
 class WrappedKeyStore(ABC):
     """The key rules over a table of wrapped keys; subclasses provide the three statements.
 
-    `get_or_create` inserts if absent and then reads whatever row won, so concurrent callers
-    in any number of processes end up with the same single key.
+    `get_or_create` inserts if absent and otherwise reads whatever row won, so concurrent
+    callers in any number of processes end up with the same single key.
     """
 
     def __init__(self, master_key: bytes) -> None:
@@ -59,30 +93,49 @@ class WrappedKeyStore(ABC):
         return f"{type(self).__name__}(***)"
 
     def get(self, subject_id: UUID) -> bytes | None:
+        scope = _scope.get()
+        if scope is not None and (self, subject_id) in scope:
+            return self._held(subject_id, scope[self, subject_id])
         row = self._select(subject_id)
-        return None if row is None else self._unwrap(subject_id, row)
+        return None if row is None else self._hold(subject_id, row, scope)
 
     def get_or_create(self, subject_id: UUID) -> bytes:
-        row = self._select(subject_id)
-        if row is None:
-            self._insert_if_absent(subject_id, self._wrapper.wrap(subject_id, new_key()))
+        key = self.get(subject_id)
+        if key is not None:
+            return key
+        row = self._insert_if_absent(subject_id, self._wrapper.wrap(subject_id, new_key()))
+        if row is None:  # another caller created it first: use theirs
             row = self._select(subject_id)
             if row is None:
                 raise VaultError(f"the key of data subject {subject_id} vanished on creation")
-        return self._unwrap(subject_id, row)
+        return self._hold(subject_id, row, _scope.get())
 
     def destroy(self, subject_id: UUID) -> None:
         self._mark_destroyed(subject_id)
+        scope = _scope.get()
+        if scope is not None:
+            scope[self, subject_id] = None
 
     def is_destroyed(self, subject_id: UUID) -> bool:
+        scope = _scope.get()
+        if scope is not None and (self, subject_id) in scope:
+            return scope[self, subject_id] is None
         row = self._select(subject_id)
         return row is not None and row[0] is None
 
-    def _unwrap(self, subject_id: UUID, row: StoredKey) -> bytes:
+    def _hold(self, subject_id: UUID, row: StoredKey, scope: _Scope | None) -> bytes:
+        """The key in `row`, kept in the open scope; `KeyDestroyed` if it is destroyed."""
         wrapped = row[0]
-        if wrapped is None:
+        key = None if wrapped is None else self._wrapper.unwrap(subject_id, wrapped)
+        if scope is not None:
+            scope[self, subject_id] = key
+        return self._held(subject_id, key)
+
+    @staticmethod
+    def _held(subject_id: UUID, key: bytes | None) -> bytes:
+        if key is None:
             raise KeyDestroyed(subject_id)
-        return self._wrapper.unwrap(subject_id, wrapped)
+        return key
 
     @abstractmethod
     def close(self) -> None:
@@ -93,8 +146,9 @@ class WrappedKeyStore(ABC):
         """The subject's row, or None if there is none."""
 
     @abstractmethod
-    def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> None:
-        """Insert a row for the subject unless one exists (never overwrite)."""
+    def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> StoredKey | None:
+        """Insert a row for the subject unless one exists (never overwrite): the row
+        inserted, or None if there was one already."""
 
     @abstractmethod
     def _mark_destroyed(self, subject_id: UUID) -> None:
@@ -114,9 +168,12 @@ class InMemoryKeyStore(WrappedKeyStore):
         with self._lock:
             return self._rows.get(subject_id)
 
-    def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> None:
+    def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> StoredKey | None:
         with self._lock:
-            self._rows.setdefault(subject_id, (wrapped_key,))
+            if subject_id in self._rows:
+                return None
+            row = self._rows[subject_id] = (wrapped_key,)
+            return row
 
     def _mark_destroyed(self, subject_id: UUID) -> None:
         with self._lock:

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS {table} (
 _SELECT = "SELECT wrapped_key FROM {table} WHERE subject_id = %s"
 _INSERT = """
 INSERT INTO {table} (subject_id, wrapped_key) VALUES (%s, %s)
-ON CONFLICT (subject_id) DO NOTHING
+ON CONFLICT (subject_id) DO NOTHING RETURNING wrapped_key
 """
 _DESTROY = """
 INSERT INTO {table} AS k (subject_id, wrapped_key, destroyed_at) VALUES (%s, NULL, now())
@@ -72,6 +72,8 @@ class PostgresKeyStore(WrappedKeyStore):
         else:
             self._pool = database
         self._table = sql.Identifier(schema, "subject_keys")
+        self._select_sql = self._sql(_SELECT)
+        self._insert_sql = self._sql(_INSERT)
         self._run(_CREATE)
 
     def close(self) -> None:
@@ -79,16 +81,19 @@ class PostgresKeyStore(WrappedKeyStore):
             self._pool.close()
 
     def _select(self, subject_id: UUID) -> StoredKey | None:
-        with self._connection() as connection:
-            row = connection.execute(self._sql(_SELECT), (subject_id,)).fetchone()
-        return None if row is None else (row[0],)
+        return self._row(self._select_sql, subject_id)
 
-    def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> None:
-        self._run(_INSERT, subject_id, wrapped_key)
+    def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> StoredKey | None:
+        return self._row(self._insert_sql, subject_id, wrapped_key)
 
     def _mark_destroyed(self, subject_id: UUID) -> None:
         self._run(_DESTROY, subject_id)
         self._run(_VACUUM)
+
+    def _row(self, statement: sql.Composed, *params: object) -> StoredKey | None:
+        with self._connection() as connection:
+            row = connection.execute(statement, params).fetchone()
+        return None if row is None else (None if row[0] is None else bytes(row[0]),)
 
     def _run(self, statement: str, *params: object) -> None:
         with self._connection() as connection:

@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS subject_keys (
 _SELECT = "SELECT wrapped_key FROM subject_keys WHERE subject_id = ?"
 _INSERT = """
 INSERT INTO subject_keys (subject_id, wrapped_key, created_at) VALUES (?, ?, ?)
-ON CONFLICT (subject_id) DO NOTHING
+ON CONFLICT (subject_id) DO NOTHING RETURNING wrapped_key
 """
 _DESTROY = """
 INSERT INTO subject_keys (subject_id, wrapped_key, created_at, destroyed_at)
@@ -65,9 +65,12 @@ class SQLiteKeyStore(WrappedKeyStore):
             row: StoredKey | None = self._connection.execute(_SELECT, (str(subject_id),)).fetchone()
         return row
 
-    def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> None:
+    def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> StoredKey | None:
         with self._lock:
-            self._connection.execute(_INSERT, (str(subject_id), wrapped_key, _now()))
+            cursor = self._connection.execute(_INSERT, (str(subject_id), wrapped_key, _now()))
+            row: StoredKey | None = cursor.fetchone()
+            cursor.close()  # ends the statement, so the autocommit transaction commits
+        return row
 
     def _mark_destroyed(self, subject_id: UUID) -> None:
         now = _now()
