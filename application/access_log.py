@@ -24,15 +24,15 @@ from eventsourcing.application import Application
 from application.actors import Actor
 from application.authorisation import authorise
 from application.clock import Clock
+from application.freshness import ViewFreshness
 from domain.access_log import AccessRecord, access_purpose
 from projections.access_log import COLUMNS, row_to_entry
-from projections.runner import ProjectionRunner
 
 
 class AccessLog:
-    def __init__(self, app: Application, runner: ProjectionRunner, clock: Clock) -> None:
+    def __init__(self, app: Application, views: ViewFreshness, clock: Clock) -> None:
         self._app = app
-        self._runner = runner
+        self._views = views
         self._clock = clock
 
     def record(
@@ -81,11 +81,11 @@ class AccessLog:
     ) -> list[dict[str, Any]]:
         """Entries newest first, for the auditor and the DPO."""
         authorise(actor, "access-log")
-        self._runner.catch_up("access_log")
+        self._views.ready("access_log")
         where: list[str] = []
         values: list[object] = []
         if subject_id is not None:
-            self._runner.catch_up("subject_index")
+            self._views.ready("subject_index")
             where.append(
                 "(subject_id = ? OR case_id IN (SELECT originator_id FROM view_subject_index "
                 "WHERE subject_id = ? AND kind = 'case'))"
@@ -98,7 +98,7 @@ class AccessLog:
             where.append("actor = ?")
             values.append(reader)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        with self._runner.store.reading() as c:
+        with self._views.store.reading() as c:
             c.execute(
                 f"SELECT {', '.join(COLUMNS)} FROM view_access_log {clause} "
                 "ORDER BY position DESC LIMIT ? OFFSET ?",

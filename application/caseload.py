@@ -13,9 +13,9 @@ from application.actors import Actor
 from application.authorisation import may_read_cases, visibility_filter
 from application.clock import Clock
 from application.errors import Forbidden
+from application.freshness import ViewFreshness
 from domain.service_levels import ServiceLevels, Timer, TimerState
 from projections.case_summaries import COLUMNS, row_to_summary
-from projections.runner import ProjectionRunner
 from projections.timers import TIMER_COLUMNS, row_to_timer
 
 DUE_TODAY = "due-today"
@@ -44,8 +44,8 @@ class TimerView:
 
 
 class Caseload:
-    def __init__(self, runner: ProjectionRunner, levels: ServiceLevels, clock: Clock) -> None:
-        self._runner = runner
+    def __init__(self, views: ViewFreshness, levels: ServiceLevels, clock: Clock) -> None:
+        self._views = views
         self._levels = levels
         self._clock = clock
 
@@ -54,14 +54,14 @@ class Caseload:
     ) -> list[TimerView]:
         """Timers on the caller's caseload (or one case of it), filtered by state at now."""
         self._check(actor)
-        self._runner.catch_up("case_summaries", "timers")
+        self._views.ready("case_summaries", "timers")
         condition, params = visibility_filter(actor)
         where, values = [condition], list(params)
         if case_id is not None:
             where.append("t.case_id = ?")
             values.append(case_id)
         columns = ", ".join(f"t.{c}" for c in TIMER_COLUMNS)
-        with self._runner.store.reading() as c:
+        with self._views.store.reading() as c:
             c.execute(
                 f"SELECT {columns}, c.reference FROM view_timers t JOIN view_case_summaries c "
                 f"ON c.case_id = t.case_id WHERE {' AND '.join(where)} ORDER BY t.due_at",
@@ -95,7 +95,7 @@ class Caseload:
     ) -> Page:
         """The caller's caseload; `overdue` keeps only cases with a timer overdue now."""
         self._check(actor)
-        position = self._runner.catch_up("case_summaries")
+        position = self._views.ready("case_summaries")
         condition, params = visibility_filter(actor)
         where = [condition]
         values: list[object] = list(params)
@@ -109,7 +109,7 @@ class Caseload:
                 where.append(f"{name} = ?")
                 values.append(value)
         clause = " AND ".join(where)
-        with self._runner.store.reading() as c:
+        with self._views.store.reading() as c:
             c.execute(f"SELECT COUNT(*) FROM view_case_summaries WHERE {clause}", values)
             total = int(c.fetchone()[0])
             c.execute(

@@ -26,3 +26,12 @@ class StaleVersion(ApplicationError):
         super().__init__(f"the case is at version {current}, not {seen}")
         self.seen = seen
         self.current = current
+
+
+class ViewsBehind(ApplicationError):
+    """The views have not yet reached the position the reader asked for."""
+
+    def __init__(self, wanted: int, reached: int) -> None:
+        super().__init__(f"the views are at position {reached}, not yet {wanted}")
+        self.wanted = wanted
+        self.reached = reached

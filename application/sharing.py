@@ -13,12 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from application.actors import Actor
+from application.case_screen import CaseScreen
 from application.clock import Clock
-from application.ledger import CaseLedger
+from application.freshness import ViewFreshness
 from domain.errors import InvalidCommand
 from domain.sharing import lawful_bases, refusal
 from domain.vocabulary import Recipient, term
-from projections.runner import ProjectionRunner
 
 _CONSENT = (
     "consent_id",
@@ -53,9 +53,9 @@ class _Facts:
 
 
 class SharingViews:
-    def __init__(self, ledger: CaseLedger, runner: ProjectionRunner, clock: Clock) -> None:
-        self._ledger = ledger
-        self._runner = runner
+    def __init__(self, cases: CaseScreen, views: ViewFreshness, clock: Clock) -> None:
+        self._cases = cases
+        self._views = views
         self._clock = clock
 
     def for_case(
@@ -133,11 +133,11 @@ class SharingViews:
         }
 
     def _facts(self, actor: Actor, case_id: UUID, as_of: datetime | None) -> _Facts:
-        self._ledger.case_for(actor, case_id)  # only who may see the case sees its sharing
-        self._runner.catch_up("sharing")
+        self._cases.check_visible(actor, case_id)  # only who may see the case sees its sharing
+        self._views.ready("sharing")
         moment = (as_of or self._clock()).astimezone(UTC).isoformat()
         key = str(case_id)
-        with self._runner.store.reading() as c:
+        with self._views.store.reading() as c:
             c.execute(
                 f"SELECT {', '.join(_CONSENT).replace('recipient_name', 'recipient_label')} "
                 "FROM view_sharing_consents WHERE case_id = ? AND granted_at <= ? "

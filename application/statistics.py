@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from application.actors import Actor
 from application.authorisation import authorise
 from application.clock import Clock
+from application.freshness import ViewFreshness
 from domain.service_levels import ServiceLevels, TimerState
-from projections.runner import ProjectionRunner
 from projections.statistics import ALL_STRANDS, CLOSED, OPENED, REOPENED, month_of
 from projections.timers import TIMER_COLUMNS, row_to_timer
 
@@ -83,11 +83,11 @@ def tsm_months(year: int) -> list[str]:
 
 class Statistics:
     def __init__(
-        self, runner: ProjectionRunner, levels: ServiceLevels, clock: Clock, homes: int
+        self, views: ViewFreshness, levels: ServiceLevels, clock: Clock, homes: int
     ) -> None:
         if homes < 1:
             raise ValueError(f"the number of homes owned must be positive, got {homes}")
-        self._runner = runner
+        self._views = views
         self._calendar = levels.calendar
         self._clock = clock
         self._homes = homes
@@ -99,7 +99,7 @@ class Statistics:
     def for_year(self, actor: Actor, year: int | None = None) -> YearStatistics:
         authorise(actor, "statistics")
         year = self.current_year() if year is None else year
-        position = self._runner.catch_up("statistics", "timers")
+        position = self._views.ready("statistics", "timers")
         months = tsm_months(year)
         counts, strands = self._case_counts(months)
         timers = self._timer_counts(year)
@@ -125,7 +125,7 @@ class Statistics:
         self, months: list[str]
     ) -> tuple[dict[str, CaseCounts], dict[str, CaseCounts]]:
         """Per month over every case, and per strand over the year."""
-        with self._runner.store.reading() as c:
+        with self._views.store.reading() as c:
             c.execute(
                 "SELECT month, measure, strand, n FROM view_statistics_counts WHERE month <= ?",
                 (months[-1],),
@@ -160,7 +160,7 @@ class Statistics:
         zone = self._calendar.zone
         starts = datetime(year, FIRST_MONTH, 1, tzinfo=zone).astimezone(UTC).isoformat()
         ends = datetime(year + 1, FIRST_MONTH, 1, tzinfo=zone).astimezone(UTC).isoformat()
-        with self._runner.store.reading() as c:
+        with self._views.store.reading() as c:
             c.execute(
                 f"SELECT {', '.join(TIMER_COLUMNS)} FROM view_timers "
                 "WHERE due_at >= ? AND due_at < ?",

@@ -26,6 +26,7 @@ from application.clock import Clock
 from application.errors import NotFound
 from application.exports.sar_json import CaseMaterial, ExportMaterial, build_export
 from application.exports.sar_pdf import render_pdf
+from application.freshness import ViewFreshness
 from application.ledger import CaseLedger
 from domain import case_events as ev
 from domain.data_subject import DataSubject
@@ -38,7 +39,6 @@ from domain.subject_requests import (
     ErasureOutcome,
     SubjectRequest,
 )
-from projections.runner import ProjectionRunner
 from projections.subject_index import IndexRow, rows_for
 
 
@@ -52,10 +52,10 @@ class SubjectFile:
 
 class SubjectRights:
     def __init__(
-        self, ledger: CaseLedger, runner: ProjectionRunner, levels: ServiceLevels, clock: Clock
+        self, ledger: CaseLedger, views: ViewFreshness, levels: ServiceLevels, clock: Clock
     ) -> None:
         self._ledger = ledger
-        self._runner = runner
+        self._views = views
         self._levels = levels
         self._clock = clock
 
@@ -221,8 +221,8 @@ class SubjectRights:
     # --- helpers -------------------------------------------------------------------------
 
     def _rows(self, subject_id: UUID) -> list[IndexRow]:
-        self._runner.catch_up("subject_index")
-        with self._runner.store.reading() as cursor:
+        self._views.ready("subject_index")
+        with self._views.store.reading() as cursor:
             return rows_for(cursor, subject_id)
 
     def _request(self, subject_id: UUID, request_id: UUID) -> SubjectRequest:

@@ -3,6 +3,14 @@
 Persistence is chosen by the eventsourcing library's own variables, never by code:
 `PERSISTENCE_MODULE` (default `eventsourcing.sqlite`), `SQLITE_DBNAME` (default
 `caseledger.db` in the working directory), or `eventsourcing.postgres` with `POSTGRES_*`.
+
+`CASELEDGER_PROJECTIONS` is `inline` (the default: each read catches its views up first) or
+`worker` (`caseledger projections run` keeps them up; reads wait up to
+`CASELEDGER_VIEW_WAIT_S`, default 5, for the position their caller asks for): see
+`application.freshness`.
+
+`CASELEDGER_PROJECTION_BATCH` (default 500) is how many notifications the projection runner
+reads, applies to the views and commits with their tracking positions in one transaction.
 """
 
 from __future__ import annotations
@@ -16,9 +24,11 @@ from zoneinfo import ZoneInfo
 from psycopg.conninfo import make_conninfo
 
 from application.access_log import AccessLog
+from application.case_screen import CaseScreen
 from application.caseload import Caseload
 from application.clock import Clock, system_clock
 from application.evidence_packs import EvidencePacks
+from application.freshness import ViewFreshness
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.integrity.recorders import RECORDER_TOPICS
 from application.ledger import CaseLedger
@@ -30,6 +40,7 @@ from application.vault.config import open_key_store
 from domain.calendar import WorkingCalendar
 from domain.service_levels import ServiceLevels
 from projections.access_log import AccessLogView
+from projections.case_states import CaseStates
 from projections.case_summaries import CaseSummaries
 from projections.runner import ProjectionRunner
 from projections.sharing import Sharing
@@ -47,6 +58,8 @@ DEFAULTS = {
     "CASELEDGER_TIMEZONE": "Europe/London",
     # Homes owned, the denominator of the regulator's NM01 measure (per 1,000 homes).
     "CASELEDGER_HOMES_OWNED": "10000",
+    "CASELEDGER_PROJECTIONS": "inline",
+    "CASELEDGER_VIEW_WAIT_S": "5",
 }
 
 
@@ -95,6 +108,8 @@ class Services:
     ledger: CaseLedger
     staff: StaffDirectory
     runner: ProjectionRunner
+    views: ViewFreshness
+    cases: CaseScreen
     caseload: Caseload
     sharing: SharingViews
     subject_rights: SubjectRights
@@ -120,27 +135,35 @@ def build_services(
     runner = ProjectionRunner(
         open_view_store(env),
         ledger.recorder,
-        ledger.mapper.to_domain_event,
+        ledger.mapper.to_domain_event_unopened,  # views never see plaintext
         [
             CaseSummaries(),
+            CaseStates(),
             Timers(levels),
             Sharing(),
             SubjectIndex(),
             AccessLogView(),
             StatisticsView(levels.calendar.zone),
         ],
+        batch_size=int(env.get("CASELEDGER_PROJECTION_BATCH") or 500),
     )
     runner.setup()
     integrity = open_integrity_log(env, ledger.recorder)
+    views = ViewFreshness(
+        runner, env["CASELEDGER_PROJECTIONS"], float(env["CASELEDGER_VIEW_WAIT_S"])
+    )
+    cases = CaseScreen(views, key_store)
     return Services(
         ledger=ledger,
         staff=StaffDirectory(ledger, clock),
         runner=runner,
-        caseload=Caseload(runner, levels, clock),
-        sharing=SharingViews(ledger, runner, clock),
-        subject_rights=SubjectRights(ledger, runner, levels, clock),
-        access_log=AccessLog(ledger, runner, clock),
+        views=views,
+        cases=cases,
+        caseload=Caseload(views, levels, clock),
+        sharing=SharingViews(cases, views, clock),
+        subject_rights=SubjectRights(ledger, views, levels, clock),
+        access_log=AccessLog(ledger, views, clock),
         integrity=integrity,
         evidence_packs=EvidencePacks(ledger, integrity, levels),
-        statistics=Statistics(runner, levels, clock, int(env["CASELEDGER_HOMES_OWNED"])),
+        statistics=Statistics(views, levels, clock, int(env["CASELEDGER_HOMES_OWNED"])),
     )

@@ -94,16 +94,23 @@ class ProjectionRunner:
         return self.source.max_notification_id() or 0
 
     def position(self, name: str) -> int:
-        return self._positions([name])[name]
+        return self.positions([name])[name]
 
     def catch_up(self, *names: str | None) -> int:
-        """Apply every new event to the named views (or all); returns the lowest position."""
-        chosen = [n for n in names if n] or list(self.projections)
-        return self._catch_up([self.projections[n] for n in chosen])
+        """Apply every new event to the named views (or all); returns the lowest position.
+
+        Views are taken in the runner's own order whatever order they are named in: each
+        batch locks their tracking rows one by one, and two callers locking in opposite
+        orders would deadlock on PostgreSQL."""
+        wanted = {n for n in names if n} or set(self.projections)
+        unknown = wanted - set(self.projections)
+        if unknown:
+            raise KeyError(f"no such view: {', '.join(sorted(unknown))}")
+        return self._catch_up([p for n, p in self.projections.items() if n in wanted])
 
     def status(self) -> list[ProjectionStatus]:
         head = self.head()
-        positions = self._positions(list(self.projections))
+        positions = self.positions(list(self.projections))
         return [ProjectionStatus(n, positions[n], head) for n in self.projections]
 
     def rebuild(self, name: str | None = None) -> None:
@@ -118,7 +125,7 @@ class ProjectionRunner:
                 )
         self._catch_up(chosen)
 
-    def _positions(self, names: Sequence[str]) -> dict[str, int]:
+    def positions(self, names: Sequence[str]) -> dict[str, int]:
         with self.store.reading() as c:
             c.execute(
                 "SELECT projection, position FROM view_tracking "
@@ -130,7 +137,7 @@ class ProjectionRunner:
 
     def _catch_up(self, projections: Sequence[Projection]) -> int:
         while True:
-            positions = self._positions([p.name for p in projections])
+            positions = self.positions([p.name for p in projections])
             start = min(positions.values())
             batch = self.source.select_notifications(
                 start=start, limit=self.batch_size, inclusive_of_start=False

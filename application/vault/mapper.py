@@ -17,16 +17,24 @@ upcasters see `Personal` values, and may move or rename them, while the associat
 names the path the value was stored at. The transcoder learns which event it is working on
 from a context variable set around the base call (safe across threads: each thread has its
 own context).
+
+Views must never hold plaintext, so the projections read events through
+`to_domain_event_unopened`: each `Sealed` becomes `Personal.unopened`, a token carrying the
+ciphertext and the place it was stored at, without any key being looked up. A reader of the
+view opens the tokens with `UnopenedValues`, which checks them exactly as the stored event's
+values are checked (same associated data, same erasure rule).
 """
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import json
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -52,6 +60,10 @@ from domain.personal import Personal
 Path = tuple[str | int, ...]
 _AAD_LABEL = "caseledger-personal-value:v1"
 _T = TypeVar("_T")
+# What `json.dumps` builds on each call given these options, built once (same output).
+_AAD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_VALUE_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_CONTAINERS = frozenset((dict, list, tuple))
 
 
 @dataclass(frozen=True)
@@ -65,10 +77,11 @@ class _Place:
     def aad(self, subject_id: UUID, path: Path) -> bytes:
         parts = [_AAD_LABEL, self.originator_id, self.originator_version, self.topic]
         parts += [str(subject_id), list(path)]
-        return json.dumps(parts, separators=(",", ":"), ensure_ascii=False).encode()
+        return _AAD_JSON.encode(parts).encode()
 
 
 _place: ContextVar[_Place | None] = ContextVar("caseledger_vault_place", default=None)
+_opening: ContextVar[bool] = ContextVar("caseledger_vault_opening", default=True)
 
 
 @contextmanager
@@ -117,6 +130,14 @@ class PersonalDataMapper(Mapper[UUID]):
         with _at(place):
             return super().to_domain_event(stored_event)
 
+    def to_domain_event_unopened(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        """The event with every personal value left sealed, as `Personal.unopened`."""
+        token = _opening.set(False)
+        try:
+            return self.to_domain_event(stored_event)
+        finally:
+            _opening.reset(token)
+
 
 class _SealingTranscoder(Transcoder):
     """Seals the state before the JSON transcoder encodes it; opens it after decoding."""
@@ -129,7 +150,10 @@ class _SealingTranscoder(Transcoder):
         return self._inner.encode(_replace(obj, (), Personal, self._sealer().seal))
 
     def decode(self, data: bytes) -> Any:
-        return _replace(self._inner.decode(data), (), Sealed, self._sealer().open)
+        sealer = self._sealer()
+        return _replace(
+            self._inner.decode(data), (), Sealed, sealer.open if _opening.get() else sealer.token
+        )
 
     def _sealer(self) -> _EventSealer:
         place = _place.get()
@@ -141,10 +165,15 @@ class _SealingTranscoder(Transcoder):
 class _EventSealer:
     """Seals and opens the personal values of one event, looking up each key once."""
 
-    def __init__(self, key_store: KeyStore, place: _Place) -> None:
+    def __init__(
+        self,
+        key_store: KeyStore,
+        place: _Place,
+        ciphers: dict[UUID, AESGCM | None] | None = None,
+    ) -> None:
         self._key_store = key_store
         self._place = place
-        self._ciphers: dict[UUID, AESGCM | None] = {}  # None: the key is destroyed
+        self._ciphers = {} if ciphers is None else ciphers  # None for a key: it is destroyed
 
     def seal(self, personal: Personal, path: Path) -> Sealed:
         subject_id = personal.subject_id
@@ -184,6 +213,13 @@ class _EventSealer:
             ) from None
         return Personal(subject_id=subject_id, value=json.loads(plaintext))
 
+    def token(self, sealed: Sealed, path: Path) -> Personal:
+        """The value left sealed: what `UnopenedValues.open` needs to open it later."""
+        place = self._place
+        parts = [place.originator_id, place.originator_version, place.topic, list(path)]
+        parts += [_b64(sealed.nonce), _b64(sealed.ciphertext)]
+        return Personal.unopened(sealed.subject_id, json.dumps(parts, separators=(",", ":")))
+
     def _cipher_for_reading(self, subject_id: UUID) -> AESGCM | None:
         if subject_id not in self._ciphers:
             try:
@@ -200,16 +236,81 @@ class _EventSealer:
         return self._ciphers[subject_id]
 
 
+class UnopenedValues:
+    """Opens the `Personal.unopened` values a view holds, looking up each subject's key once.
+
+    One instance serves one read: a key destroyed after it was looked up is not seen.
+    """
+
+    def __init__(self, key_store: KeyStore) -> None:
+        self._key_store = key_store
+        self._ciphers: dict[UUID, AESGCM | None] = {}
+
+    def open(self, value: Personal) -> Personal:
+        if value.sealed is None:
+            return value
+        try:
+            originator_id, version, topic, path, nonce, ciphertext = json.loads(value.sealed)
+            place = _Place(str(originator_id), int(version), str(topic))
+            sealed = Sealed(
+                value.subject_id,
+                base64.b64decode(nonce, validate=True),
+                base64.b64decode(ciphertext, validate=True),
+            )
+        except (ValueError, TypeError):
+            raise SealBroken(
+                f"a sealed value of data subject {value.subject_id} in a view is malformed"
+            ) from None
+        return _EventSealer(self._key_store, place, self._ciphers).open(sealed, tuple(path))
+
+    def open_within(self, value: Any) -> Any:
+        """`value` with every unopened value inside it opened (dicts, lists, tuples, sets and
+        dataclass instances are walked; the others are returned as they are)."""
+        if isinstance(value, Personal):
+            return self.open(value)
+        if isinstance(value, dict):
+            return {k: self.open_within(v) for k, v in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return type(value)(self.open_within(v) for v in value)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {f.name: self.open_within(getattr(value, f.name)) for f in fields(value)}
+            return dataclasses.replace(value, **changes)
+        return value
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
 def _replace(value: Any, path: Path, kind: type[_T], change: Callable[[_T, Path], Any]) -> Any:
-    """`value` with each `kind` inside it (through dicts, lists and tuples) changed."""
+    """`value` with each `kind` inside it (through dicts, lists and tuples) changed.
+
+    Items that are neither a container nor a `kind` are kept without a call or a path: most
+    of an event's state is plain fields, and this walk runs on every event stored or read.
+    """
     if isinstance(value, kind):
         return change(value, path)
     if type(value) is dict:
-        return {k: _replace(v, (*path, _path_key(k)), kind, change) for k, v in value.items()}
+        return {
+            k: _replace(v, (*path, _path_key(k)), kind, change)
+            if type(v) in _CONTAINERS or isinstance(v, kind)
+            else v
+            for k, v in value.items()
+        }
     if type(value) is list:
-        return [_replace(v, (*path, i), kind, change) for i, v in enumerate(value)]
+        return [
+            _replace(v, (*path, i), kind, change)
+            if type(v) in _CONTAINERS or isinstance(v, kind)
+            else v
+            for i, v in enumerate(value)
+        ]
     if type(value) is tuple:
-        return tuple(_replace(v, (*path, i), kind, change) for i, v in enumerate(value))
+        return tuple(
+            _replace(v, (*path, i), kind, change)
+            if type(v) in _CONTAINERS or isinstance(v, kind)
+            else v
+            for i, v in enumerate(value)
+        )
     return value
 
 
@@ -220,7 +321,7 @@ def _path_key(key: object) -> str:
 
 def _as_json(value: Any, path: Path) -> bytes:
     try:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        text = _VALUE_JSON.encode(value)
     except (TypeError, ValueError):
         raise TypeError(
             f"the personal value at {_show(path)} is not plain JSON "

@@ -18,6 +18,7 @@ from application.actors import Actor
 from application.authorisation import authorise
 from application.caseload import TIMER_FILTERS
 from application.errors import NotFound, Unauthenticated
+from application.ledger import CaseLedger
 from domain.hate_case import HateCase
 from domain.vocabulary import CaseStatus, RiskLevel
 from interface.api import hardening, problems
@@ -81,6 +82,21 @@ def _body(schema: Schema) -> dict[str, Any]:
     return loaded
 
 
+def _min_position() -> int:
+    """The log position the caller's reads must see: `X-Min-Position`, from a command's
+    `X-Ledger-Position` (read your writes when the views are kept by a worker process)."""
+    header = request.headers.get("X-Min-Position", "0").strip()
+    if not header.isdigit() or len(header) > 18:
+        raise ValidationError({"X-Min-Position": ["must be a log position, e.g. 42"]})
+    return int(header)
+
+
+def _written(response: Response) -> Response:
+    """Tell the caller where its write is in the log, to wait for in its next read."""
+    response.headers["X-Ledger-Position"] = str(CaseLedger.written_position())
+    return response
+
+
 def _seen_version() -> int:
     header = request.headers.get("If-Match")
     if header is None:
@@ -130,10 +146,19 @@ def create_app(services: Services) -> Flask:
     @app.before_request
     def _start() -> None:
         g.started = time.perf_counter()
+        g.view_scope = services.views.begin(_min_position())
+
+    @app.teardown_request
+    def _end(_: BaseException | None) -> None:
+        if "view_scope" in g:
+            services.views.end(g.view_scope)
 
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
+        seen = services.views.seen()
+        if seen is not None:  # how fresh the views this response was read from are
+            response.headers["X-Projection-Position"] = str(seen)
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         who = g.actor.username if "actor" in g else "-"
         # Paths hold only ids; bodies and query strings are never logged.
@@ -167,7 +192,7 @@ def create_app(services: Services) -> Flask:
         who = actor()
         authorise(who, "report")
         case = ledger.report_case(actor=who, **_body(ReportCase()))
-        return _case_response(case, 201)
+        return _written(_case_response(case, 201))
 
     @api.get("/cases")
     def list_cases() -> Response:
@@ -183,13 +208,12 @@ def create_app(services: Services) -> Flask:
                 "projection_position": page.position,
             }
         )
-        response.headers["X-Projection-Position"] = str(page.position)
         return response
 
     @api.get("/cases/<uuid:case_id>")
     def get_case(case_id: UUID) -> Response:
         who = actor()
-        case = ledger.case_for(who, case_id)
+        case = services.cases.case_for(who, case_id)
         timers = services.caseload.timers(who, case_id=str(case_id))
         return _case_response(case, timers=[timer_view(t) for t in timers])
 
@@ -231,7 +255,7 @@ def create_app(services: Services) -> Flask:
 
     @api.get("/cases/<uuid:case_id>/people/<uuid:subject_id>")
     def case_person(case_id: UUID, subject_id: UUID) -> Response:
-        case = ledger.case_for(actor(), case_id)
+        case = services.cases.case_for(actor(), case_id)
         if subject_id not in case.subjects:
             raise NotFound("no such person on this case")
         subject = ledger.subject(subject_id)
@@ -256,7 +280,7 @@ def create_app(services: Services) -> Flask:
         body = _body(command.schema())
         result = getattr(ledger, command.method)(case_id, actor=who, seen_version=seen, **body)
         case = result[0] if isinstance(result, tuple) else result
-        response = _case_response(case, 201)
+        response = _written(_case_response(case, 201))
         if isinstance(result, tuple):
             response.headers["X-Subject-Id"] = str(result[1])
         return response

@@ -18,6 +18,15 @@ from interface.api.evidence_packs import EvidencePackBody
 
 Operation = dict[str, Any]
 
+POSITION = {"type": "integer", "minimum": 0}
+MIN_POSITION: dict[str, Any] = {
+    "name": "X-Min-Position",
+    "in": "header",
+    "schema": POSITION,
+    "description": "a write's X-Ledger-Position: wait until the views hold it (read your writes)",
+}
+PROJECTION_POSITION = {"schema": POSITION, "description": "the log position the views were at"}
+LEDGER_POSITION = {"schema": POSITION, "description": "the log position of this write"}
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 JSON = {"application/json": {"schema": {"type": "object"}}}
 PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
@@ -35,6 +44,7 @@ ERROR_TITLES = {
     415: "Not JSON",
     422: "Invalid body (per-field errors)",
     428: "If-Match missing",
+    503: "The views have not reached X-Min-Position yet (Retry-After)",
 }
 WRITE_ERRORS = (400, 401, 403, 404, 409, 415, 422)
 
@@ -65,14 +75,20 @@ def read(
     codes: tuple[int, ...] = (401, 403),
     content: Any = JSON,
     ok: str = "OK",
+    views: bool = False,
 ) -> Operation:
-    """A GET for an authenticated caller."""
+    """A GET for an authenticated caller; `views`: answered from the projections."""
+    success: dict[str, Any] = {"description": ok, "content": content}
+    if views:
+        parameters = (*parameters, MIN_POSITION)
+        codes = (*codes, 503)
+        success["headers"] = {"X-Projection-Position": PROJECTION_POSITION}
     return {
         "get": {
             "summary": summary,
             "security": SECURED,
             "parameters": list(parameters),
-            "responses": {"200": {"description": ok, "content": content}, **errors(*codes)},
+            "responses": {"200": success, **errors(*codes)},
         }
     }
 
@@ -83,15 +99,20 @@ def record(
     *parameters: dict[str, Any],
     codes: tuple[int, ...] = WRITE_ERRORS,
     ok: str = "Recorded",
+    positioned: bool = False,
 ) -> Operation:
-    """A POST with a JSON body for an authenticated caller."""
+    """A POST with a JSON body for an authenticated caller; `positioned`: it answers with
+    the log position of its write."""
+    success: dict[str, Any] = {"description": ok, "content": JSON}
+    if positioned:
+        success["headers"] = {"X-Ledger-Position": LEDGER_POSITION}
     return {
         "post": {
             "summary": summary,
             "security": SECURED,
             "parameters": list(parameters),
             "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
-            "responses": {"201": {"description": ok, "content": JSON}, **errors(*codes)},
+            "responses": {"201": success, **errors(*codes)},
         }
     }
 
@@ -158,6 +179,7 @@ def _paths() -> dict[str, Operation]:
             ),
             codes=(401, 403, 422),
             ok="Counts only: no personal data",
+            views=True,
         ),
         "/api/v1/health": public("Liveness and projection lag (no authentication)"),
         "/api/v1/me": read("Who the token belongs to", codes=(401,)),
@@ -194,6 +216,7 @@ def _case_paths() -> dict[str, Operation]:
                 schemas.ReportCase,
                 codes=(400, 401, 403, 415, 422),
                 ok="Reported",
+                positioned=True,
             ),
             **read(
                 "The caller's caseload, filtered and paginated",
@@ -201,10 +224,11 @@ def _case_paths() -> dict[str, Operation]:
                 param("overdue", schema="boolean"),
                 *PAGE,
                 codes=(401, 403, 422),
+                views=True,
             ),
         },
         "/api/v1/cases/{case_id}": read(
-            "The case's current state and its timers", CASE_ID, codes=(401, 403, 404)
+            "The case's current state and its timers", CASE_ID, codes=(401, 403, 404), views=True
         ),
         "/api/v1/cases/{case_id}/events": read(
             "The case's events in order", CASE_ID, codes=(401, 403, 404)
@@ -214,12 +238,14 @@ def _case_paths() -> dict[str, Operation]:
             CASE_ID,
             param("subject_id", "path", UUID_SCHEMA),
             codes=(401, 403, 404),
+            views=True,
         ),
         "/api/v1/cases/{case_id}/sharing": read(
             "What each recipient may be told, now or as_of a past moment (9.2-9.4)",
             CASE_ID,
             as_of,
             codes=(401, 403, 404, 422),
+            views=True,
         ),
         "/api/v1/cases/{case_id}/sharing/{recipient}": read(
             "What one recipient may be told and why, or the refusal and its clause",
@@ -229,6 +255,7 @@ def _case_paths() -> dict[str, Operation]:
             param("representative_id", schema=UUID_SCHEMA),
             param("name", description="the support agency named in the consent"),
             codes=(401, 403, 404, 422),
+            views=True,
         ),
         "/api/v1/timers": read(
             "Service-level timers on the caller's caseload",
@@ -241,6 +268,7 @@ def _case_paths() -> dict[str, Operation]:
             ),
             param("case_id", schema=UUID_SCHEMA),
             codes=(401, 403, 422),
+            views=True,
         ),
     }
     for command in CASE_COMMANDS:
@@ -251,6 +279,7 @@ def _case_paths() -> dict[str, Operation]:
             IF_MATCH,
             codes=(400, 401, 403, 404, 409, 412, 413, 415, 422, 428),
             ok="Recorded; the case as it now is",
+            positioned=True,
         )
     return paths
 
@@ -276,6 +305,7 @@ def _audit_paths() -> dict[str, Operation]:
             param("actor"),
             *PAGE,
             codes=(401, 403, 422),
+            views=True,
         ),
     }
 

@@ -10,7 +10,7 @@ from flask import Flask, Response, json
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from application.errors import Forbidden, NotFound, StaleVersion, Unauthenticated
+from application.errors import Forbidden, NotFound, StaleVersion, Unauthenticated, ViewsBehind
 from application.vault.errors import KeyDestroyed
 from domain.errors import InvalidCommand, PolicyViolation
 
@@ -103,6 +103,17 @@ def install(app: Flask) -> None:
     def _429(e: TooManyFailures) -> Response:
         response = problem(429, "Too Many Requests", "too many failed sign-ins; wait and retry")
         response.headers["Retry-After"] = str(e.retry_after)
+        return response
+
+    @app.errorhandler(ViewsBehind)
+    def _503(e: ViewsBehind) -> Response:
+        response = problem(
+            503,
+            "Service Unavailable",
+            f"{e}: the views have not caught up with your write yet; retry",
+            projection_position=e.reached,
+        )
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.errorhandler(HTTPException)

@@ -269,7 +269,7 @@ def test_an_unhandled_error_is_a_500_problem_that_logs_no_personal_data(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ValueError(f"cannot show {VICTIM['name']} at {VICTIM['address']}")
 
-    monkeypatch.setattr(api.services.ledger, "case_for", broken)
+    monkeypatch.setattr(api.services.cases, "case_for", broken)
     response = api.get(f"/cases/{case['id']}", "hub")
     problem = assert_problem(response, 500)
     assert VICTIM["name"] not in response.get_data(as_text=True)

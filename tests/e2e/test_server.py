@@ -36,11 +36,11 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _env() -> dict[str, str]:
+def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("POSTGRES_", "SQLITE_"))}
     env.pop("PERSISTENCE_MODULE", None)
     env["CASELEDGER_MASTER_KEY"] = TEST_MASTER_KEY
-    return env
+    return env | extra
 
 
 def _cli(workdir: Path, *args: str) -> str:
@@ -52,8 +52,9 @@ def _cli(workdir: Path, *args: str) -> str:
 
 
 class Server:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, **env: str) -> None:
         self.workdir = workdir
+        self.env = _env(**env)
         self.port = _free_port()
         self.log = (workdir / "server.log").open("ab")
         self.process: subprocess.Popen[bytes] | None = None
@@ -62,7 +63,7 @@ class Server:
         self.process = subprocess.Popen(
             [CASELEDGER, "serve", "--port", str(self.port)],
             cwd=self.workdir,
-            env=_env(),
+            env=self.env,
             stdout=self.log,
             stderr=self.log,
         )
@@ -217,3 +218,59 @@ def test_demo_loads_and_serves(workdir: Path, server: Server) -> None:
     assert status == 403
     status = _cli(workdir, "projections", "status")
     assert "lag 0" in status
+
+
+def test_views_kept_by_their_own_process_and_reads_that_wait_for_their_writes(
+    workdir: Path,
+) -> None:
+    hub = _cli(workdir, "staff", "add", "hub.one", "--role", "hub").splitlines()[-1]
+    server = Server(workdir, CASELEDGER_PROJECTIONS="worker", CASELEDGER_VIEW_WAIT_S="1")
+
+    def start_worker() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [CASELEDGER, "projections", "run", "--poll-interval", "0.05"],
+            cwd=workdir,
+            env=_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=(workdir / "worker.log").open("ab"),
+        )
+
+    worker = start_worker()
+    server.start()
+    try:
+        body = {
+            "channel": "phone",
+            "reporter_role": "victim",
+            "description": "Abuse in the stairwell",
+            "strands": ["race"],
+            "forms": ["verbal_abuse"],
+            "victim": {"name": "Test Person"},
+        }
+        status, headers, case = server.call("POST", "/api/v1/cases", body, hub)
+        assert status == 201
+        written = {"X-Min-Position": headers["X-Ledger-Position"]}
+        status, headers, shown = server.call(
+            "GET", f"/api/v1/cases/{case['id']}", None, hub, written
+        )
+        assert status == 200 and shown["description"] == "Abuse in the stairwell"
+        assert int(headers["X-Projection-Position"]) >= int(written["X-Min-Position"])
+
+        worker.kill()  # no process keeps the views now: a read of a newer write must say so
+        worker.wait(timeout=10)
+        status, headers, second = server.call("POST", "/api/v1/cases", body, hub)
+        written = {"X-Min-Position": headers["X-Ledger-Position"]}
+        path = f"/api/v1/cases/{second['id']}"
+        status, headers, problem = server.call("GET", path, None, hub, written)
+        assert status == 503 and headers["Retry-After"] == "1", problem
+
+        worker = start_worker()  # a restarted worker carries on from its tracked positions
+        deadline = time.monotonic() + 30
+        while (status := server.call("GET", path, None, hub, written)[0]) == 503:
+            assert time.monotonic() < deadline, "the restarted worker never caught up"
+            time.sleep(1)  # as Retry-After says
+        assert status == 200
+    finally:
+        server.stop()
+        worker.terminate()
+        worker.wait(timeout=10)
+    assert "Test Person" not in (workdir / "worker.log").read_text()
