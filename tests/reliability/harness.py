@@ -2,7 +2,8 @@
 
 `Server` starts the console script on a free port with a test's engine environment
 (tests/conftest.py's `engine_env`), can SIGKILL it, and keeps its stdout and stderr in one
-log file. `soak()` says whether the long mode (`CASELEDGER_SOAK=1`) is on.
+log file. `ViewWorker` does the same for `caseledger projections run`; both are a `Child`.
+`soak()` says whether the long mode (`CASELEDGER_SOAK=1`) is on.
 """
 
 from __future__ import annotations
@@ -89,26 +90,54 @@ class Reply:
     body: Any
 
 
-class Server:
+class Child:
+    """One `caseledger` process at a time, with a test's engine environment, logging to one
+    file (stdout and stderr, appended across restarts)."""
+
+    def __init__(
+        self, engine_env: Mapping[str, str], workdir: Path, log_name: str, **extra_env: str
+    ) -> None:
+        self.env = process_env(engine_env) | extra_env
+        self.workdir = workdir
+        self.log_path = workdir / log_name
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def spawn(self, *args: str) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [CASELEDGER, *args], cwd=self.workdir, env=self.env, stdout=log, stderr=log
+            )
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as in a power cut of the process."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def stop(self) -> int | None:
+        """SIGTERM, and wait: the exit status (None if nothing was running)."""
+        if self.process is None:
+            return None
+        self.process.send_signal(signal.SIGTERM)
+        status = self.process.wait(timeout=15)
+        self.process = None
+        return status
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+class Server(Child):
     """One `caseledger serve` process at a time, on one port, logging to one file."""
 
     def __init__(self, engine_env: Mapping[str, str], workdir: Path, threads: int = 8) -> None:
-        self.env = process_env(engine_env)
-        self.workdir = workdir
+        super().__init__(engine_env, workdir, "server.log")
         self.threads = threads
         self.port = _free_port()
-        self.log_path = workdir / "server.log"
-        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [CASELEDGER, "serve", "--port", str(self.port), "--threads", str(self.threads)],
-                cwd=self.workdir,
-                env=self.env,
-                stdout=log,
-                stderr=log,
-            )
+        self.spawn("serve", "--port", str(self.port), "--threads", str(self.threads))
         wait_for(self._healthy, 30, "the server to answer /health")
 
     def _healthy(self) -> bool:
@@ -119,22 +148,6 @@ class Server:
             return self.call("GET", "/api/v1/health").status == 200
         except OSError:
             return False
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, as in a power cut of the process."""
-        if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=15)
-            self.process = None
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
 
     def call(
         self,
@@ -166,6 +179,31 @@ class Server:
             json.loads(raw) if raw and "json" in (response.getheader("Content-Type") or "") else raw
         )
         return Reply(response.status, response.headers, parsed)
+
+
+class ViewWorker(Child):
+    """`caseledger projections run`: the views kept up to date by a process of their own.
+
+    `batch` sets `CASELEDGER_PROJECTION_BATCH`, the notifications applied per transaction.
+    """
+
+    def __init__(
+        self,
+        engine_env: Mapping[str, str],
+        workdir: Path,
+        poll_interval: float = 0.01,
+        batch: int | None = None,
+    ) -> None:
+        extra = {"CASELEDGER_PROJECTION_BATCH": str(batch)} if batch else {}
+        super().__init__(engine_env, workdir, "worker.log", **extra)
+        self.poll_interval = poll_interval
+
+    def start(self) -> None:
+        self.spawn("projections", "run", "--poll-interval", str(self.poll_interval))
+
+    def exited(self) -> bool:
+        """Whether the process ended by itself (a crash, not a kill or stop of ours)."""
+        return self.process is not None and self.process.poll() is not None
 
 
 def _free_port() -> int:
