@@ -19,7 +19,10 @@ database `test` at 127.0.0.1:5432, dropped afterwards):
 * `sar` (only with `--only sar`): subject access export time with 10^3 and 10^4 cases
   stored, and 10^5 with `--large` (`bench.sar_scale`);
 * `verify` (only with `--only verify`): `caseledger verify` over 10^5 events, 10^6 with
-  `--large`, against plain SHA-256 over the same stored bytes (`bench.verify_scale`).
+  `--large`, against plain SHA-256 over the same stored bytes (`bench.verify_scale`);
+* `catchup` (only with `--only catchup`): `caseledger projections rebuild` as a process,
+  every view caught up from zero, over 10^5 events on SQLite and PostgreSQL, and 10^6 on
+  SQLite with `--large` (`bench.catchup_scale`).
 
 `--quick` cuts every count by ten, to check the suite itself runs.
 """
@@ -38,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.api import api_latency
+from bench.catchup_scale import catch_up_at_scale
 from bench.commands import command_throughput
 from bench.common import ENGINES
 from bench.costs import costs
@@ -47,7 +51,7 @@ from bench.verify_scale import verify_at_scale
 
 RESULTS = Path(__file__).with_name("results")
 PARTS = ("commands", "api", "growth", "costs")
-EXTRA_PARTS = ("sar", "verify")  # long: run only when asked for with --only
+EXTRA_PARTS = ("sar", "verify", "catchup")  # long: run only when asked for with --only
 
 
 def machine() -> dict[str, Any]:
@@ -73,12 +77,35 @@ def sizes(large: bool, quick: bool) -> dict[str, tuple[int, ...]]:
     return chosen
 
 
+def code() -> dict[str, Any]:
+    """The commit measured, and the files that differed from it (read-only git calls)."""
+    env = os.environ | {"GIT_OPTIONAL_LOCKS": "0"}  # never refresh the index
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, env=env)
+        return done.stdout.strip()
+
+    changed = git("status", "--porcelain", "--untracked-files=all").splitlines()
+    return {"commit": git("rev-parse", "HEAD"), "uncommitted": changed}
+
+
+def catchup_sizes(large: bool, quick: bool) -> dict[str, tuple[int, ...]]:
+    chosen: dict[str, tuple[int, ...]] = {
+        "sqlite": (10**5, 10**6) if large else (10**5,),
+        "postgres": (10**5,),
+    }
+    if quick:
+        chosen = {engine: tuple(n // 10 for n in ns) for engine, ns in chosen.items()}
+    return chosen
+
+
 def run(parts: tuple[str, ...], large: bool, quick: bool) -> dict[str, Any]:
     scale = 10 if quick else 1
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "options": {"large": large, "quick": quick},
+        "code": code(),
     }
     timings = {}
     for part in parts:
@@ -93,6 +120,8 @@ def run(parts: tuple[str, ...], large: bool, quick: bool) -> dict[str, Any]:
             results[part] = [growth(e, n) for e, n in sizes(large, quick).items()]
         elif part == "verify":
             results[part] = verify_at_scale((10**6 if large else 10**5) // scale)
+        elif part == "catchup":
+            results[part] = catch_up_at_scale(catchup_sizes(large, quick))
         elif part == "sar":
             counts = (10**3, 10**4, 10**5) if large else (10**3, 10**4)
             results[part] = sar_at_scale(tuple(n // scale for n in counts))
@@ -179,7 +208,30 @@ def table(results: dict[str, Any]) -> str:
                 f"| | {s['cases']} | {s['events']} | {s['index_catch_up_s']} | "
                 f"{s['export_p50_ms']} | {s['export_max_ms']} |"
             )
+    if "catchup" in results:
+        lines += _catchup_table(results["catchup"])
     return "\n".join(lines)
+
+
+def _catchup_table(c: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        "| projection catch-up from zero (`caseledger projections rebuild`, own process) "
+        "| events | cases | wall s | events/s | peak RSS MiB | start-up s | events/s less "
+        "start-up | events/s by tenth of the log | generate ev/s (ev/txn) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in c["runs"]:
+        tenths = r["tenths_events_per_s"]
+        lines.append(
+            f"| {r['engine']} | {r['events']} | {r['cases']} | {r['rebuild_s']} | "
+            f"{r['rebuild_events_per_s']} | {r['rebuild_peak_rss_kib'] // 1024} | "
+            f"{r['startup_s']} | {r['rebuild_less_startup_events_per_s']} | "
+            f"{' '.join(map(str, tenths)) if tenths else 'n/a'} | "
+            f"{r['generate_events_per_s']} ({r['generate_events_per_transaction']}) |"
+        )
+    lines.append(f"\nNote: {c['note']}.")
+    return lines
 
 
 def _costs_table(c: dict[str, Any]) -> list[str]:
@@ -223,8 +275,11 @@ def main() -> int:
     p.add_argument(
         "--only", choices=PARTS + EXTRA_PARTS, action="append", help="run only this part"
     )
+    p.add_argument("--note", help="a note stored with the results (what else was running...)")
     args = p.parse_args()
     results = run(tuple(args.only or PARTS), args.large, args.quick)
+    if args.note:
+        results["note"] = args.note
     RESULTS.mkdir(exist_ok=True)
     stamp = results["date"][:19].replace(":", "")
     out = RESULTS / f"{stamp}{'-quick' if args.quick else ''}.json"

@@ -77,7 +77,9 @@ class PlaintextLedger(CaseLedger):
     """`CaseLedger` with the library's plain Mapper: personal values stored in plaintext.
     The anchor of the encryption figure; nothing outside `bench` can reach it."""
 
-    def construct_mapper(self) -> Mapper[UUID]:
+    # CaseLedger declares its mapper a PersonalDataMapper; this bench-only ledger swaps in
+    # the library's plain one on purpose (only `_ledger` builds it: no view reads events).
+    def construct_mapper(self) -> Mapper[UUID]:  # type: ignore[override]
         return Mapper(
             transcoder=self.construct_transcoder(),
             compressor=self.factory.compressor(),
