@@ -35,3 +35,7 @@ class ViewsBehind(ApplicationError):
         super().__init__(f"the views are at position {reached}, not yet {wanted}")
         self.wanted = wanted
         self.reached = reached
+
+
+class ConcurrentChange(ApplicationError):
+    """Other changes to the same record kept being saved first; nothing of this was saved."""

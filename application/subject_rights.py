@@ -14,16 +14,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID, uuid4
+
+from eventsourcing.persistence import IntegrityError
 
 from application.actors import Actor
 from application.authorisation import authorise
 from application.clock import Clock
-from application.errors import NotFound
+from application.errors import ConcurrentChange, NotFound
 from application.exports.sar_json import CaseMaterial, ExportMaterial, build_export
 from application.exports.sar_pdf import render_pdf
 from application.freshness import ViewFreshness
@@ -48,6 +51,35 @@ class SubjectFile:
 
     subject: DataSubject
     requests: list[SubjectRequest]
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_ATTEMPTS = 3
+
+
+def _on_latest_state(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run a DPO action again when another change to the same person or request was saved
+    between its read and its save (the event store refused the second version): the action
+    is decided afresh on the latest state, its rules checked again, so neither change is
+    lost and the caller never sees a server error. These actions carry no If-Match, because
+    the DPO acts on the person, not on a version they were shown."""
+
+    @functools.wraps(method)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        for _ in range(_ATTEMPTS - 1):
+            try:
+                return method(*args, **kwargs)
+            except IntegrityError:
+                continue
+        try:
+            return method(*args, **kwargs)
+        except IntegrityError:
+            raise ConcurrentChange(
+                f"other changes to this record were saved first {_ATTEMPTS} times"
+            ) from None
+
+    return run
 
 
 class SubjectRights:
@@ -96,6 +128,7 @@ class SubjectRights:
         self._ledger.save(request)
         return request
 
+    @_on_latest_state
     def extend(
         self, actor: Actor, subject_id: UUID, request_id: UUID, *, reasons: str
     ) -> SubjectRequest:
@@ -105,6 +138,7 @@ class SubjectRights:
         self._ledger.save(request)
         return request
 
+    @_on_latest_state
     def record_response(
         self,
         actor: Actor,
@@ -146,6 +180,7 @@ class SubjectRights:
 
     # --- rectification (art. 16) ---------------------------------------------------------
 
+    @_on_latest_state
     def rectify(
         self,
         actor: Actor,
@@ -175,6 +210,7 @@ class SubjectRights:
 
     # --- erasure (art. 17) ---------------------------------------------------------------
 
+    @_on_latest_state
     def request_erasure(
         self,
         actor: Actor,

@@ -10,7 +10,14 @@ from flask import Flask, Response, json
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from application.errors import Forbidden, NotFound, StaleVersion, Unauthenticated, ViewsBehind
+from application.errors import (
+    ConcurrentChange,
+    Forbidden,
+    NotFound,
+    StaleVersion,
+    Unauthenticated,
+    ViewsBehind,
+)
 from application.vault.errors import KeyDestroyed
 from domain.errors import InvalidCommand, PolicyViolation
 
@@ -69,6 +76,10 @@ def install(app: Flask) -> None:
     def _410(e: KeyDestroyed) -> Response:
         return problem(410, "Gone", "the person's data has been erased")
 
+    @app.errorhandler(ConcurrentChange)
+    def _409_concurrent(e: ConcurrentChange) -> Response:
+        return problem(409, "Conflict", f"{e}; nothing was saved: retry")
+
     @app.errorhandler(StaleVersion)
     def _412(e: StaleVersion) -> Response:
         return problem(
@@ -91,7 +102,7 @@ def install(app: Flask) -> None:
         return problem(
             422,
             "Unprocessable Content",
-            "the request body is invalid",
+            "the request is invalid (see errors: fields of the body, query or headers)",
             errors=e.normalized_messages(),
         )
 

@@ -9,6 +9,7 @@ of the person anywhere in the database files or tables; the integrity log still 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,10 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from application.actors import Actor
+from application.errors import ConcurrentChange
 from application.integrity.verify import verify_log
 from domain.errors import PolicyViolation
 from domain.personal import ERASED_MARK
@@ -322,3 +325,71 @@ def test_one_person_in_three_cases_sees_their_parts_and_nobody_elses(services: S
     assert "Slurs at the bus stop" in text  # their own case's free text
     for someone_else in (VICTIM_NAME, DESCRIPTION, "Other Victim", "Eggs thrown"):
         assert someone_else not in text
+
+
+def _rival_saves_first(
+    services: Services, monkeypatch: pytest.MonkeyPatch, rival: Callable[[], object]
+) -> None:
+    """The next DPO action reads the person, then `rival` saves a change before it can."""
+    load = services.ledger.subject
+    raced: list[bool] = []
+
+    def read_then_lose_the_race(subject_id: UUID) -> Any:
+        found = load(subject_id)
+        if not raced:
+            raced.append(True)
+            rival()
+        return found
+
+    monkeypatch.setattr(services.ledger, "subject", read_then_lose_the_race)
+
+
+def test_a_dpo_action_that_loses_a_race_is_decided_again_on_the_latest_state(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = scenario(services)
+    rights = services.subject_rights
+    _rival_saves_first(
+        services,
+        monkeypatch,
+        lambda: rights.rectify(
+            DPO, s.victim_id, details={"phone": "07700 900222"}, reason="New number"
+        ),
+    )
+    rights.rectify(DPO, s.victim_id, details={"name": CORRECTED_NAME}, reason="Misspelt")
+    details = services.ledger.subject(s.victim_id).details
+    assert details is not None
+    assert details.value == {"name": CORRECTED_NAME, "phone": "07700 900222"}  # neither lost
+
+
+def test_an_erasure_that_loses_the_race_to_another_erasure_is_refused_not_an_error(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = scenario(services)
+    rights = services.subject_rights
+
+    def erase() -> object:
+        return rights.request_erasure(
+            DPO, s.perpetrator_id, outcome="carried_out", ground="consent_withdrawn"
+        )
+
+    _rival_saves_first(services, monkeypatch, erase)
+    with pytest.raises(PolicyViolation, match="already been erased"):
+        erase()
+    assert services.ledger.subject(s.perpetrator_id).erased
+
+
+def test_a_dpo_action_that_keeps_losing_saves_nothing_and_says_so(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = scenario(services)
+    rights = services.subject_rights
+    head = services.ledger.recorder.max_notification_id()
+
+    def always_second(*aggregates: Any, **kwargs: Any) -> Any:
+        raise IntegrityError("another version was saved first")
+
+    monkeypatch.setattr(services.ledger, "save", always_second)
+    with pytest.raises(ConcurrentChange):
+        rights.rectify(DPO, s.victim_id, details={"name": CORRECTED_NAME}, reason="Misspelt")
+    assert services.ledger.recorder.max_notification_id() == head
