@@ -176,6 +176,7 @@ class IntegrityLog:
         self.policy = policy
         self._key: SigningKey | None = None
         self._lock = threading.Lock()
+        self._signing = threading.Lock()  # one automatic checkpoint at a time per process
         self._last_signed: tuple[int, datetime | None] | None = None
         self._last_seen: CheckpointRow | None = None
         self._stop = threading.Event()
@@ -289,11 +290,13 @@ class IntegrityLog:
         """
         key_seq, key = self.signing_key()
         keys = self.keys()
+        wanted = self.recorder.leaf_count()  # every event committed before this call
         for _ in range(3):
             latest = self.recorder.latest_checkpoint()
-            size = self.recorder.leaf_count()
-            if latest is not None and latest.tree_size == size and latest.key_seq == key_seq:
+            # One that covers them, stored since by another writer, does the job as well.
+            if latest is not None and latest.tree_size >= wanted and latest.key_seq == key_seq:
                 return latest
+            size = self.recorder.leaf_count()
             tree, nodes = self.tree()
             previous = None if latest is None else self.open(latest, keys)
             if previous is not None and previous.size > size:
@@ -358,11 +361,18 @@ class IntegrityLog:
         return self._last_signed[1]
 
     def checkpoint_after_commit(self) -> None:
-        """The recorder's post-commit hook: checkpoint if due; log, never raise, failures."""
+        """The recorder's post-commit hook: checkpoint if due; log, never raise, failures.
+
+        A thread that finds another of this process signing leaves it to that one: a
+        checkpoint due now is as well signed a moment later, by it or by the next commit."""
+        if not self._signing.acquire(blocking=False):
+            return
         try:
             self.checkpoint_if_due()
         except Exception:
             log.exception("automatic checkpoint failed; `caseledger verify` will say why")
+        finally:
+            self._signing.release()
 
     def start_timer(self) -> None:
         """Check once a minute (or every `every_minutes`, if less) whether one is due."""

@@ -7,10 +7,12 @@ library's events table and the integrity tables, bypassing the ledger.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -120,6 +122,37 @@ def test_a_log_made_through_the_ledger_verifies(services: Services) -> None:
     assert result.summary() == f"OK: {result.events} events, root {b64encode(result.root)}"
     checkpoint = services.integrity.checkpoint()
     assert services.integrity.open(checkpoint, services.integrity.keys()).root == result.root
+
+
+def test_writers_racing_to_sign_checkpoints_leave_it_to_one_and_log_no_failure(
+    engine_env: dict[str, str], clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Eight threads writing with a checkpoint due every 5 events: a writer that finds
+    another signing, or a checkpoint stored since that covers its events, does not fight."""
+    services = build_services(engine_env | {"CASELEDGER_CHECKPOINT_EVERY_EVENTS": "5"}, clock)
+    try:
+        caplog.set_level(logging.WARNING)
+        cases = [report(services, f"Resident {n}") for n in range(8)]
+
+        def work(case: HateCase) -> None:
+            for _ in range(6):
+                case = services.ledger.record_contact(
+                    case.id,
+                    actor=HUB,
+                    seen_version=case.version,
+                    method="phone",
+                    direction="outbound",
+                )
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(work, cases))
+        assert "automatic checkpoint failed" not in caplog.text
+        result = verify(services)
+        assert result.ok, result.summary()
+        latest = services.integrity.latest()
+        assert latest is not None and latest.tree_size >= result.events - 5
+    finally:
+        services.close()
 
 
 def test_every_event_has_a_leaf_and_a_failed_save_writes_neither(
