@@ -46,6 +46,8 @@ class ViewFreshness:
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"CASELEDGER_PROJECTIONS must be one of {', '.join(MODES)}")
+        if not wait_s >= 0:
+            raise ValueError(f"CASELEDGER_VIEW_WAIT_S must be a number of seconds, not {wait_s}")
         self.runner = runner
         self.mode = mode
         self.wait_s = wait_s

@@ -137,7 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     standalone = getattr(args, "standalone", None)
     if standalone is not None:  # commands that must not open the ledger (backup, restore)
         return int(standalone(args))
-    services = build_services()
+    try:
+        services = build_services()
+    except ValueError as e:  # a setting out of range: say which, without a traceback
+        print(f"configuration error: {e}", file=sys.stderr)
+        return 78  # EX_CONFIG
     try:
         result: int = args.run(services, args)
         return result

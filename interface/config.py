@@ -60,6 +60,7 @@ DEFAULTS = {
     "CASELEDGER_HOMES_OWNED": "10000",
     "CASELEDGER_PROJECTIONS": "inline",
     "CASELEDGER_VIEW_WAIT_S": "5",
+    "CASELEDGER_PROJECTION_BATCH": "500",
 }
 
 
@@ -145,7 +146,7 @@ def build_services(
             AccessLogView(),
             StatisticsView(levels.calendar.zone),
         ],
-        batch_size=int(env.get("CASELEDGER_PROJECTION_BATCH") or 500),
+        batch_size=int(env["CASELEDGER_PROJECTION_BATCH"]),
     )
     runner.setup()
     integrity = open_integrity_log(env, ledger.recorder)

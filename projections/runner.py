@@ -73,6 +73,8 @@ class ProjectionRunner:
         projections: Sequence[Projection],
         batch_size: int = 500,
     ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"a projection batch holds at least one event, not {batch_size}")
         self.store = store
         self.source = source
         self.to_event = to_event

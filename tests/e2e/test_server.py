@@ -274,3 +274,26 @@ def test_views_kept_by_their_own_process_and_reads_that_wait_for_their_writes(
         worker.terminate()
         worker.wait(timeout=10)
     assert "Test Person" not in (workdir / "worker.log").read_text()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        ("CASELEDGER_PROJECTION_BATCH", "0", "a projection batch holds at least one event"),
+        ("CASELEDGER_PROJECTIONS", "sometimes", "CASELEDGER_PROJECTIONS must be one of"),
+        ("CASELEDGER_VIEW_WAIT_S", "-1", "CASELEDGER_VIEW_WAIT_S must be a number of seconds"),
+    ],
+)
+def test_a_setting_out_of_range_is_named_without_a_traceback(
+    workdir: Path, setting: str, value: str, said: str
+) -> None:
+    done = subprocess.run(
+        [CASELEDGER, "projections", "status"],
+        cwd=workdir,
+        env=_env(**{setting: value}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 78
+    assert said in done.stderr and "Traceback" not in done.stderr
