@@ -178,9 +178,9 @@ def table(results: dict[str, Any]) -> str:
         lines += [
             "",
             "| engine | events | generate ev/s | rebuild s (ev/s) | verify s (ev/s) "
-            "| verify RSS MiB | export p50 ms | update p50 ms | catch-up p50 ms "
+            "| verify RSS MiB | export p50 ms | pack p50 ms | update p50 ms | catch-up p50 ms "
             "| API list / get p50 ms | server RSS MiB |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in results["growth"]:
             for s in r["sizes"]:
@@ -189,7 +189,8 @@ def table(results: dict[str, Any]) -> str:
                     f"{s['rebuild_s']} ({s['rebuild_events_per_s']}) | "
                     f"{s['verify_s']} ({s['verify_events_per_s']}) | "
                     f"{s['verify_peak_rss_kib'] // 1024} | {s['subject_export_p50_ms']} | "
-                    f"{s['update_command_p50_ms']} | {s['catch_up_when_current_p50_ms']} | "
+                    f"{s.get('evidence_pack_p50_ms', '-')} | {s['update_command_p50_ms']} | "
+                    f"{s['catch_up_when_current_p50_ms']} | "
                     f"{s['api_list_p50_ms']} / {s['api_get_case_p50_ms']} | "
                     f"{s['server_peak_rss_kib'] // 1024} |"
                 )

@@ -8,9 +8,10 @@ too. At each size:
 * whole-log work: projection rebuild from zero (`runner.rebuild()`), and `caseledger verify`
   as a subprocess (wall time and peak RSS);
 * one-case work, which must stay flat: a subject access export of one victim
-  (`SubjectRights.export`), an update command on an old case, `runner.catch_up()` when
-  nothing is new, and the real server answering GET /cases and GET /cases/{id} (p50, and the
-  server's peak RSS).
+  (`SubjectRights.export`), an update command on an old case, an evidence pack of one case
+  (`EvidencePacks.produce`: the event, a checkpoint over the whole log, the inclusion and
+  consistency proofs, the PDF), `runner.catch_up()` when nothing is new, and the real server
+  answering GET /cases and GET /cases/{id} (p50, and the server's peak RSS).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from interface.config import Services
 UPDATES_PER_CASE = 8
 BATCH_CASES = 100
 SAMPLES = 30
+PACK_SAMPLES = 5  # each pack renders a PDF: fewer samples
 
 
 def _generate(services: Services, cases: list[HateCase], target: int) -> None:
@@ -58,6 +60,19 @@ def _one_case_ms(services: Services, cases: list[HateCase], rng: random.Random) 
         began = time.perf_counter()
         cases[index] = update(services.ledger, cases[index])
         commands.append(time.perf_counter() - began)
+    packs = []
+    for index in rng.sample(range(len(cases)), PACK_SAMPLES):
+        case = services.ledger.receive_complaint(  # a complaint pack needs a complaint (11.1)
+            cases[index].id,
+            actor=MANAGER,
+            seen_version=cases[index].version,
+            stage="stage_1",
+            summary="The victim says nothing was done.",
+        )
+        began = time.perf_counter()
+        services.evidence_packs.produce(MANAGER, case.id, purpose="complaint")
+        packs.append(time.perf_counter() - began)
+        cases[index] = services.ledger.case_for(MANAGER, cases[index].id)  # one event on
     services.runner.catch_up()
     for index in rng.sample(range(len(cases)), SAMPLES):
         began = time.perf_counter()
@@ -69,6 +84,7 @@ def _one_case_ms(services: Services, cases: list[HateCase], rng: random.Random) 
     return {
         "update_command_p50_ms": median_ms(commands),
         "subject_export_p50_ms": median_ms(exports),
+        "evidence_pack_p50_ms": median_ms(packs),
         "catch_up_when_current_p50_ms": median_ms(catch_ups),
     }
 
