@@ -9,6 +9,7 @@ configuration, since a PEM file has nowhere to keep it.
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import datetime
 
 from cryptography.hazmat.primitives import serialization
@@ -65,12 +66,19 @@ class SigningKey:
         pem = self._private_key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
         )
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            # The mode given to open() is reduced by the umask, never widened; fchmod
-            # makes 0600 exact whatever the umask.
-            os.fchmod(f.fileno(), 0o600)
-            f.write(pem)
+        # Written whole to a private temporary file, then linked into place: another process
+        # sees no file or the whole key, never half of one, and link() refuses (raising
+        # FileExistsError) if a key is already there.
+        fd, staged = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), 0o600)  # exact, whatever the umask
+                f.write(pem)
+                f.flush()
+                os.fsync(f.fileno())
+            os.link(staged, path)
+        finally:
+            os.unlink(staged)
 
     @property
     def name(self) -> str:

@@ -209,9 +209,7 @@ class IntegrityLog:
                         f"key is {keys[len(keys)]}"
                     )
                 else:
-                    self._key = SigningKey.generate(self.origin)
-                    self._key.save(self.key_file)
-                    log.info("created signing key %s", self._key.verifier_key())
+                    self._key = self._first_key()
             if not keys:
                 self.recorder.insert_key(KeyRow(1, self._key.verifier_key(), None))
                 keys = self.keys()
@@ -222,6 +220,17 @@ class IntegrityLog:
                     f"current key is {keys[seq]}"
                 )
             return seq, self._key
+
+    def _first_key(self) -> SigningKey:
+        """Make the log's first key, unless another process has just made the file: then
+        theirs is the key (never keep a key whose file could not be written)."""
+        generated = SigningKey.generate(self.origin)
+        try:
+            generated.save(self.key_file)
+        except FileExistsError:
+            return SigningKey.load(self.key_file, self.origin)
+        log.info("created signing key %s", generated.verifier_key())
+        return generated
 
     def rotate_key(self) -> tuple[VerifierKey, VerifierKey]:
         """Hand the log to a new key: a note signed by the old key names the new one.

@@ -26,6 +26,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import application.integrity.offline_verifier as offline_verifier
+from application.integrity.checkpoint import SigningKey
 from application.integrity.log import IntegrityFailure, verified_key_chain
 from application.integrity.offline_verifier import (
     b64decode_strict,
@@ -153,6 +154,35 @@ def test_writers_racing_to_sign_checkpoints_leave_it_to_one_and_log_no_failure(
         assert latest is not None and latest.tree_size >= result.events - 5
     finally:
         services.close()
+
+
+def test_two_processes_making_the_first_signing_key_at_once_end_with_one_key(
+    tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """B generates a key while A makes the file and the first key row: B must take A's key,
+    not keep its own unsaved one (every later checkpoint of B would fail, or worse)."""
+    env = sqlite_env(str(tmp_path))
+    a, b = build_services(env, clock), build_services(env, clock)
+    try:
+        assert not os.path.exists(env["CASELEDGER_SIGNING_KEY_FILE"])
+        save = SigningKey.save
+        raced: list[bool] = []
+
+        def a_gets_there_first(key: SigningKey, path: Any, password: Any = None) -> None:
+            if not raced:
+                raced.append(True)
+                a.integrity.signing_key()
+            save(key, path, password)
+
+        monkeypatch.setattr(SigningKey, "save", a_gets_there_first)
+        seq, key = b.integrity.signing_key()
+        assert raced and seq == 1 and key.verifier == a.integrity.signing_key()[1].verifier
+        report(b)
+        assert b.integrity.checkpoint().key_seq == a.integrity.checkpoint().key_seq == 1
+        assert len(b.integrity.keys()) == 1
+    finally:
+        a.close()
+        b.close()
 
 
 def test_every_event_has_a_leaf_and_a_failed_save_writes_neither(
