@@ -40,6 +40,7 @@ PG_HOST, PG_PORT, PG_USER, PG_DB = "127.0.0.1", "5432", "postgres", "test"
 PG_ADMIN = f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname={PG_DB}"
 MASTER_KEY = base64.b64encode(b"b" * 32).decode()
 CASELEDGER = str(Path(sys.executable).with_name("caseledger"))
+ROOT = Path(__file__).resolve().parent.parent  # for `python -m bench.peak_rss` elsewhere
 
 HUB = Actor("bench.hub", StaffRole.HUB, "customer-hub")
 MANAGER = Actor("bench.manager", StaffRole.MANAGER, "north")
@@ -170,19 +171,23 @@ def median_ms(samples: Sequence[float]) -> float:
 
 
 def run_measured(args: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[float, int, str]:
-    """Run a subprocess; its wall time (s), its peak RSS (KiB) and its stdout."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    assert process.stdout is not None
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    elapsed = time.perf_counter() - started
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} exited {process.returncode}: {out}")
-    return elapsed, int(usage.ru_maxrss), out
+    """Run a subprocess; its wall time (s), its own peak RSS (KiB, see `bench.peak_rss`) and
+    its stdout."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as peak:
+        launcher = [sys.executable, "-m", "bench.peak_rss", peak.name, *args]
+        started = time.perf_counter()
+        done = subprocess.run(
+            launcher,
+            env=env | {"PYTHONPATH": str(ROOT)},
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} exited {done.returncode}: {done.stdout}")
+        return elapsed, int(peak.read()), done.stdout
 
 
 # --- the real server ---------------------------------------------------------------------
