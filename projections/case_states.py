@@ -4,6 +4,11 @@ The row holds the `HateCase` state folded by the domain's own `when` from the ev
 `state_codec`), with its personal values still sealed, and the version it is at. Reading a
 case is one row and one look-up of the keys of the people in it, however long its history;
 the write side still replays a case's events to check rules against the truth.
+
+A sealed value in the row names the event and field it was stored in, so an altered value,
+or one claimed for another event, does not open. The row itself is derived data: a value
+moved between two of its fields is not caught here; `caseledger projections rebuild`
+restores the row from the events, which `caseledger verify` covers.
 """
 
 from __future__ import annotations

@@ -23,6 +23,14 @@ from tests.conftest import TEST_MASTER_KEY
 pytestmark = pytest.mark.e2e
 
 CASELEDGER = str(Path(sys.executable).with_name("caseledger"))
+REPORT = {
+    "channel": "phone",
+    "reporter_role": "victim",
+    "description": "Abuse in the stairwell",
+    "strands": ["race"],
+    "forms": ["verbal_abuse"],
+    "victim": {"name": "Test Person"},
+}
 
 
 def _free_port() -> int:
@@ -122,19 +130,7 @@ def test_report_allocate_assess_close_and_survive_a_restart(workdir: Path, serve
     manager = manager.splitlines()[-1]
     server.start()
 
-    status, headers, case = server.call(
-        "POST",
-        "/api/v1/cases",
-        {
-            "channel": "phone",
-            "reporter_role": "victim",
-            "description": "Abuse in the stairwell",
-            "strands": ["race"],
-            "forms": ["verbal_abuse"],
-            "victim": {"name": "Test Person"},
-        },
-        hub,
-    )
+    status, headers, case = server.call("POST", "/api/v1/cases", REPORT, hub)
     assert status == 201 and headers["ETag"] == '"1"'
     path = f"/api/v1/cases/{case['id']}"
 
@@ -238,15 +234,7 @@ def test_views_kept_by_their_own_process_and_reads_that_wait_for_their_writes(
     worker = start_worker()
     server.start()
     try:
-        body = {
-            "channel": "phone",
-            "reporter_role": "victim",
-            "description": "Abuse in the stairwell",
-            "strands": ["race"],
-            "forms": ["verbal_abuse"],
-            "victim": {"name": "Test Person"},
-        }
-        status, headers, case = server.call("POST", "/api/v1/cases", body, hub)
+        status, headers, case = server.call("POST", "/api/v1/cases", REPORT, hub)
         assert status == 201
         written = {"X-Min-Position": headers["X-Ledger-Position"]}
         status, headers, shown = server.call(
@@ -257,7 +245,7 @@ def test_views_kept_by_their_own_process_and_reads_that_wait_for_their_writes(
 
         worker.kill()  # no process keeps the views now: a read of a newer write must say so
         worker.wait(timeout=10)
-        status, headers, second = server.call("POST", "/api/v1/cases", body, hub)
+        status, headers, second = server.call("POST", "/api/v1/cases", REPORT, hub)
         written = {"X-Min-Position": headers["X-Ledger-Position"]}
         path = f"/api/v1/cases/{second['id']}"
         status, headers, problem = server.call("GET", path, None, hub, written)

@@ -17,18 +17,7 @@ from domain.hate_case import HateCase
 from domain.personal import Personal
 from interface.config import Services
 from tests.conftest import HUB
-
-
-def report(services: Services, name: str) -> HateCase:
-    return services.ledger.report_case(
-        actor=HUB,
-        channel="phone",
-        reporter_role="victim",
-        description="Slurs shouted at the family by the bins",
-        strands=["race"],
-        forms=["verbal_abuse"],
-        victim={"name": name, "phone": "07700 900111"},
-    )
+from tests.integration.test_integrity import report
 
 
 def contact(services: Services, case: HateCase) -> HateCase:

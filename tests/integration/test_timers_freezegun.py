@@ -38,6 +38,7 @@ from domain.hate_case import HateCase
 from domain.service_levels import TimerState
 from interface.config import Services, build_services
 from tests.conftest import HUB, MANAGER, OFFICER, add_staff, sqlite_env
+from tests.integration.test_timers import LOW_RISK
 
 MINUTE = timedelta(minutes=1)
 # Staff accounts are added at this instant, before every scenario starts.
@@ -46,18 +47,6 @@ SETUP = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 RUNNING, MET = TimerState.RUNNING, TimerState.MET
 BREACHED, OVERDUE = TimerState.BREACHED, TimerState.OVERDUE
 
-RISK_ANSWERS = {
-    "fear_for_safety": 1,
-    "violence_or_threats": 0,
-    "repeat_victimisation": 0,
-    "escalation": 0,
-    "targets_home": 0,
-    "perpetrator_nearby": 0,
-    "vulnerability": 0,
-    "children_affected": 0,
-    "isolation": 0,
-    "health_impact": 0,
-}
 
 _REGISTER_TRANSCODINGS = CaseLedger.register_transcodings
 
@@ -204,16 +193,14 @@ def _assessed(level: str) -> Callable[[Services], HateCase]:
         case = _allocated(s)
         override = {} if level == "standard" else {"level": level, "override_reason": "Threats"}
         return s.ledger.assess_risk(
-            case.id, actor=OFFICER, seen_version=case.version, answers=RISK_ANSWERS, **override
+            case.id, actor=OFFICER, seen_version=case.version, answers=LOW_RISK, **override
         )
 
     return start
 
 
 def _reassess(s: Services, case: HateCase) -> HateCase:
-    return s.ledger.assess_risk(
-        case.id, actor=OFFICER, seen_version=case.version, answers=RISK_ANSWERS
-    )
+    return s.ledger.assess_risk(case.id, actor=OFFICER, seen_version=case.version, answers=LOW_RISK)
 
 
 def _complaint_stage_1(s: Services) -> HateCase:
