@@ -11,6 +11,10 @@ Persistence is chosen by the eventsourcing library's own variables, never by cod
 
 `CASELEDGER_PROJECTION_BATCH` (default 500) is how many notifications the projection runner
 reads, applies to the views and commits with their tracking positions in one transaction.
+
+`POSTGRES_REPLICA_HOST` (and `POSTGRES_REPLICA_PORT`, default `POSTGRES_PORT`) names a streaming
+replica of the PostgreSQL primary for the views to read the event log from, in `worker` mode
+only; the views and their positions are still written to the primary. See `projection_source`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from datetime import time
 from zoneinfo import ZoneInfo
 
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.conninfo import make_conninfo
 
 from application.access_log import AccessLog
@@ -28,7 +33,7 @@ from application.case_screen import CaseScreen
 from application.caseload import Caseload
 from application.clock import Clock, system_clock
 from application.evidence_packs import EvidencePacks
-from application.freshness import ViewFreshness
+from application.freshness import WORKER, ViewFreshness
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.integrity.recorders import RECORDER_TOPICS
 from application.ledger import CaseLedger
@@ -42,7 +47,7 @@ from domain.service_levels import ServiceLevels
 from projections.access_log import AccessLogView
 from projections.case_states import CaseStates
 from projections.case_summaries import CaseSummaries
-from projections.runner import ProjectionRunner
+from projections.runner import NotificationSource, ProjectionRunner
 from projections.sharing import Sharing
 from projections.statistics import StatisticsView
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
@@ -104,6 +109,48 @@ def open_view_store(env: Mapping[str, str]) -> ViewStore:
     return SQLiteViewStore(env["SQLITE_DBNAME"])
 
 
+def replica_datastore(env: Mapping[str, str]) -> PostgresDatastore | None:
+    """The streaming replica named by `POSTGRES_REPLICA_HOST`, if any, checked for use.
+
+    Only the view worker may read a replica: a replica lags its primary, so a server catching
+    its views up inline from one would answer a read without the caller's own write. With
+    `worker` mode the servers never read the log for their views, and a read that must see a
+    write waits for the worker's position (`X-Min-Position`) whatever the replica's lag.
+    """
+    host = env.get("POSTGRES_REPLICA_HOST")
+    if not host:
+        return None
+    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+        raise ValueError("POSTGRES_REPLICA_HOST needs PERSISTENCE_MODULE=eventsourcing.postgres")
+    if env["CASELEDGER_PROJECTIONS"] != WORKER:
+        raise ValueError(
+            "POSTGRES_REPLICA_HOST needs CASELEDGER_PROJECTIONS=worker: a replica lags its "
+            "primary, so views caught up inline from it would miss the reader's own writes"
+        )
+    return PostgresDatastore(
+        dbname=env.get("POSTGRES_DBNAME", ""),
+        host=host,
+        port=env.get("POSTGRES_REPLICA_PORT") or env.get("POSTGRES_PORT") or "5432",
+        user=env.get("POSTGRES_USER", ""),
+        password=env.get("POSTGRES_PASSWORD", ""),
+        schema=env.get("POSTGRES_SCHEMA", ""),
+        connect_timeout=float(env.get("POSTGRES_CONNECT_TIMEOUT") or 5),
+        pre_ping=True,  # a replica restarted or promoted drops its connections
+    )
+
+
+def projection_source(ledger: CaseLedger, replica: PostgresDatastore | None) -> NotificationSource:
+    """Where the views read the event log: the ledger's recorder, or the same table on the
+    replica. Notification ids there are a prefix of the primary's (the library commits them in
+    id order under a table lock, and a replica replays commits in order), so the worker
+    never passes over an event the replica has yet to receive: it reaches it later."""
+    primary = ledger.recorder
+    if replica is None:
+        return primary
+    assert isinstance(primary, PostgresApplicationRecorder)  # replica_datastore checked that
+    return PostgresApplicationRecorder(replica, events_table_name=primary.events_table_name)
+
+
 @dataclass
 class Services:
     ledger: CaseLedger
@@ -118,9 +165,12 @@ class Services:
     integrity: IntegrityLog
     evidence_packs: EvidencePacks
     statistics: Statistics
+    replica: PostgresDatastore | None = None
 
     def close(self) -> None:
         self.integrity.close()
+        if self.replica is not None:
+            self.replica.close()
         self.runner.store.close()
         self.ledger.key_store.close()
         self.ledger.close()
@@ -130,12 +180,13 @@ def build_services(
     environ: Mapping[str, str] | None = None, clock: Clock = system_clock
 ) -> Services:
     env = settings(environ)
+    replica = replica_datastore(env)
     key_store = open_key_store(env)
     ledger = CaseLedger(env, key_store=key_store, clock=clock)
     levels = service_levels(env)
     runner = ProjectionRunner(
         open_view_store(env),
-        ledger.recorder,
+        projection_source(ledger, replica),
         ledger.mapper.to_domain_event_unopened,  # views never see plaintext
         [
             CaseSummaries(),
@@ -167,4 +218,5 @@ def build_services(
         integrity=integrity,
         evidence_packs=EvidencePacks(ledger, integrity, levels),
         statistics=Statistics(views, levels, clock, int(env["CASELEDGER_HOMES_OWNED"])),
+        replica=replica,
     )

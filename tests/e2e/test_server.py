@@ -270,6 +270,7 @@ def test_views_kept_by_their_own_process_and_reads_that_wait_for_their_writes(
         ("CASELEDGER_PROJECTION_BATCH", "0", "a projection batch holds at least one event"),
         ("CASELEDGER_PROJECTIONS", "sometimes", "CASELEDGER_PROJECTIONS must be one of"),
         ("CASELEDGER_VIEW_WAIT_S", "-1", "CASELEDGER_VIEW_WAIT_S must be a number of seconds"),
+        ("POSTGRES_REPLICA_HOST", "127.0.0.1", "POSTGRES_REPLICA_HOST needs PERSISTENCE_MODULE"),
     ],
 )
 def test_a_setting_out_of_range_is_named_without_a_traceback(
