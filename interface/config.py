@@ -20,11 +20,13 @@ only; the views and their positions are still written to the primary. See `proje
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import time
 from zoneinfo import ZoneInfo
 
+import psycopg
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.conninfo import make_conninfo
 
@@ -176,31 +178,49 @@ class Services:
         self.ledger.close()
 
 
+@contextmanager
+def one_setup_at_a_time(env: Mapping[str, str]) -> Iterator[None]:
+    """Processes starting at once on one PostgreSQL schema create its tables in turn.
+
+    Two transactions running `CREATE TABLE IF NOT EXISTS` (or an index) of one name at once
+    fail in PostgreSQL ("tuple concurrently updated", a duplicate type): the second does not
+    wait to find the table there. A session advisory lock named after the schema makes each
+    process's set-up wait for the one before; SQLite's file lock already serialises it."""
+    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+        yield
+        return
+    schema = env.get("POSTGRES_SCHEMA") or "public"
+    with psycopg.connect(postgres_conninfo(env), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"caseledger set-up {schema}",))
+        yield  # the lock ends with the session
+
+
 def build_services(
     environ: Mapping[str, str] | None = None, clock: Clock = system_clock
 ) -> Services:
     env = settings(environ)
     replica = replica_datastore(env)
-    key_store = open_key_store(env)
-    ledger = CaseLedger(env, key_store=key_store, clock=clock)
     levels = service_levels(env)
-    runner = ProjectionRunner(
-        open_view_store(env),
-        projection_source(ledger, replica),
-        ledger.mapper.to_domain_event_unopened,  # views never see plaintext
-        [
-            CaseSummaries(),
-            CaseStates(),
-            Timers(levels),
-            Sharing(),
-            SubjectIndex(),
-            AccessLogView(),
-            StatisticsView(levels.calendar.zone),
-        ],
-        batch_size=int(env["CASELEDGER_PROJECTION_BATCH"]),
-    )
-    runner.setup()
-    integrity = open_integrity_log(env, ledger.recorder)
+    with one_setup_at_a_time(env):
+        key_store = open_key_store(env)
+        ledger = CaseLedger(env, key_store=key_store, clock=clock)
+        runner = ProjectionRunner(
+            open_view_store(env),
+            projection_source(ledger, replica),
+            ledger.mapper.to_domain_event_unopened,  # views never see plaintext
+            [
+                CaseSummaries(),
+                CaseStates(),
+                Timers(levels),
+                Sharing(),
+                SubjectIndex(),
+                AccessLogView(),
+                StatisticsView(levels.calendar.zone),
+            ],
+            batch_size=int(env["CASELEDGER_PROJECTION_BATCH"]),
+        )
+        runner.setup()
+        integrity = open_integrity_log(env, ledger.recorder)
     views = ViewFreshness(
         runner, env["CASELEDGER_PROJECTIONS"], float(env["CASELEDGER_VIEW_WAIT_S"])
     )

@@ -376,3 +376,22 @@ def test_reports_through_several_processes_are_each_stored_once(
         f"{reports} reports: {len(outcome.acked)} acknowledged, each stored once; {count} "
         f"events, ids as promised; {checkpoints} checkpoints, verified; views complete"
     )
+
+
+def test_processes_starting_at_once_on_a_new_store_each_set_it_up(
+    engine_env: dict[str, str],
+) -> None:
+    """Four set-ups released together on an empty store: every one succeeds (on PostgreSQL
+    two concurrent `CREATE ... IF NOT EXISTS` of one table fail unless taken in turn)."""
+    starting = threading.Barrier(4)
+
+    def start() -> int:
+        starting.wait()
+        services = build_services(engine_env)
+        try:
+            return len(services.runner.status())
+        finally:
+            services.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda _: start(), range(4))) == [7] * 4
