@@ -32,6 +32,7 @@ def _id(value: object) -> str | None:
 
 class AccessLogView:
     name = "access_log"
+    version = 1
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(

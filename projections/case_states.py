@@ -23,6 +23,7 @@ from projections.store import Cursor
 
 class CaseStates:
     name = "case_states"
+    version = 1
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(

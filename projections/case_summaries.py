@@ -1,6 +1,12 @@
 """Caseload view: one row per case with what lists and filters need (no personal data).
 
 Status comes from the same `status_after` the aggregate uses, so the rule lives once.
+
+Beside it, `view_case_counts` holds how many cases share each combination of the columns
+lists filter on (`COUNTED`): a list's total is a sum over those few rows, with the same
+conditions as the list itself, instead of a count of every case the reader may see. The
+indexes lead with the columns of the readers' visibility conditions and follow with the
+list's order, so one page is read in order from the index, however many cases match.
 """
 
 from __future__ import annotations
@@ -29,6 +35,12 @@ COLUMNS = (
     "under_complaint_or_review",
 )
 
+# The columns lists filter on: every combination of their values has a row of counts.
+COUNTED = ("status", "officer", "team", "risk_level", "under_complaint_or_review")
+# (leading columns) of an index each, followed by the list's order.
+_ORDERED_INDEXES = (("officer",), ("team",), ("under_complaint_or_review",), ())
+LIST_ORDER = "received_at DESC, case_id"
+
 
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
@@ -36,6 +48,7 @@ def _iso(value: datetime) -> str:
 
 class CaseSummaries:
     name = "case_summaries"
+    version = 2  # 2: view_case_counts and the ordered indexes
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -45,14 +58,26 @@ class CaseSummaries:
             "strands TEXT NOT NULL, received_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
             "version INTEGER NOT NULL, under_complaint_or_review INTEGER NOT NULL DEFAULT 0)"
         )
-        for column in ("status", "officer", "team", "risk_level", "received_at"):
+        for column in ("status", "risk_level"):
             cursor.execute(
                 f"CREATE INDEX IF NOT EXISTS view_case_summaries_{column} "
                 f"ON view_case_summaries ({column})"
             )
+        for leading in _ORDERED_INDEXES:
+            cursor.execute(
+                "CREATE INDEX IF NOT EXISTS "
+                f"view_case_summaries_{'_'.join(leading) or 'received'}_ordered "
+                f"ON view_case_summaries ({', '.join([*leading, LIST_ORDER])})"
+            )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS view_case_counts ("
+            "status TEXT NOT NULL, officer TEXT, team TEXT, risk_level TEXT, "
+            "under_complaint_or_review INTEGER NOT NULL, cases INTEGER NOT NULL)"
+        )
 
     def drop_tables(self, cursor: Cursor) -> None:
         cursor.execute("DROP TABLE IF EXISTS view_case_summaries")
+        cursor.execute("DROP TABLE IF EXISTS view_case_counts")
 
     def process(self, cursor: Cursor, event: Any, position: int) -> None:
         if isinstance(event, ev.CaseReported):
@@ -71,18 +96,22 @@ class CaseSummaries:
                     event.originator_version,
                 ),
             )
+            if cursor.rowcount == 1:
+                reported = (status_after("", event, False), None, None, None, 0)
+                _count(cursor, dict(zip(COUNTED, reported, strict=True)), +1)
             return
         if not isinstance(event, ev.CaseEvent):
             return
         case_id = str(event.originator_id)
         cursor.execute(
-            "SELECT status, officer FROM view_case_summaries WHERE case_id = ?", (case_id,)
+            f"SELECT {', '.join(COUNTED)} FROM view_case_summaries WHERE case_id = ?", (case_id,)
         )
         row = cursor.fetchone()
         if row is None:
             return
+        counted = dict(zip(COUNTED, row, strict=True))
         changes: dict[str, Any] = {
-            "status": status_after(row[0], event, row[1] is not None),
+            "status": status_after(counted["status"], event, counted["officer"] is not None),
             "updated_at": _iso(event.occurred_at),
             "version": event.originator_version,
         }
@@ -106,6 +135,32 @@ class CaseSummaries:
             f"UPDATE view_case_summaries SET {assignments} WHERE case_id = ? AND version < ?",
             (*changes.values(), case_id, event.originator_version),
         )
+        after = counted | {k: v for k, v in changes.items() if k in counted}
+        if cursor.rowcount == 1 and after != counted:
+            _count(cursor, counted, -1)
+            _count(cursor, after, +1)
+
+
+def _count(cursor: Cursor, combination: dict[str, Any], change: int) -> None:
+    """Add `change` to the cases counted for one combination of the counted columns.
+
+    Only the projection runner writes here, one batch at a time per view (its tracking row
+    is taken first), so an update that finds no row can insert one without a race."""
+    match = " AND ".join(
+        f"{column} IS NULL" if value is None else f"{column} = ?"
+        for column, value in combination.items()
+    )
+    values = [v for v in combination.values() if v is not None]
+    cursor.execute(
+        f"UPDATE view_case_counts SET cases = cases + ? WHERE {match}", [change, *values]
+    )
+    if cursor.rowcount == 0:
+        cursor.execute(
+            f"INSERT INTO view_case_counts ({', '.join(COUNTED)}, cases) VALUES (?, ?, ?, ?, ?, ?)",
+            [*combination.values(), change],
+        )
+    elif change < 0:
+        cursor.execute(f"DELETE FROM view_case_counts WHERE {match} AND cases = 0", values)
 
 
 def row_to_summary(row: Any) -> dict[str, Any]:

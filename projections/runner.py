@@ -8,6 +8,11 @@ The same code runs on SQLite (whose 9.5 recorder cannot be subscribed to) and Po
 The views being caught up together share each batch: it is read and decoded once and applied
 to every view that has not yet seen it, in one transaction. Catching up five views therefore
 costs one read of the log and one commit per batch, not five.
+
+Each view has a `version`, raised whenever its tables or what it derives change. `setup` keeps
+the version each view's tables were built by; a view whose version differs (or was never
+recorded) is emptied and set back to position zero, so the next catch-up rebuilds it from the
+log instead of carrying on with rows the new code would not have written.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ class Projection(Protocol):
     """A view: its tables, and how one event changes them."""
 
     name: str
+    version: int
 
     def create_tables(self, cursor: Cursor) -> None: ...
 
@@ -62,6 +68,10 @@ _TRACKING = (
     "CREATE TABLE IF NOT EXISTS view_tracking ("
     "projection TEXT PRIMARY KEY, position BIGINT NOT NULL)"
 )
+_VERSIONS = (
+    "CREATE TABLE IF NOT EXISTS view_versions ("
+    "projection TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+)
 
 
 class ProjectionRunner:
@@ -82,8 +92,10 @@ class ProjectionRunner:
         self.batch_size = batch_size
 
     def setup(self) -> None:
+        """Create what is missing, and empty every view built by another version of it."""
         with self.store.transaction() as c:
             c.execute(_TRACKING)
+            c.execute(_VERSIONS)
             for projection in self.projections.values():
                 projection.create_tables(c)
                 c.execute(
@@ -91,6 +103,31 @@ class ProjectionRunner:
                     "ON CONFLICT (projection) DO NOTHING",
                     (projection.name,),
                 )
+                if self._claim_version(c, projection):
+                    self._empty(c, projection)
+
+    @staticmethod
+    def _claim_version(c: Cursor, projection: Projection) -> bool:
+        """Record the view's version; whether its tables were built by another (or unknown)
+        one. Insert and compare-and-set: of several processes starting at once, one resets."""
+        c.execute(
+            "INSERT INTO view_versions (projection, version) VALUES (?, ?) "
+            "ON CONFLICT (projection) DO NOTHING",
+            (projection.name, projection.version),
+        )
+        if c.rowcount == 1:
+            return True
+        c.execute(
+            "UPDATE view_versions SET version = ? WHERE projection = ? AND version <> ?",
+            (projection.version, projection.name, projection.version),
+        )
+        return c.rowcount == 1
+
+    @staticmethod
+    def _empty(c: Cursor, projection: Projection) -> None:
+        projection.drop_tables(c)
+        projection.create_tables(c)
+        c.execute("UPDATE view_tracking SET position = 0 WHERE projection = ?", (projection.name,))
 
     def head(self) -> int:
         return self.source.max_notification_id() or 0
@@ -120,11 +157,7 @@ class ProjectionRunner:
         chosen = [self.projections[name]] if name else list(self.projections.values())
         with self.store.transaction() as c:
             for projection in chosen:
-                projection.drop_tables(c)
-                projection.create_tables(c)
-                c.execute(
-                    "UPDATE view_tracking SET position = 0 WHERE projection = ?", (projection.name,)
-                )
+                self._empty(c, projection)
         self._catch_up(chosen)
 
     def positions(self, names: Sequence[str]) -> dict[str, int]:

@@ -28,6 +28,7 @@ def _iso(value: datetime) -> str:
 
 class Sharing:
     name = "sharing"
+    version = 1
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(

@@ -40,6 +40,7 @@ def month_of(at: datetime, zone: ZoneInfo) -> str:
 
 class StatisticsView:
     name = "statistics"
+    version = 1
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone

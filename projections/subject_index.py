@@ -101,6 +101,7 @@ def mentions(event: Any) -> tuple[str, set[tuple[UUID, str]]]:
 
 class SubjectIndex:
     name = "subject_index"
+    version = 1
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(

@@ -52,6 +52,7 @@ def row_to_timer(row: Any) -> tuple[str, str, Timer]:
 
 class Timers:
     name = "timers"
+    version = 1
 
     def __init__(self, levels: ServiceLevels) -> None:
         self.levels = levels

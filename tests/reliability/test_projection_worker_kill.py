@@ -258,6 +258,7 @@ class CrashingView:
     def __init__(self, inner: Projection, survive: int) -> None:
         self.inner = inner
         self.name = inner.name
+        self.version = inner.version
         self.survive = survive
         self.applied = 0
 
@@ -438,6 +439,7 @@ class Holding:
     ) -> None:
         self.inner = inner
         self.name = inner.name
+        self.version = inner.version
         self.mine = mine
         self.theirs = theirs
         self.patience = patience
