@@ -98,17 +98,30 @@ def may_see(actor: Actor, case: CaseAccess) -> bool:
     return False
 
 
-def visibility_filter(actor: Actor) -> tuple[str, tuple[object, ...]]:
-    """`may_see` as a SQL condition over the caseload view, for lists."""
+Condition = tuple[str, tuple[object, ...]]
+
+
+def visibility_conditions(actor: Actor) -> list[Condition]:
+    """`may_see` as SQL conditions over the caseload view, any of which lets a case be seen
+    (none: nothing is). Each names one indexed column, so a list can read each in order."""
     if actor.role == HUB:
-        return "officer IS NULL", ()
+        return [("officer IS NULL", ())]
     if actor.role == OFFICER:
-        return "officer = ?", (actor.username,)
+        return [("officer = ?", (actor.username,))]
     if actor.role == MANAGER:
-        return "(team IS NULL OR team = ?)", (actor.team,)
+        return [("team IS NULL", ()), ("team = ?", (actor.team,))]
     if actor.role == COMPLAINTS:
-        return "under_complaint_or_review = 1", ()
-    return "1 = 0", ()
+        return [("under_complaint_or_review = 1", ())]
+    return []
+
+
+def visibility_filter(actor: Actor) -> Condition:
+    """`visibility_conditions` as one SQL condition."""
+    conditions = visibility_conditions(actor)
+    if not conditions:
+        return "1 = 0", ()
+    sql = " OR ".join(condition for condition, _ in conditions)
+    return f"({sql})", tuple(v for _, params in conditions for v in params)
 
 
 def may_target(actor: Actor, command: str, case: CaseAccess) -> bool:

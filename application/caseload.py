@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from application.actors import Actor
-from application.authorisation import may_read_cases, visibility_filter
+from application.authorisation import may_read_cases, visibility_conditions, visibility_filter
 from application.clock import Clock
 from application.errors import Forbidden
 from application.freshness import ViewFreshness
 from domain.service_levels import ServiceLevels, Timer, TimerState
-from projections.case_summaries import COLUMNS, row_to_summary
+from projections.case_summaries import COLUMNS, LIST_ORDER, row_to_summary
 from projections.timers import TIMER_COLUMNS, row_to_timer
 
 DUE_TODAY = "due-today"
@@ -93,12 +93,15 @@ class Caseload:
         overdue: bool = False,
         **filters: str | None,
     ) -> Page:
-        """The caller's caseload; `overdue` keeps only cases with a timer overdue now."""
+        """The caller's caseload; `overdue` keeps only cases with a timer overdue now.
+
+        The total is summed from the case counts view, except for `overdue` (whose cases are
+        named one by one); the page is read in list order from each visibility condition's
+        index, `offset + limit` rows at most each, and merged."""
         self._check(actor)
         position = self._views.ready("case_summaries")
-        condition, params = visibility_filter(actor)
-        where = [condition]
-        values: list[object] = list(params)
+        where: list[str] = []
+        values: list[object] = []
         if overdue:
             late = sorted({t.case_id for t in self.timers(actor, state=TimerState.OVERDUE)})
             where.append(f"case_id IN ({', '.join('?' * len(late)) or 'NULL'})")
@@ -108,14 +111,29 @@ class Caseload:
             if value:
                 where.append(f"{name} = ?")
                 values.append(value)
-        clause = " AND ".join(where)
+        visible = visibility_conditions(actor)
+        if not visible:
+            return Page([], 0, limit, offset, position)
+        seen, seen_values = visibility_filter(actor)
+        clause = " AND ".join([seen, *where])
+        counting = (
+            "COUNT(*) FROM view_case_summaries"
+            if overdue
+            else ("COALESCE(SUM(cases), 0) FROM view_case_counts")
+        )
+        branches, params = [], []
+        for n, (condition, condition_values) in enumerate(visible):
+            branches.append(
+                f"SELECT * FROM (SELECT {', '.join(COLUMNS)} FROM view_case_summaries "
+                f"WHERE {' AND '.join([condition, *where])} ORDER BY {LIST_ORDER} LIMIT ?) b{n}"
+            )
+            params.extend([*condition_values, *values, offset + limit])
         with self._views.store.reading() as c:
-            c.execute(f"SELECT COUNT(*) FROM view_case_summaries WHERE {clause}", values)
+            c.execute(f"SELECT {counting} WHERE {clause}", [*seen_values, *values])
             total = int(c.fetchone()[0])
             c.execute(
-                f"SELECT {', '.join(COLUMNS)} FROM view_case_summaries WHERE {clause} "
-                "ORDER BY received_at DESC, case_id LIMIT ? OFFSET ?",
-                [*values, limit, offset],
+                f"{' UNION '.join(branches)} ORDER BY {LIST_ORDER} LIMIT ? OFFSET ?",
+                [*params, limit, offset],
             )
             rows = c.fetchall()
         return Page([row_to_summary(r) for r in rows], total, limit, offset, position)

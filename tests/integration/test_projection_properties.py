@@ -19,6 +19,7 @@ from domain.errors import DomainError
 from domain.hate_case import HateCase
 from interface.api.views import case_view
 from interface.config import Services, build_services
+from projections.case_summaries import COUNTED
 from tests.conftest import HUB, MANAGER, OFFICER, Clock, add_staff, sqlite_env
 from tests.integration.test_timers import LOW_RISK
 from tests.reliability.harness import view_snapshot
@@ -117,8 +118,20 @@ def test_views_agree_with_the_aggregates_and_rebuild_identically(
                 )
                 assert case_view(services.cases.case_for(MANAGER, case.id)) == case_view(case)
             services.runner.catch_up()
+            assert_counts_are_the_cases(services)
             incremental = view_snapshot(services)
             services.runner.rebuild()
             assert view_snapshot(services) == incremental
         finally:
             services.close()
+
+
+def assert_counts_are_the_cases(services: Services) -> None:
+    """The counts lists sum their totals from are the caseload view's rows, grouped."""
+    columns = ", ".join(COUNTED)
+    with services.runner.store.reading() as c:
+        c.execute(f"SELECT {columns}, COUNT(*) FROM view_case_summaries GROUP BY {columns}")
+        grouped = sorted(map(tuple, c.fetchall()), key=repr)
+        c.execute(f"SELECT {columns}, cases FROM view_case_counts")
+        counted = sorted(map(tuple, c.fetchall()), key=repr)
+    assert counted == grouped
