@@ -337,14 +337,17 @@ class IntegrityLog:
                 return row
         raise IntegrityFailure("could not store a checkpoint: other writers kept storing theirs")
 
-    def checkpoint_if_due(self) -> CheckpointRow | None:
+    def checkpoint_if_due(self, size: int | None = None) -> CheckpointRow | None:
         """Sign a checkpoint if the policy says one is due; the new one, or None.
 
         It runs after every commit, so it first asks the newest checkpoint this process has
         seen: checkpoints only grow, so one another process stored since can only make a
         checkpoint less due. Only when that one says "due" is the stored newest read.
+        `size` is the tree size the caller knows (after a commit: the one it made), else
+        the stored one is read; a size a little behind only makes a checkpoint due later.
         """
-        size = self.recorder.leaf_count()
+        if size is None:
+            size = self.recorder.leaf_count()
         known = self._last_seen
         if known is not None and not self._due(size, known):
             return None
@@ -369,7 +372,7 @@ class IntegrityLog:
             self._last_signed = (row.seq, self.open(row, self.keys()).time)
         return self._last_signed[1]
 
-    def checkpoint_after_commit(self) -> None:
+    def checkpoint_after_commit(self, size: int | None = None) -> None:
         """The recorder's post-commit hook: checkpoint if due; log, never raise, failures.
 
         A thread that finds another of this process signing leaves it to that one: a
@@ -377,7 +380,7 @@ class IntegrityLog:
         if not self._signing.acquire(blocking=False):
             return
         try:
-            self.checkpoint_if_due()
+            self.checkpoint_if_due(size)
         except Exception:
             log.exception("automatic checkpoint failed; `caseledger verify` will say why")
         finally:

@@ -28,6 +28,7 @@ checkpoint policy's leaf count).
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -151,8 +152,11 @@ class IntegrityTables:
 
     events_table_name: str
     position_column: str
-    after_commit: list[Callable[[], None]]
+    # Called after each commit of events with the tree size that commit made (others may
+    # since have made it larger): a listener needs no query to know it.
+    after_commit: list[Callable[[int], None]]
     _statements: dict[str, str]
+    _written = threading.local()  # the tree size this thread's last leaves made
 
     # --- engine specifics --------------------------------------------------------------
 
@@ -193,8 +197,9 @@ class IntegrityTables:
             return cursor.fetchall()
 
     def _notify_committed(self) -> None:
+        size = int(getattr(self._written, "size", 0))
         for listener in self.after_commit:
-            listener()
+            listener(size)
 
     # --- writing leaves (inside the events' transaction) ---------------------------------
 
@@ -238,6 +243,7 @@ class IntegrityTables:
             ),
             rows,
         )
+        self._written.size = next_index + 1
 
     def _leaf_state(
         self, cursor: Cursor, wanted: Sequence[tuple[UUID, int]]

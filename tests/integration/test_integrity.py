@@ -35,7 +35,7 @@ from application.integrity.offline_verifier import (
     verify_consistency,
 )
 from application.integrity.prove import prove_case
-from application.integrity.recorders import KeyRow
+from application.integrity.recorders import CheckpointRow, KeyRow
 from application.integrity.verify import verify_log
 from application.ledger import CaseLedger
 from application.vault.config import open_key_store
@@ -95,6 +95,13 @@ def positions(services: Services) -> list[int]:
     with raw(services) as c:
         c.execute(sql(services, "SELECT {pos} AS position FROM {events} ORDER BY {pos}"))
         return [row["position"] for row in c.fetchall()]
+
+
+def latest_checkpoint(services: Services) -> CheckpointRow:
+    """The newest stored checkpoint, which the test expects there to be."""
+    row = services.integrity.recorder.latest_checkpoint()
+    assert row is not None, "no checkpoint stored"
+    return row
 
 
 def verify(services: Services) -> Any:
@@ -189,7 +196,7 @@ def test_every_event_has_a_leaf_and_a_failed_save_writes_neither(
     services: Services, clock: Clock
 ) -> None:
     case = report(services)
-    stale = services.ledger.repository.get(case.id)
+    stale: HateCase = services.ledger.repository.get(case.id)
     services.ledger.triage(case.id, actor=HUB, seen_version=case.version)
     before = positions(services), services.integrity.recorder.leaf_count()
     # A new person's first event is fine, the stale case's event conflicts: all or nothing.
@@ -335,18 +342,29 @@ def test_checkpoints_are_made_automatically_every_n_events_or_t_minutes(
     try:
         recorder = services.integrity.recorder
         report(services)  # the first save is signed straight away
-        assert recorder.latest_checkpoint().tree_size == recorder.leaf_count()
+        assert latest_checkpoint(services).tree_size == recorder.leaf_count()
         case = report(services)  # 2 unsigned
-        assert recorder.latest_checkpoint().tree_size < recorder.leaf_count()
+        assert latest_checkpoint(services).tree_size < recorder.leaf_count()
         clock.advance(timedelta(minutes=31))
         services.ledger.triage(case.id, actor=HUB, seen_version=case.version)
-        assert recorder.latest_checkpoint().tree_size == recorder.leaf_count()
-        signed = recorder.latest_checkpoint().seq
+        assert latest_checkpoint(services).tree_size == recorder.leaf_count()
+        signed = latest_checkpoint(services).seq
         for _ in range(3):  # 2 events each: the 5th unsigned event triggers one
             report(services)
-        assert recorder.latest_checkpoint().seq == signed + 1
+        assert latest_checkpoint(services).seq == signed + 1
     finally:
         services.close()
+
+
+def test_after_each_commit_listeners_learn_the_tree_size_it_made(services: Services) -> None:
+    """The automatic checkpoint needs no query to know how big the tree is after a commit."""
+    sizes: list[int] = []
+    services.ledger.recorder.after_commit.append(sizes.append)
+    report(services)  # a data subject and a case: two leaves
+    case = report(services)
+    services.ledger.triage(case.id, actor=HUB, seen_version=case.version)
+    recorder = services.integrity.recorder
+    assert sizes[-1] == recorder.leaf_count() and sizes[-2:] == [sizes[-1] - 1, sizes[-1]]
 
 
 def test_a_forged_checkpoint_signature_is_detected(services: Services) -> None:
@@ -395,6 +413,7 @@ def test_a_rotated_key_is_handed_over_by_the_old_key(services: Services) -> None
 def test_erasure_by_key_destruction_leaves_the_log_valid(services: Services) -> None:
     case, _ = a_log(services)
     services.integrity.checkpoint()
+    assert case.victim_id is not None
     services.ledger.key_store.destroy(case.victim_id)
     assert verify(services).ok
 
