@@ -117,32 +117,28 @@ def test_servers_on_the_primary_and_a_worker_on_the_replica(
     server, worker = Server(env, tmp_path), ViewWorker(env, tmp_path)
     server.start()
     worker.start()
-    try:
-        created = server.call("POST", "/api/v1/cases", report_body("m-000000000001"), hub)
-        assert created.status == 201
-        written = {"X-Min-Position": created.headers["X-Ledger-Position"]}
-        path = f"/api/v1/cases/{created.body['id']}"
-        wait_for(
-            lambda: server.call("GET", path, None, hub, written).status == 200,
-            30,
-            "the worker to apply the report from the replica",
-        )
 
+    def report(marker: str) -> tuple[str, dict[str, str]]:
+        """A new case's path, and the header that asks a read to include it."""
+        created = server.call("POST", "/api/v1/cases", report_body(marker), hub)
+        assert created.status == 201
+        return f"/api/v1/cases/{created.body['id']}", {
+            "X-Min-Position": created.headers["X-Ledger-Position"]
+        }
+
+    def shown(path: str, written: dict[str, str], what: str) -> None:
+        wait_for(lambda: server.call("GET", path, None, hub, written).status == 200, 30, what)
+
+    try:
+        shown(*report("m-000000000001"), "the worker to apply the report from the replica")
         replica.pause_replay()
         try:
-            second = server.call("POST", "/api/v1/cases", report_body("m-000000000002"), hub)
-            assert second.status == 201
-            written = {"X-Min-Position": second.headers["X-Ledger-Position"]}
-            path = f"/api/v1/cases/{second.body['id']}"
+            path, written = report("m-000000000002")
             refused = server.call("GET", path, None, hub, written)
             assert refused.status == 503 and refused.headers["Retry-After"] == "1"
         finally:
             replica.resume_replay()
-        wait_for(
-            lambda: server.call("GET", path, None, hub, written).status == 200,
-            30,
-            "the worker to apply the second report once the replica replays it",
-        )
+        shown(path, written, "the worker to apply the second report once the replica replays it")
     finally:
         server.stop()
         assert worker.stop() == 0
