@@ -118,7 +118,7 @@ def test_servers_on_the_primary_and_a_worker_on_the_replica(
     server.start()
     worker.start()
 
-    def report(marker: str) -> tuple[str, dict[str, str]]:
+    def new_case(marker: str) -> tuple[str, dict[str, str]]:
         """A new case's path, and the header that asks a read to include it."""
         created = server.call("POST", "/api/v1/cases", report_body(marker), hub)
         assert created.status == 201
@@ -130,10 +130,10 @@ def test_servers_on_the_primary_and_a_worker_on_the_replica(
         wait_for(lambda: server.call("GET", path, None, hub, written).status == 200, 30, what)
 
     try:
-        shown(*report("m-000000000001"), "the worker to apply the report from the replica")
+        shown(*new_case("m-000000000001"), "the worker to apply the report from the replica")
         replica.pause_replay()
         try:
-            path, written = report("m-000000000002")
+            path, written = new_case("m-000000000002")
             refused = server.call("GET", path, None, hub, written)
             assert refused.status == 503 and refused.headers["Retry-After"] == "1"
         finally:
