@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 import psycopg
 import pytest
@@ -20,7 +21,17 @@ from application.actors import Actor
 from domain.vocabulary import StaffRole
 from interface.config import Services, build_services
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
+
+class PgParams(TypedDict):
+    """Connection parameters for psycopg.connect(**PG)."""
+
+    host: str
+    port: int
+    user: str
+    dbname: str
+
+
+PG: PgParams = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 TEST_MASTER_KEY = base64.b64encode(b"k" * 32).decode()
 
 

@@ -10,13 +10,14 @@ def test_the_public_key_is_public_and_checks_the_checkpoints(api: Api) -> None:
     api.ok(api.report())
     key = api.client.get(f"{API}/audit/public-key")
     assert key.status_code == 200
-    verifier = parse_verifier_key(key.json["verifier_key"])
-    assert [k["verifier_key"] for k in key.json["keys"]] == [key.json["verifier_key"]]
+    published = key.get_json()
+    verifier = parse_verifier_key(published["verifier_key"])
+    assert [k["verifier_key"] for k in published["keys"]] == [published["verifier_key"]]
 
     assert api.client.get(f"{API}/audit/checkpoints").status_code == 401
     listed = api.get("/audit/checkpoints", "officer")
     assert listed.status_code == 200
-    notes = [c["note"] for c in listed.json["checkpoints"]]
+    notes = [c["note"] for c in listed.get_json()["checkpoints"]]
     assert notes and all(open_checkpoint(note, verifier).size > 0 for note in notes)
 
 
@@ -24,7 +25,8 @@ def test_only_the_auditor_may_run_verify(api: Api) -> None:
     api.ok(api.report())
     verified = api.get("/audit/verify", "auditor")
     assert verified.status_code == 200
-    assert verified.json["ok"] is True
-    assert verified.json["summary"].startswith(f"OK: {api.head()} events, root ")
+    result = verified.get_json()
+    assert result["ok"] is True
+    assert result["summary"].startswith(f"OK: {api.head()} events, root ")
     refused = api.get("/audit/verify", "officer")
     assert refused.status_code == 403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
@@ -129,7 +130,9 @@ def _closed(api: Api, case: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-POLICY_CASES = [
+Prepare = Callable[[Api, dict[str, Any]], dict[str, Any]]
+
+POLICY_CASES: list[tuple[str, Prepare | str | None, str, str, dict[str, Any], str]] = [
     # (name, prepare, who, noun, body, clause)
     (
         "closure before any proposal",
@@ -250,6 +253,7 @@ def test_a_broken_policy_rule_is_409_naming_its_clause(api: Api, subtests: pytes
     for name, prepare, who, noun, body, clause in POLICY_CASES:
         with subtests.test(name):
             if prepare not in prepared:
+                assert callable(prepare)  # None and "untriaged" are prepared above
                 prepared[prepare] = prepare(api, api.allocated_case())
             problem = api.refused_command(409, prepared[prepare], noun, body, who)
             assert problem["policy_clause"] == clause
@@ -497,7 +501,7 @@ def test_no_refused_command_stores_an_event(api: Api) -> None:
     """One case, every class of refusal in turn; the event log does not move."""
     case = api.allocated_case()
     contact = {"method": "phone", "direction": "inbound"}
-    json_type = {"content_type": "application/json"}
+    json_type: dict[str, Any] = {"content_type": "application/json"}  # for the test client
     api.token("dpo")
     before = api.head()
     events_before = api.get(f"/cases/{case['id']}/events", "officer").get_json()["events"]

@@ -212,8 +212,8 @@ def test_demo_loads_and_serves(workdir: Path, server: Server) -> None:
     assert listing["total"] == 1
     status, _, _ = server.call("GET", "/api/v1/cases", token=tokens["i.auditor"])
     assert status == 403
-    status = _cli(workdir, "projections", "status")
-    assert "lag 0" in status
+    projections = _cli(workdir, "projections", "status")
+    assert "lag 0" in projections
 
 
 def test_views_kept_by_their_own_process_and_reads_that_wait_for_their_writes(

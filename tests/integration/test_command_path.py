@@ -31,6 +31,12 @@ def contact(services: Services, case: HateCase) -> HateCase:
     )
 
 
+def victim(case: HateCase) -> UUID:
+    """The victim every reported case has."""
+    assert case.victim_id is not None
+    return case.victim_id
+
+
 @pytest.fixture
 def key_reads(services: Services, monkeypatch: pytest.MonkeyPatch) -> Counter[UUID]:
     """How often the ledger's key store read each subject's row."""
@@ -66,16 +72,17 @@ def test_a_command_reads_each_subject_key_once(
 def test_erasure_takes_effect_for_the_next_command(services: Services) -> None:
     case = report(services, "Zainab Quorindale")
     case = contact(services, case)
-    subject = services.ledger.subject(case.victim_id)
+    victim_id = victim(case)
+    subject = services.ledger.subject(victim_id)
     assert subject.details == Personal(
-        case.victim_id, {"name": "Zainab Quorindale", "phone": "07700 900111"}
+        victim_id, {"name": "Zainab Quorindale", "phone": "07700 900111"}
     )
 
-    services.ledger.key_store.destroy(case.victim_id)
+    services.ledger.key_store.destroy(victim_id)
 
-    assert services.ledger.subject(case.victim_id).details == Personal.erased_for(case.victim_id)
+    assert services.ledger.subject(victim_id).details == Personal.erased_for(victim_id)
     loaded = services.ledger.case_for(HUB, case.id)
-    assert loaded.description == Personal.erased_for(case.victim_id)
+    assert loaded.description == Personal.erased_for(victim_id)
     with pytest.raises(KeyDestroyed):  # new personal data under the destroyed key: refused
         contact(services, loaded)
 
@@ -84,7 +91,7 @@ def test_one_save_of_several_changed_aggregates_chains_every_leaf(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second = report(services, "Ola Brightwater"), report(services, "Kit Marlowe")
-    subjects = [services.ledger.subject(case.victim_id) for case in (first, second)]
+    subjects = [services.ledger.subject(victim(case)) for case in (first, second)]
     at = services.ledger.clock()
     for subject in subjects:
         subject.rectify(details={"phone": "07700 900222"}, reason="moved", actor="x", at=at)

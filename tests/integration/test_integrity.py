@@ -35,7 +35,7 @@ from application.integrity.offline_verifier import (
     verify_consistency,
 )
 from application.integrity.prove import prove_case
-from application.integrity.recorders import CheckpointRow, KeyRow
+from application.integrity.recorders import CheckpointRow, IntegrityTables, KeyRow
 from application.integrity.verify import verify_log
 from application.ledger import CaseLedger
 from application.vault.config import open_key_store
@@ -359,7 +359,9 @@ def test_checkpoints_are_made_automatically_every_n_events_or_t_minutes(
 def test_after_each_commit_listeners_learn_the_tree_size_it_made(services: Services) -> None:
     """The automatic checkpoint needs no query to know how big the tree is after a commit."""
     sizes: list[int] = []
-    services.ledger.recorder.after_commit.append(sizes.append)
+    ledger_recorder = services.ledger.recorder
+    assert isinstance(ledger_recorder, IntegrityTables)  # typed as the library's recorder
+    ledger_recorder.after_commit.append(sizes.append)
     report(services)  # a data subject and a case: two leaves
     case = report(services)
     services.ledger.triage(case.id, actor=HUB, seen_version=case.version)

@@ -19,7 +19,7 @@ DESCRIPTION = "Quorindale family targeted with slurs by the bins"
 
 
 def report(services: Services, **overrides: Any) -> HateCase:
-    fields = {
+    fields: dict[str, Any] = {
         "channel": "phone",
         "reporter_role": "victim",
         "description": DESCRIPTION,
@@ -66,7 +66,7 @@ def close(services: Services, case: HateCase) -> HateCase:
     )
 
 
-def test_a_case_goes_from_report_to_closure(services, clock: Clock) -> None:
+def test_a_case_goes_from_report_to_closure(services: Services, clock: Clock) -> None:
     ledger = services.ledger
     case = allocated(services)
     answers = {q.key: 0 for q in ledger.risk_matrix.questions}
@@ -79,7 +79,7 @@ def test_a_case_goes_from_report_to_closure(services, clock: Clock) -> None:
     assert reread.status == "closed" and reread.closed_at == clock.now
 
 
-def test_a_refused_command_writes_nothing(services) -> None:
+def test_a_refused_command_writes_nothing(services: Services) -> None:
     case = allocated(services)
     head = services.ledger.recorder.max_notification_id()
     with pytest.raises(PolicyViolation) as refused:
@@ -102,7 +102,7 @@ def test_a_refused_command_writes_nothing(services) -> None:
     assert services.ledger.recorder.max_notification_id() == head
 
 
-def test_a_report_saves_case_and_people_together(services) -> None:
+def test_a_report_saves_case_and_people_together(services: Services) -> None:
     head = services.ledger.recorder.max_notification_id() or 0
     case = report(services, reporter_role="third_party", reporter={"name": "Advice Centre"})
     # victim, reporter and the case: three aggregates, three events, one transaction
@@ -110,7 +110,7 @@ def test_a_report_saves_case_and_people_together(services) -> None:
     assert case.reporter_id is not None
 
 
-def test_a_stale_version_is_refused(services) -> None:
+def test_a_stale_version_is_refused(services: Services) -> None:
     case = allocated(services)
     services.ledger.record_contact(
         case.id, actor=OFFICER, seen_version=case.version, method="phone", direction="outbound"
@@ -126,7 +126,7 @@ def test_a_stale_version_is_refused(services) -> None:
     assert stale.value.current == case.version + 1
 
 
-def test_concurrent_writers_never_lose_an_update(services) -> None:
+def test_concurrent_writers_never_lose_an_update(services: Services) -> None:
     case = allocated(services)
     outcomes: list[str] = []
     barrier = threading.Barrier(6)
@@ -157,7 +157,7 @@ def test_concurrent_writers_never_lose_an_update(services) -> None:
     assert [e.originator_version for e in events] == list(range(1, case.version + 2))
 
 
-def test_cases_are_visible_only_to_who_may_see_them(services) -> None:
+def test_cases_are_visible_only_to_who_may_see_them(services: Services) -> None:
     case = allocated(services)
     services.ledger.case_for(OFFICER, case.id)
     services.ledger.case_for(MANAGER, case.id)
@@ -169,7 +169,7 @@ def test_cases_are_visible_only_to_who_may_see_them(services) -> None:
     assert services.caseload.cases(HUB).total == 0
 
 
-def test_a_restart_loses_nothing(engine_env, clock: Clock) -> None:
+def test_a_restart_loses_nothing(engine_env: dict[str, str], clock: Clock) -> None:
     first = build_services(engine_env, clock=clock)
     add_staff(first)
     case = allocated(first)
@@ -184,7 +184,7 @@ def test_a_restart_loses_nothing(engine_env, clock: Clock) -> None:
         second.close()
 
 
-def test_the_caseload_view_rebuilds_to_the_same_rows(services) -> None:
+def test_the_caseload_view_rebuilds_to_the_same_rows(services: Services) -> None:
     for _ in range(3):
         allocated(services)
     report(services)
@@ -194,7 +194,7 @@ def test_the_caseload_view_rebuilds_to_the_same_rows(services) -> None:
     assert {s.name: s.lag for s in services.runner.status()}["case_summaries"] == 0
 
 
-def test_caseload_filters_and_pages(services) -> None:
+def test_caseload_filters_and_pages(services: Services) -> None:
     for _ in range(3):
         allocated(services)
     report(services)

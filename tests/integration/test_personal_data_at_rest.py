@@ -6,6 +6,7 @@ from pathlib import Path
 
 import psycopg
 
+from interface.config import Services
 from tests.conftest import MANAGER, PG
 from tests.integration.test_ledger import DESCRIPTION, VICTIM_NAME, allocated
 
@@ -14,7 +15,9 @@ def _raw_sqlite(path: str) -> bytes:
     return b"".join(p.read_bytes() for p in Path(path).parent.glob("caseledger.db*"))
 
 
-def test_names_and_descriptions_are_not_in_the_database(services, engine_env) -> None:
+def test_names_and_descriptions_are_not_in_the_database(
+    services: Services, engine_env: dict[str, str]
+) -> None:
     allocated(services)
     services.caseload.cases(MANAGER)  # the views are written too
     planted = [VICTIM_NAME.encode(), b"Quorindale", DESCRIPTION.encode()]

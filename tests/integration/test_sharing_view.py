@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from interface.config import Services
 from tests.conftest import OFFICER, Clock
@@ -10,7 +11,7 @@ from tests.integration.test_ledger import report
 from tests.integration.test_timers import allocate
 
 
-def _recipient(view: dict, name: str) -> dict:  # type: ignore[type-arg]
+def _recipient(view: dict[str, Any], name: str) -> dict[str, Any]:
     return next(r for r in view["recipients"] if r["recipient"] == name)
 
 

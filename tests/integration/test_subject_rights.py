@@ -48,7 +48,8 @@ class Scenario:
 def scenario(services: Services) -> Scenario:
     ledger = services.ledger
     case = allocated(services)
-    assert case.victim_id is not None
+    victim_id = case.victim_id
+    assert victim_id is not None
 
     def act(command: str, **fields: Any) -> None:
         nonlocal case
@@ -90,7 +91,7 @@ def scenario(services: Services) -> Scenario:
         legal_basis="Crime and Disorder Act 1998 s. 115",
         what="Incident summary for the council",
     )
-    return Scenario(case.id, case.victim_id, perpetrator_id)
+    return Scenario(case.id, victim_id, perpetrator_id)
 
 
 def _types(export: dict[str, Any]) -> list[str]:
@@ -147,7 +148,9 @@ def test_rectification_shows_the_corrected_details_and_keeps_the_old(services: S
         DPO, s.victim_id, details={"name": CORRECTED_NAME}, reason="Surname misspelt"
     )
     assert request.kind == "rectification" and request.completed_at is not None
-    assert services.ledger.subject(s.victim_id).details.value["name"] == CORRECTED_NAME  # type: ignore[union-attr]
+    details = services.ledger.subject(s.victim_id).details
+    assert details is not None
+    assert details.value["name"] == CORRECTED_NAME
     export = rights.export(DPO, s.victim_id)
     assert export["subject"]["details"] == {"name": CORRECTED_NAME, "phone": "07700 900111"}
     recorded, rectified = export["record_history"]

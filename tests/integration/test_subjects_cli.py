@@ -24,6 +24,7 @@ def test_the_cli_writes_the_json_and_pdf_exports_and_logs_the_read(
         monkeypatch.setenv(name, value)
     services = build_services(env)
     victim = report(services).victim_id
+    assert victim is not None
     request = services.subject_rights.receive_access_request(DPO, victim)
     services.close()
     out, pdf = tmp_path / "export.json", tmp_path / "export.pdf"

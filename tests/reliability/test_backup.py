@@ -18,6 +18,7 @@ from uuid import UUID
 import psycopg
 import pytest
 
+from domain.hate_case import HateCase
 from interface.config import build_services
 from tests.conftest import PG
 from tests.reliability.harness import Server, cli, issue_tokens, report_body, wait_for
@@ -85,7 +86,8 @@ def test_backup_while_writing_then_restore_verify_and_read(
         services = build_services(restored)
         try:
             for case_id, marker in before.items():
-                case = services.ledger.repository.get(UUID(case_id))
+                case: HateCase = services.ledger.repository.get(UUID(case_id))
+                assert case.description is not None
                 assert marker in case.description.value
             services.runner.catch_up()
             listed = {s.name: s.lag for s in services.runner.status()}

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from domain.hate_case import HateCase
 from interface.api import app as api_app
 from interface.api.app import SECURITY_HEADERS, create_app
 from interface.api.openapi import build_spec
@@ -115,8 +116,8 @@ def _check(target: Target, case: Any, aim: bool, current: bool) -> None:
     if aim and "case_id" in (case.path_parameters or {}):
         case.path_parameters["case_id"] = target.case_id
         if current:
-            version = target.services.ledger.repository.get(UUID(target.case_id)).version
-            case.headers = {**(case.headers or {}), "If-Match": f'"{version}"'}
+            aimed: HateCase = target.services.ledger.repository.get(UUID(target.case_id))
+            case.headers = {**(case.headers or {}), "If-Match": f'"{aimed.version}"'}
     if aim and "subject_id" in (case.path_parameters or {}):
         case.path_parameters["subject_id"] = target.subject_id
     before = head()

@@ -30,7 +30,7 @@ def _stored_text(services: Services, engine_env: dict[str, str]) -> bytes:
         db = Path(engine_env["SQLITE_DBNAME"])
         return b"".join(p.read_bytes() for p in (db, Path(f"{db}-wal")) if p.exists())
     schema = engine_env["POSTGRES_SCHEMA"]
-    chunks = []
+    chunks: list[bytes] = []
     with psycopg.connect(**PG) as conn:
         tables = conn.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
-from typing import Any
+from typing import Any, TypeVar, overload
 from uuid import UUID, uuid4
 
 import pytest
@@ -25,6 +25,8 @@ from domain.risk import DEFAULT_RISK_MATRIX, RiskMatrix
 # at LATER (a day later) and after, so every command happens after the history it builds on.
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 LATER = T0 + timedelta(days=1)
+
+AggregateT = TypeVar("AggregateT", bound=Aggregate)
 
 HUB = "hub.adviser"
 OFFICER = "case.officer"
@@ -202,12 +204,21 @@ def refused(case: Aggregate | None, clause: str) -> Iterator[pytest.ExceptionInf
         assert len(case.pending_events) == pending
 
 
-def replay(events: Sequence[Any]) -> HateCase:
-    """Rebuild an aggregate from its events, in order, as a repository would."""
+@overload
+def replay(events: Sequence[Any]) -> HateCase: ...
+
+
+@overload
+def replay(events: Sequence[Any], kind: type[AggregateT]) -> AggregateT: ...
+
+
+def replay(events: Sequence[Any], kind: type[Aggregate] = HateCase) -> Aggregate:
+    """Rebuild an aggregate of `kind` (a case unless said) from its events, in order, as a
+    repository would."""
     aggregate = None
     for event in events:
         aggregate = event.mutate(aggregate)
-    assert aggregate is not None
+    assert isinstance(aggregate, kind)
     return aggregate
 
 
@@ -352,6 +363,7 @@ def case_with_full_history() -> HateCase:
         actor=OFFICER,
         at=at(),
     )
+    assert case.victim_id is not None
     case.disclose(
         recipient="police",
         recipient_name="West Midlands Police",

@@ -5,6 +5,7 @@ security measures (5.10) and repairs (5.10)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -29,7 +30,7 @@ from tests.unit.case_builders import (
 # --- risk assessment (5.5) ---------------------------------------------------------------
 
 
-def assess(case: HateCase, answers: dict[str, int], **kwargs: object) -> RiskLevel:
+def assess(case: HateCase, answers: dict[str, int], **kwargs: Any) -> RiskLevel:
     return case.assess_risk(
         matrix=DEFAULT_RISK_MATRIX, answers=answers, actor=OFFICER, at=later(), **kwargs
     )
@@ -130,7 +131,7 @@ def test_the_latest_risk_assessment_sets_the_level() -> None:
 
 # --- action plan (5.5, 8.1) --------------------------------------------------------------
 
-ACTIONS = [
+ACTIONS: list[dict[str, object]] = [
     {"owner": OFFICER, "due_on": date(2026, 3, 20), "description": "Visit the victim at home"},
     {"owner": "repairs.team", "description": "Fit a door viewer"},
 ]

@@ -4,6 +4,7 @@ and ASB Case Reviews (12.1, 12.3)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -199,6 +200,7 @@ def test_a_discussed_closure_closes_with_grounds_and_reasons() -> None:
     assert isinstance(closed, ev.CaseClosed)
     assert closed.grounds == ["all_action_taken", "no_further_reports_needs_victim"]
     assert closed.reasons.value.startswith("All available action")
+    assert closed.victim_view is not None
     assert closed.victim_view.value == "Accepts closure"
     assert case.status == CaseStatus.CLOSED
     assert case.closed_at == later(2)
@@ -322,7 +324,7 @@ def test_reopening_without_a_reason_is_invalid() -> None:
 # --- complaints (11.1) -------------------------------------------------------------------
 
 
-def complain(case: HateCase, stage: str = "stage_1", **kwargs: object) -> str:
+def complain(case: HateCase, stage: str = "stage_1", **kwargs: Any) -> str:
     return case.receive_complaint(
         stage=stage, summary="Officer never called back", actor=OFFICER, at=later(20), **kwargs
     )

@@ -3,7 +3,7 @@ the disciplinary route for staff (5.11)."""
 
 from __future__ import annotations
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -22,7 +22,7 @@ def allocated() -> HateCase:
     return case_at(Stage.ALLOCATED)
 
 
-def intervene(case: HateCase, subject_id: object, kind: str, legal_power: str | None) -> None:
+def intervene(case: HateCase, subject_id: UUID, kind: str, legal_power: str | None) -> None:
     case.take_intervention(
         subject_id=subject_id, kind=kind, legal_power=legal_power, actor=OFFICER, at=later(5)
     )
@@ -43,6 +43,7 @@ def test_a_perpetrator_of_any_link_is_identified(link: str) -> None:
 
 def test_the_victim_is_not_the_alleged_perpetrator() -> None:
     case = allocated()
+    assert case.victim_id is not None
 
     with pytest.raises(InvalidCommand) as info:
         case.identify_perpetrator(

@@ -51,6 +51,7 @@ def test_a_report_is_accepted_from_someone_other_than_the_victim(role: str) -> N
     assert case.reporter_role == role
     assert case.reporter_id == reporter_id
     assert SubjectRole.REPORTER in case.subjects[reporter_id]
+    assert case.victim_id is not None
     assert case.subjects[case.victim_id] == {SubjectRole.VICTIM}
 
 

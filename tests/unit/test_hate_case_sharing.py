@@ -4,6 +4,7 @@ concerns (8.2)."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -28,8 +29,8 @@ def allocated() -> HateCase:
     return case_at(Stage.ALLOCATED)
 
 
-def disclose(case: HateCase, recipient: str, basis: str, **kwargs: object) -> None:
-    arguments: dict[str, object] = {
+def disclose(case: HateCase, recipient: str, basis: str, **kwargs: Any) -> None:
+    arguments: dict[str, Any] = {
         "recipient_name": "West Midlands Police",
         "what": "Summary of the incidents and the victim's contact details",
         "actor": OFFICER,
@@ -320,7 +321,7 @@ def test_consent_to_one_support_agency_does_not_cover_disclosure_to_another() ->
 # --- police reports (9.2) ----------------------------------------------------------------
 
 
-def report_to_police(case: HateCase, basis: str, **kwargs: object) -> None:
+def report_to_police(case: HateCase, basis: str, **kwargs: Any) -> None:
     case.report_to_police(basis=basis, actor=OFFICER, at=later(5), **kwargs)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -16,8 +17,8 @@ from tests.unit.case_builders import T0, later, replay, state_of
 ADMIN = "system.admin"
 
 
-def add(**overrides: object) -> StaffMember:
-    arguments: dict[str, object] = {
+def add(**overrides: Any) -> StaffMember:
+    arguments: dict[str, Any] = {
         "username": "a.khan",
         "display_name": "Amir Khan",
         "role": "officer",
@@ -27,7 +28,7 @@ def add(**overrides: object) -> StaffMember:
         "at": T0,
     }
     arguments.update(overrides)
-    return StaffMember.add(**arguments)  # type: ignore[arg-type]
+    return StaffMember.add(**arguments)
 
 
 @pytest.mark.parametrize("role", [r.value for r in StaffRole])
@@ -107,7 +108,7 @@ def test_a_member_replays_to_the_same_state() -> None:
     member.rotate_token(token_hash="scrypt$new$hash", actor=ADMIN, at=later())
     member.remove(reason="Left", actor=ADMIN, at=later(1))
 
-    rebuilt = replay(member.collect_events())
+    rebuilt = replay(member.collect_events(), StaffMember)
 
     assert state_of(rebuilt) == state_of(member)
 
