@@ -149,13 +149,17 @@ def table(results: dict[str, Any]) -> str:
             f"reports {r['reports_per_s']}/s, updates {r['updates_per_s']}/s; raw insert "
             f"{r['raw_rows_per_s']} rows/s; ratio {r['reports_ratio']} / {r['updates_ratio']}"
         )
-        if "framework_ceiling" in r:
-            f = r["framework_ceiling"]
-            lines.append(
-                f"  - bare eventsourcing Application (the ceiling): creates {f['creates_per_s']}/s,"
-                f" updates {f['updates_per_s']}/s; ratio to raw {f['creates_ratio']} / "
-                f"{f['updates_ratio']}"
-            )
+        for key, label in (
+            ("framework_ceiling", "bare eventsourcing Application (the ceiling)"),
+            ("library_in_memory", "the same in memory, no database"),
+        ):
+            if key in r:
+                f = r[key]
+                lines.append(
+                    f"  - {label}: creates {f['creates_per_s']}/s ({f['creates_cpu_ms']} ms CPU), "
+                    f"updates {f['updates_per_s']}/s ({f['updates_cpu_ms']} ms CPU); ratio to raw "
+                    f"{f['creates_ratio']} / {f['updates_ratio']}"
+                )
     if "api" in results:
         lines += ["", "| API | engine | clients | req/s | p50 ms | p95 ms | p99 ms | errors |"]
         lines.append("|---|---|---|---|---|---|---|---|")

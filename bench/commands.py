@@ -13,6 +13,8 @@ integrity leaves, no encryption, no key store) with a trivial one-field aggregat
 same database (SQLite: the same file and table; PostgreSQL: the same schema), with the
 library's durability. It creates aggregates (one event each, as big as the ledger's mean
 event) and updates them (get, one event, save), as many as the ledger's reports and updates.
+The same bare application in memory (the library's POPO recorder: no database at all) says how
+much of that ceiling is the library's Python before any database work.
 
 Each rate comes with this process's CPU time per command (user + system, so SQLite's own
 work counts; the PostgreSQL server's does not): the Python cost, which other load on the
@@ -62,11 +64,10 @@ class BareApplication(Application[UUID]):
     name = "bareceiling"
 
 
-def _framework_ceiling(store: Store, size: int, creates: int, updates_each: int) -> dict[str, Any]:
-    """Creates/s and updates/s of `BareApplication` on the store's database."""
-    env = {
-        k: v for k, v in store.env.items() if k.startswith(("PERSISTENCE_", "SQLITE_", "POSTGRES_"))
-    }
+def _framework_ceiling(
+    env: dict[str, str], size: int, creates: int, updates_each: int
+) -> dict[str, Any]:
+    """Creates/s and updates/s of `BareApplication` with the persistence `env` names."""
     app = BareApplication(env)
     try:
         text = "x" * max(0, size - 100)  # the rest of the stored JSON is about 100 bytes
@@ -175,7 +176,15 @@ def command_throughput(engine: str, reports: int, updates_per_case: int) -> dict
             else:
                 raw, synchronous_commit = _raw_postgres(store, size, reports * 2)
                 durability = {"synchronous_commit": synchronous_commit}
-            ceiling = _framework_ceiling(store, size, reports, updates_per_case)
+            persistence = {
+                k: v
+                for k, v in store.env.items()
+                if k.startswith(("PERSISTENCE_", "SQLITE_", "POSTGRES_"))
+            }
+            ceiling = _framework_ceiling(persistence, size, reports, updates_per_case)
+            in_memory = _framework_ceiling(
+                {"PERSISTENCE_MODULE": "eventsourcing.popo"}, size, reports, updates_per_case
+            )
         finally:
             services.close()
     return {
@@ -188,9 +197,13 @@ def command_throughput(engine: str, reports: int, updates_per_case: int) -> dict
         "raw_rows_per_s": round(raw, 1),
         "reports_ratio": round(rates["reports_per_s"] / raw, 3),
         "updates_ratio": round(rates["updates_per_s"] / raw, 3),
-        "framework_ceiling": ceiling
-        | {
-            "creates_ratio": round(ceiling["creates_per_s"] / raw, 3),
-            "updates_ratio": round(ceiling["updates_per_s"] / raw, 3),
-        },
+        "framework_ceiling": _with_ratios(ceiling, raw),
+        "library_in_memory": _with_ratios(in_memory, raw),
+    }
+
+
+def _with_ratios(rates: dict[str, Any], raw: float) -> dict[str, Any]:
+    return rates | {
+        "creates_ratio": round(rates["creates_per_s"] / raw, 3),
+        "updates_ratio": round(rates["updates_per_s"] / raw, 3),
     }
