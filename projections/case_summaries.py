@@ -37,8 +37,8 @@ COLUMNS = (
 
 # The columns lists filter on: every combination of their values has a row of counts.
 COUNTED = ("status", "officer", "team", "risk_level", "under_complaint_or_review")
-# (leading columns) of an index each, followed by the list's order.
-_ORDERED_INDEXES = (("officer",), ("team",), ("under_complaint_or_review",), ())
+# The columns the visibility conditions name: an index each, followed by the list's order.
+_VISIBILITY_COLUMNS = ("officer", "team", "under_complaint_or_review")
 LIST_ORDER = "received_at DESC, case_id"
 
 
@@ -63,11 +63,10 @@ class CaseSummaries:
                 f"CREATE INDEX IF NOT EXISTS view_case_summaries_{column} "
                 f"ON view_case_summaries ({column})"
             )
-        for leading in _ORDERED_INDEXES:
+        for column in _VISIBILITY_COLUMNS:
             cursor.execute(
-                "CREATE INDEX IF NOT EXISTS "
-                f"view_case_summaries_{'_'.join(leading) or 'received'}_ordered "
-                f"ON view_case_summaries ({', '.join([*leading, LIST_ORDER])})"
+                f"CREATE INDEX IF NOT EXISTS view_case_summaries_{column}_ordered "
+                f"ON view_case_summaries ({column}, {LIST_ORDER})"
             )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS view_case_counts ("
