@@ -10,8 +10,8 @@ database `test` at 127.0.0.1:5432, dropped afterwards):
 * `api`: latency and throughput of the real `caseledger serve` at 1, 8 and 32 clients
   (`bench.api`), SQLite and PostgreSQL;
 * `growth`: rebuild, verify, subject access export and one-case work at 10^4 and 10^5
-  events on SQLite and 10^4 on PostgreSQL; `--large` adds 10^6 on SQLite and 10^5 on
-  PostgreSQL (`bench.growth`);
+  events on SQLite and 10^4 on PostgreSQL; `--large` adds 10^6 on SQLite and 10^5 and 10^6
+  on PostgreSQL (`bench.growth`; PostgreSQL to 10^6 takes about an hour here);
 * `costs`: on SQLite, command throughput with and without the integrity recorder and with
   and without encryption of personal fields, `verify` against plain SHA-256 over 10^4
   events (10^5 with `--large`), and an evidence pack of a 1,000-event case (`bench.costs`).
@@ -24,7 +24,8 @@ database `test` at 127.0.0.1:5432, dropped afterwards):
   every view caught up from zero, over 10^5 events on SQLite and PostgreSQL, and 10^6 on
   SQLite with `--large` (`bench.catchup_scale`).
 
-`--quick` cuts every count by ten, to check the suite itself runs.
+`--quick` cuts every count by ten, to check the suite itself runs. `--engine sqlite` (or
+`postgres`) keeps the parts that run on both engines to that one.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def machine() -> dict[str, Any]:
 def sizes(large: bool, quick: bool) -> dict[str, tuple[int, ...]]:
     chosen = {"sqlite": (10**4, 10**5), "postgres": (10**4,)}
     if large:
-        chosen = {"sqlite": (10**4, 10**5, 10**6), "postgres": (10**4, 10**5)}
+        chosen = {"sqlite": (10**4, 10**5, 10**6), "postgres": (10**4, 10**5, 10**6)}
     if quick:
         chosen = {engine: tuple(n // 10 for n in ns) for engine, ns in chosen.items()}
     return chosen
@@ -99,29 +100,32 @@ def catchup_sizes(large: bool, quick: bool) -> dict[str, tuple[int, ...]]:
     return chosen
 
 
-def run(parts: tuple[str, ...], large: bool, quick: bool) -> dict[str, Any]:
+def run(
+    parts: tuple[str, ...], large: bool, quick: bool, engines: tuple[str, ...] = ENGINES
+) -> dict[str, Any]:
     scale = 10 if quick else 1
     results: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "options": {"large": large, "quick": quick},
+        "options": {"large": large, "quick": quick, "engines": list(engines)},
         "code": code(),
     }
     timings = {}
     for part in parts:
         began = time.perf_counter()
         if part == "commands":
-            results[part] = [command_throughput(e, 500 // scale, 4) for e in ENGINES]
+            results[part] = [command_throughput(e, 500 // scale, 4) for e in engines]
         elif part == "api":
             results[part] = [
-                api_latency(e, 200, (1, 8, 32), 2000 // scale, 6 / scale) for e in ENGINES
+                api_latency(e, 200, (1, 8, 32), 2000 // scale, 6 / scale) for e in engines
             ]
         elif part == "growth":
-            results[part] = [growth(e, n) for e, n in sizes(large, quick).items()]
+            results[part] = [growth(e, n) for e, n in sizes(large, quick).items() if e in engines]
         elif part == "verify":
             results[part] = verify_at_scale((10**6 if large else 10**5) // scale)
         elif part == "catchup":
-            results[part] = catch_up_at_scale(catchup_sizes(large, quick))
+            chosen = catchup_sizes(large, quick)
+            results[part] = catch_up_at_scale({e: chosen[e] for e in engines})
         elif part == "sar":
             counts = (10**3, 10**4, 10**5) if large else (10**3, 10**4)
             results[part] = sar_at_scale(tuple(n // scale for n in counts))
@@ -282,14 +286,17 @@ def _durability(settings: dict[str, Any]) -> str:
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    p.add_argument("--large", action="store_true", help="add 10^6 events (SQLite), 10^5 (PG)")
+    p.add_argument("--large", action="store_true", help="add 10^6 events (10^5 catch-up on PG)")
     p.add_argument("--quick", action="store_true", help="every count / 10: checks the suite")
     p.add_argument(
         "--only", choices=PARTS + EXTRA_PARTS, action="append", help="run only this part"
     )
+    p.add_argument(
+        "--engine", choices=ENGINES, action="append", help="only this engine (parts on both)"
+    )
     p.add_argument("--note", help="a note stored with the results (what else was running...)")
     args = p.parse_args()
-    results = run(tuple(args.only or PARTS), args.large, args.quick)
+    results = run(tuple(args.only or PARTS), args.large, args.quick, tuple(args.engine or ENGINES))
     if args.note:
         results["note"] = args.note
     RESULTS.mkdir(exist_ok=True)
