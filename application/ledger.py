@@ -36,6 +36,7 @@ from application.authorisation import (
 )
 from application.clock import Clock, system_clock
 from application.errors import Forbidden, NotFound, StaleVersion
+from application.integrity.recorders import IntegrityTables
 from application.vault.keystore import KeyStore, key_scope
 from application.vault.mapper import PersonalDataMapper
 from application.vault.transcodings import register_transcodings
@@ -122,6 +123,10 @@ class CaseLedger(Application):
         self.clock = clock
         self.risk_matrix = risk_matrix
         super().__init__(env)
+        if isinstance(self.recorder, IntegrityTables):  # a new person's key: one commit
+            key_store.store_new_keys_with_events()
+            self.recorder.in_transaction.append(key_store.write_new_keys)
+            self.recorder.after_commit.append(lambda _: key_store.new_keys_written())
 
     def construct_mapper(self) -> PersonalDataMapper:
         return PersonalDataMapper(

@@ -155,6 +155,9 @@ class IntegrityTables:
     # Called after each commit of events with the tree size that commit made (others may
     # since have made it larger): a listener needs no query to know it.
     after_commit: list[Callable[[int], None]]
+    # Called inside each events' transaction, after the leaves, with its cursor: other rows
+    # that must be stored with these events or not at all.
+    in_transaction: list[Callable[[Any], None]]
     _statements: dict[str, str]
     _written = threading.local()  # the tree size this thread's last leaves made
 
@@ -244,6 +247,14 @@ class IntegrityTables:
             rows,
         )
         self._written.size = next_index + 1
+
+    def _write_with_events(
+        self, cursor: Cursor, events: Sequence[StoredEvent], positions: Sequence[int] | None
+    ) -> None:
+        """What the events' own transaction writes besides them: leaves, then the rest."""
+        self._insert_leaves(cursor, events, positions)
+        for write in self.in_transaction:
+            write(cursor)
 
     def _leaf_state(
         self, cursor: Cursor, wanted: Sequence[tuple[UUID, int]]
@@ -574,6 +585,7 @@ class SQLiteIntegrityRecorder(IntegrityTables, SQLiteApplicationRecorder):
             datastore.pool.__class__ = StatementCachingPool  # same state, new connections only
         super().__init__(datastore, events_table_name)
         self.after_commit = []
+        self.in_transaction = []
         self._statements = {}
 
     def construct_create_table_statements(self) -> list[str]:
@@ -595,7 +607,7 @@ class SQLiteIntegrityRecorder(IntegrityTables, SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         positions = super()._insert_events(c, stored_events, **kwargs)
-        self._insert_leaves(c, stored_events, positions)
+        self._write_with_events(c, stored_events, positions)
         return positions
 
     def _table(self, name: str) -> str:
@@ -669,6 +681,7 @@ class PostgresIntegrityRecorder(IntegrityTables, PostgresApplicationRecorder):
             raise ProgrammingError("the integrity leaves need UUID originator ids")
         super().__init__(datastore, events_table_name=events_table_name)
         self.after_commit = []
+        self.in_transaction = []
         self._statements = {}
         schema = Identifier(datastore.schema)
         self.sql_create_statements.extend(
@@ -697,7 +710,7 @@ class PostgresIntegrityRecorder(IntegrityTables, PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         try:
-            self._insert_leaves(curs, stored_events, positions)
+            self._write_with_events(curs, stored_events, positions)
         except Exception as e:
             raise _LeavesNotWritten(e) from e
         return positions

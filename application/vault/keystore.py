@@ -19,6 +19,12 @@ new scope and reads the tombstone. An operation already running when another pro
 destroys the key may finish with the key it read, exactly as it could before when the
 destroy fell between its key read and its commit. A `destroy` inside a scope is recorded
 in it. Scopes live in a context variable, so each thread (each request) has its own.
+
+A new person's key is stored in the same transaction as the first events encrypted under
+it, once the ledger has asked for that (`store_new_keys_with_events`): inside a scope,
+`get_or_create` makes the key and keeps it in the scope, and the recorder writes the scope's
+new keys with the events (`write_new_keys`), so a report is one commit, not two, and no key
+is ever stored without the events it guards. Outside a scope a new key is stored at once.
 """
 
 from __future__ import annotations
@@ -28,17 +34,27 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 from uuid import UUID
 
+from application.errors import ConcurrentChange
 from application.vault.errors import KeyDestroyed, VaultError
 from application.vault.keys import KeyWrapper, new_key
 
 StoredKey = tuple[bytes | None]
 """A row as the stores read it: `(wrapped_key,)`, with None once the key is destroyed."""
 
-_Scope = dict[tuple["WrappedKeyStore", UUID], bytes | None]
+_Held = dict[tuple["WrappedKeyStore", UUID], bytes | None]
 """Keys read in the open scope, by store and subject: the key, or None once destroyed."""
+
+
+@dataclass
+class _Scope:
+    held: _Held = field(default_factory=dict)
+    # Keys made in this scope and not yet stored: store and subject -> the wrapped key.
+    new: dict[tuple[WrappedKeyStore, UUID], bytes] = field(default_factory=dict)
+
 
 _scope: ContextVar[_Scope | None] = ContextVar("caseledger_key_scope", default=None)
 
@@ -53,7 +69,7 @@ def key_scope() -> Iterator[None]:
     if _scope.get() is not None:
         yield
         return
-    token = _scope.set({})
+    token = _scope.set(_Scope())
     try:
         yield
     finally:
@@ -75,6 +91,15 @@ class KeyStore(Protocol):
     def is_destroyed(self, subject_id: UUID) -> bool:
         """Whether the subject's key has been destroyed."""
 
+    def store_new_keys_with_events(self) -> None:
+        """Keep keys made in a scope until the events' transaction writes them."""
+
+    def write_new_keys(self, cursor: Any) -> None:
+        """Insert the scope's new keys through the events' transaction's cursor."""
+
+    def new_keys_written(self) -> None:
+        """The transaction that wrote the scope's new keys committed."""
+
     def close(self) -> None:
         """Release connections."""
 
@@ -88,14 +113,21 @@ class WrappedKeyStore(ABC):
 
     def __init__(self, master_key: bytes) -> None:
         self._wrapper = KeyWrapper(master_key)
+        self._with_events = False
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(***)"
 
+    def store_new_keys_with_events(self) -> None:
+        """From now on, keys made inside a scope wait for `write_new_keys` (see the module's
+        docstring); the caller makes sure its recorder calls it in every events' transaction
+        and `new_keys_written` after the commit."""
+        self._with_events = True
+
     def get(self, subject_id: UUID) -> bytes | None:
         scope = _scope.get()
-        if scope is not None and (self, subject_id) in scope:
-            return self._held(subject_id, scope[self, subject_id])
+        if scope is not None and (self, subject_id) in scope.held:
+            return self._held(subject_id, scope.held[self, subject_id])
         row = self._select(subject_id)
         return None if row is None else self._hold(subject_id, row, scope)
 
@@ -103,23 +135,50 @@ class WrappedKeyStore(ABC):
         key = self.get(subject_id)
         if key is not None:
             return key
-        row = self._insert_if_absent(subject_id, self._wrapper.wrap(subject_id, new_key()))
+        wrapped = self._wrapper.wrap(subject_id, new_key())
+        scope = _scope.get()
+        if self._with_events and scope is not None:
+            scope.new[self, subject_id] = wrapped
+            return self._hold(subject_id, (wrapped,), scope)
+        row = self._insert_if_absent(subject_id, wrapped)
         if row is None:  # another caller created it first: use theirs
             row = self._select(subject_id)
             if row is None:
                 raise VaultError(f"the key of data subject {subject_id} vanished on creation")
-        return self._hold(subject_id, row, _scope.get())
+        return self._hold(subject_id, row, scope)
+
+    def write_new_keys(self, cursor: Any) -> None:
+        """Insert the open scope's new keys through `cursor`, in the transaction of the events
+        encrypted under them. A person given a key elsewhere meanwhile (or erased) refuses
+        the whole transaction: these events were encrypted under a key that would not be
+        theirs."""
+        scope = _scope.get()
+        if scope is None:
+            return
+        for (store, subject_id), wrapped in scope.new.items():
+            if store is self and not self._insert_in(cursor, subject_id, wrapped):
+                raise ConcurrentChange(
+                    f"data subject {subject_id} was given a key by another change meanwhile"
+                )
+
+    def new_keys_written(self) -> None:
+        """The transaction that wrote the scope's new keys committed: they are stored."""
+        scope = _scope.get()
+        if scope is not None:
+            for stored in [k for k in scope.new if k[0] is self]:
+                del scope.new[stored]
 
     def destroy(self, subject_id: UUID) -> None:
         self._mark_destroyed(subject_id)
         scope = _scope.get()
         if scope is not None:
-            scope[self, subject_id] = None
+            scope.held[self, subject_id] = None
+            scope.new.pop((self, subject_id), None)
 
     def is_destroyed(self, subject_id: UUID) -> bool:
         scope = _scope.get()
-        if scope is not None and (self, subject_id) in scope:
-            return scope[self, subject_id] is None
+        if scope is not None and (self, subject_id) in scope.held:
+            return scope.held[self, subject_id] is None
         row = self._select(subject_id)
         return row is not None and row[0] is None
 
@@ -128,7 +187,7 @@ class WrappedKeyStore(ABC):
         wrapped = row[0]
         key = None if wrapped is None else self._wrapper.unwrap(subject_id, wrapped)
         if scope is not None:
-            scope[self, subject_id] = key
+            scope.held[self, subject_id] = key
         return self._held(subject_id, key)
 
     @staticmethod
@@ -149,6 +208,11 @@ class WrappedKeyStore(ABC):
     def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> StoredKey | None:
         """Insert a row for the subject unless one exists (never overwrite): the row
         inserted, or None if there was one already."""
+
+    @abstractmethod
+    def _insert_in(self, cursor: Any, subject_id: UUID, wrapped_key: bytes) -> bool:
+        """As `_insert_if_absent`, through the events' transaction's `cursor` (of the same
+        database); whether the row was inserted."""
 
     @abstractmethod
     def _mark_destroyed(self, subject_id: UUID) -> None:
@@ -174,6 +238,9 @@ class InMemoryKeyStore(WrappedKeyStore):
                 return None
             row = self._rows[subject_id] = (wrapped_key,)
             return row
+
+    def _insert_in(self, cursor: Any, subject_id: UUID, wrapped_key: bytes) -> bool:
+        return self._insert_if_absent(subject_id, wrapped_key) is not None
 
     def _mark_destroyed(self, subject_id: UUID) -> None:
         with self._lock:

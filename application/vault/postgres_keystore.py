@@ -86,6 +86,10 @@ class PostgresKeyStore(WrappedKeyStore):
     def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> StoredKey | None:
         return self._row(self._insert_sql, subject_id, wrapped_key)
 
+    def _insert_in(self, cursor: Any, subject_id: UUID, wrapped_key: bytes) -> bool:
+        cursor.execute(self._insert_sql, (subject_id, wrapped_key))
+        return cursor.fetchone() is not None
+
     def _mark_destroyed(self, subject_id: UUID) -> None:
         self._run(_DESTROY, subject_id)
         self._run(_VACUUM)

@@ -15,6 +15,7 @@ import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from application.vault.keystore import StoredKey, WrappedKeyStore
@@ -71,6 +72,10 @@ class SQLiteKeyStore(WrappedKeyStore):
             row: StoredKey | None = cursor.fetchone()
             cursor.close()  # ends the statement, so the autocommit transaction commits
         return row
+
+    def _insert_in(self, cursor: Any, subject_id: UUID, wrapped_key: bytes) -> bool:
+        cursor.execute(_INSERT, (str(subject_id), wrapped_key, _now()))
+        return cursor.fetchone() is not None
 
     def _mark_destroyed(self, subject_id: UUID) -> None:
         now = _now()

@@ -199,12 +199,16 @@ def test_every_event_has_a_leaf_and_a_failed_save_writes_neither(
     stale: HateCase = services.ledger.repository.get(case.id)
     services.ledger.triage(case.id, actor=HUB, seen_version=case.version)
     before = positions(services), services.integrity.recorder.leaf_count()
-    # A new person's first event is fine, the stale case's event conflicts: all or nothing.
-    person = DataSubject.record(subject_id=uuid4(), details={}, actor="x", at=clock())
+    # A new person's first event is fine, the stale case's event conflicts: all or nothing,
+    # the key made for the new person's name included.
+    person = DataSubject.record(
+        subject_id=uuid4(), details={"name": "Nadia Okafor"}, actor="x", at=clock()
+    )
     stale.triage(actor=HUB.username, at=clock())
     with pytest.raises(IntegrityError):
         services.ledger.save(person, stale)
     assert (positions(services), services.integrity.recorder.leaf_count()) == before
+    assert services.ledger.key_store.get(person.id) is None
     with raw(services) as c:
         c.execute(
             sql(

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -25,6 +26,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
+from application.errors import ConcurrentChange
 from application.vault import (
     KeyDestroyed,
     KeyStore,
@@ -35,7 +37,7 @@ from application.vault import (
     open_key_store,
     register_transcodings,
 )
-from application.vault.keystore import WrappedKeyStore
+from application.vault.keystore import WrappedKeyStore, key_scope
 from domain.personal import Personal
 
 PLANTED = "Zebedee Quartermaine-Okonkwo"
@@ -73,6 +75,10 @@ class Backend:
         """Every byte the database holds for the key table, live or dead."""
         raise NotImplementedError
 
+    def transaction(self) -> AbstractContextManager[Any]:
+        """A cursor in a transaction of the database, as the events' recorder has one."""
+        raise NotImplementedError
+
 
 class SQLiteBackend(Backend):
     name = "sqlite"
@@ -93,6 +99,20 @@ class SQLiteBackend(Backend):
 
     def raw_key_storage(self) -> bytes:
         return self.raw_file_bytes()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        connection = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection.cursor()
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
 
     def raw_file_bytes(self) -> bytes:
         files = [self.path, self.path.with_name(self.path.name + "-wal")]
@@ -124,6 +144,11 @@ class PostgresBackend(Backend):
         with psycopg.connect(CONNINFO, autocommit=True) as connection:
             connection.execute(SQL("SET search_path TO {}").format(Identifier(self.schema)))
             return connection.execute(statement.encode(), params).fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with psycopg.connect(CONNINFO) as connection, connection.transaction():
+            yield connection.cursor()
 
     def raw_key_storage(self) -> bytes:
         """The table's pages as PostgreSQL holds them, free space and dead rows included."""
@@ -243,6 +268,59 @@ def test_concurrent_get_or_create_from_separate_connections_yields_one_key(
     assert len(set(results)) == 1
     rows = backend.query("SELECT count(*) FROM subject_keys WHERE subject_id = %s", str(subject))
     assert rows == [(1,)]
+
+
+def stored_keys(backend: Backend, subject: UUID) -> int:
+    rows = backend.query("SELECT count(*) FROM subject_keys WHERE subject_id = %s", str(subject))
+    return int(rows[0][0])
+
+
+def test_a_new_key_is_stored_by_the_transaction_of_its_events(
+    backend: Backend, master_key: bytes
+) -> None:
+    store = backend.open(master_key)
+    store.store_new_keys_with_events()
+    subject = uuid4()
+    with key_scope():
+        key = store.get_or_create(subject)
+        assert store.get(subject) == key and stored_keys(backend, subject) == 0
+        with backend.transaction() as cursor:
+            store.write_new_keys(cursor)
+        store.new_keys_written()
+        with backend.transaction() as cursor:
+            store.write_new_keys(cursor)  # nothing left to write: no conflict with itself
+    assert stored_keys(backend, subject) == 1
+    assert backend.open(master_key).get(subject) == key
+
+
+def test_a_new_key_rolled_back_with_its_events_is_not_stored(
+    backend: Backend, master_key: bytes
+) -> None:
+    store = backend.open(master_key)
+    store.store_new_keys_with_events()
+    subject = uuid4()
+    with key_scope():
+        store.get_or_create(subject)
+        with pytest.raises(ZeroDivisionError), backend.transaction() as cursor:
+            store.write_new_keys(cursor)
+            _ = 1 / 0  # the events' insert failing after the key row was written
+    assert stored_keys(backend, subject) == 0
+    assert store.get(subject) is None
+
+
+def test_a_person_given_a_key_elsewhere_meanwhile_refuses_the_transaction(
+    backend: Backend, master_key: bytes
+) -> None:
+    store, elsewhere = backend.open(master_key), backend.open(master_key)
+    store.store_new_keys_with_events()
+    subject = uuid4()
+    with key_scope():
+        ours = store.get_or_create(subject)
+        theirs = elsewhere.get_or_create(subject)  # stored at once: no scope, no deferral
+        with pytest.raises(ConcurrentChange), backend.transaction() as cursor:
+            store.write_new_keys(cursor)
+    assert ours != theirs and stored_keys(backend, subject) == 1
+    assert backend.open(master_key).get(subject) == theirs
 
 
 def test_destroyed_key_bytes_are_gone_from_storage(backend: Backend, master_key: bytes) -> None:
