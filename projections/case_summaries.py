@@ -68,6 +68,13 @@ class CaseSummaries:
                 f"CREATE INDEX IF NOT EXISTS view_case_summaries_{column}_ordered "
                 f"ON view_case_summaries ({column}, {LIST_ORDER})"
             )
+        # PostgreSQL reads `col = ?` in the order of the index above, but not `col IS NULL`
+        # (not an equality to its planner): unallocated cases get partial indexes of their own.
+        for column in ("officer", "team"):
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS view_case_summaries_no_{column}_ordered "
+                f"ON view_case_summaries ({LIST_ORDER}) WHERE {column} IS NULL"
+            )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS view_case_counts ("
             "status TEXT NOT NULL, officer TEXT, team TEXT, risk_level TEXT, "
