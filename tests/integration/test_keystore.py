@@ -275,12 +275,18 @@ def stored_keys(backend: Backend, subject: UUID) -> int:
     return int(rows[0][0])
 
 
-def test_a_new_key_is_stored_by_the_transaction_of_its_events(
-    backend: Backend, master_key: bytes
-) -> None:
+@pytest.fixture
+def deferring(backend: Backend, master_key: bytes) -> WrappedKeyStore:
+    """A store whose new keys wait for the events' transaction, as the ledger sets it up."""
     store = backend.open(master_key)
     store.store_new_keys_with_events()
-    subject = uuid4()
+    return store
+
+
+def test_a_new_key_is_stored_by_the_transaction_of_its_events(
+    backend: Backend, master_key: bytes, deferring: WrappedKeyStore
+) -> None:
+    store, subject = deferring, uuid4()
     with key_scope():
         key = store.get_or_create(subject)
         assert store.get(subject) == key and stored_keys(backend, subject) == 0
@@ -294,11 +300,9 @@ def test_a_new_key_is_stored_by_the_transaction_of_its_events(
 
 
 def test_a_new_key_rolled_back_with_its_events_is_not_stored(
-    backend: Backend, master_key: bytes
+    backend: Backend, deferring: WrappedKeyStore
 ) -> None:
-    store = backend.open(master_key)
-    store.store_new_keys_with_events()
-    subject = uuid4()
+    store, subject = deferring, uuid4()
     with key_scope():
         store.get_or_create(subject)
         with pytest.raises(ZeroDivisionError), backend.transaction() as cursor:
@@ -309,11 +313,9 @@ def test_a_new_key_rolled_back_with_its_events_is_not_stored(
 
 
 def test_a_person_given_a_key_elsewhere_meanwhile_refuses_the_transaction(
-    backend: Backend, master_key: bytes
+    backend: Backend, master_key: bytes, deferring: WrappedKeyStore
 ) -> None:
-    store, elsewhere = backend.open(master_key), backend.open(master_key)
-    store.store_new_keys_with_events()
-    subject = uuid4()
+    store, elsewhere, subject = deferring, backend.open(master_key), uuid4()
     with key_scope():
         ours = store.get_or_create(subject)
         theirs = elsewhere.get_or_create(subject)  # stored at once: no scope, no deferral
