@@ -129,10 +129,13 @@ def replica_datastore(env: Mapping[str, str]) -> PostgresDatastore | None:
             "POSTGRES_REPLICA_HOST needs CASELEDGER_PROJECTIONS=worker: a replica lags its "
             "primary, so views caught up inline from it would miss the reader's own writes"
         )
+    port = env.get("POSTGRES_REPLICA_PORT") or env.get("POSTGRES_PORT") or "5432"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"POSTGRES_REPLICA_PORT must be a port number, not {port!r}")
     return PostgresDatastore(
         dbname=env.get("POSTGRES_DBNAME", ""),
         host=host,
-        port=env.get("POSTGRES_REPLICA_PORT") or env.get("POSTGRES_PORT") or "5432",
+        port=port,
         user=env.get("POSTGRES_USER", ""),
         password=env.get("POSTGRES_PASSWORD", ""),
         schema=env.get("POSTGRES_SCHEMA", ""),

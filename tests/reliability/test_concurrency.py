@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,6 +46,7 @@ from application.integrity.verify import verify_log
 from interface.config import Services, build_services
 from tests.conftest import HUB
 from tests.reliability.harness import (
+    Reply,
     Server,
     assert_clean_histories,
     cli,
@@ -257,17 +259,26 @@ def _report(servers: Sequence[Server], token: str, writers: int, reports: int) -
     done = threading.Event()
     barrier = threading.Barrier(writers * len(servers))
 
+    def answered(
+        server: Server, what: str, expected: int, method: str, path: str, body: Any = None
+    ) -> Reply | None:
+        """The reply if it has the expected status; else the failure is kept."""
+        try:
+            reply = server.call(method, path, body, token)
+        except OSError as e:
+            outcome.fail(f"port {server.port}: {what}: {e!r}")
+            return None
+        if reply.status != expected:
+            outcome.fail(f"port {server.port}: {what}: {reply.status} {reply.body}")
+            return None
+        return reply
+
     def writer(server: Server) -> None:
         barrier.wait()
         for _ in range(reports):
             marker = _marker()
-            try:
-                reply = server.call("POST", "/api/v1/cases", report_body(marker), token)
-            except OSError as e:
-                outcome.fail(f"port {server.port}: {marker}: {e!r}")
-                continue
-            if reply.status != 201:
-                outcome.fail(f"port {server.port}: {marker}: {reply.status} {reply.body}")
+            reply = answered(server, marker, 201, "POST", "/api/v1/cases", report_body(marker))
+            if reply is None:
                 continue
             position = int(reply.headers["X-Ledger-Position"])
             with outcome.lock:
@@ -276,13 +287,8 @@ def _report(servers: Sequence[Server], token: str, writers: int, reports: int) -
     def reader(server: Server) -> None:
         before = 0
         while not done.is_set():
-            try:
-                reply = server.call("GET", "/api/v1/cases?limit=1", token=token)
-            except OSError as e:
-                outcome.fail(f"port {server.port}: list: {e!r}")
-                return
-            if reply.status != 200:
-                outcome.fail(f"port {server.port}: list: {reply.status} {reply.body}")
+            reply = answered(server, "list", 200, "GET", "/api/v1/cases?limit=1")
+            if reply is None:
                 return
             total = int(reply.body["total"])
             if total < before:

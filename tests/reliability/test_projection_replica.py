@@ -108,6 +108,12 @@ def test_inline_views_may_not_read_a_replica(env: dict[str, str]) -> None:
         build_services(env | {"CASELEDGER_PROJECTIONS": "inline"})
 
 
+@pytest.mark.parametrize("port", ["fivefourthreethree", "0", "70000", "-1"])
+def test_a_replica_port_that_is_no_port_is_named(env: dict[str, str], port: str) -> None:
+    with pytest.raises(ValueError, match="POSTGRES_REPLICA_PORT must be a port number"):
+        build_services(env | {"POSTGRES_REPLICA_PORT": port})
+
+
 def test_servers_on_the_primary_and_a_worker_on_the_replica(
     replica: StreamingReplica, env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -252,21 +252,31 @@ class SimulatedCrash(BaseException):
     """The process dying mid-batch: not an Exception, so nothing on the way catches it."""
 
 
-class CrashingView:
-    """A view that applies its first `survive` events of a run, then crashes."""
+class WrappedView:
+    """A view that behaves as `inner`, for a test to add something to how it processes."""
 
-    def __init__(self, inner: Projection, survive: int) -> None:
+    def __init__(self, inner: Projection) -> None:
         self.inner = inner
         self.name = inner.name
         self.version = inner.version
-        self.survive = survive
-        self.applied = 0
 
     def create_tables(self, cursor: Cursor) -> None:
         self.inner.create_tables(cursor)
 
     def drop_tables(self, cursor: Cursor) -> None:
         self.inner.drop_tables(cursor)
+
+    def process(self, cursor: Cursor, event: Any, position: int) -> None:
+        self.inner.process(cursor, event, position)
+
+
+class CrashingView(WrappedView):
+    """A view that applies its first `survive` events of a run, then crashes."""
+
+    def __init__(self, inner: Projection, survive: int) -> None:
+        super().__init__(inner)
+        self.survive = survive
+        self.applied = 0
 
     def process(self, cursor: Cursor, event: Any, position: int) -> None:
         if self.applied == self.survive:
@@ -430,25 +440,17 @@ def test_a_crash_at_any_statement_loses_nothing_and_repeats_nothing(
     assert_equal_to_rebuild(services)
 
 
-class Holding:
+class Holding(WrappedView):
     """A view that, on its first event, says it holds its tracking row's lock and waits
     (at most `patience` seconds) for the other runner to hold its own."""
 
     def __init__(
         self, inner: Projection, mine: threading.Event, theirs: threading.Event, patience: float
     ) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.version = inner.version
+        super().__init__(inner)
         self.mine = mine
         self.theirs = theirs
         self.patience = patience
-
-    def create_tables(self, cursor: Cursor) -> None:
-        self.inner.create_tables(cursor)
-
-    def drop_tables(self, cursor: Cursor) -> None:
-        self.inner.drop_tables(cursor)
 
     def process(self, cursor: Cursor, event: Any, position: int) -> None:
         if not self.mine.is_set():
