@@ -17,6 +17,7 @@ from application.case_screen import CaseScreen
 from application.clock import Clock
 from application.freshness import ViewFreshness
 from domain.errors import InvalidCommand
+from domain.instants import client_instant
 from domain.sharing import lawful_bases, refusal
 from domain.vocabulary import Recipient, term
 
@@ -135,7 +136,8 @@ class SharingViews:
     def _facts(self, actor: Actor, case_id: UUID, as_of: datetime | None) -> _Facts:
         self._cases.check_visible(actor, case_id)  # only who may see the case sees its sharing
         self._views.ready("sharing")
-        moment = (as_of or self._clock()).astimezone(UTC).isoformat()
+        now = self._clock()
+        moment = (client_instant(as_of, "as_of", now) or now).astimezone(UTC).isoformat()
         key = str(case_id)
         with self._views.store.reading() as c:
             c.execute(

@@ -8,6 +8,10 @@ business n working days later, and when does a UK GDPR "one calendar month" peri
 All instants are timezone-aware; naive datetimes are rejected with ValueError. Instants are
 returned in UTC; days are judged on the local wall clock of the calendar's zone
 (Europe/London by default). Nothing here reads a clock: the caller passes time in.
+
+Every method is total: an instant outside the ledger's range (`domain.instants`) counts as
+the nearest bound, and so does a day outside it, so no stored instant (a report "received"
+in year 1, before the bounds existed) can make a deadline overflow and stop a view.
 """
 
 from __future__ import annotations
@@ -19,8 +23,18 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from domain.instants import EARLIEST, LATEST, within_range
+
 _ONE_DAY = timedelta(days=1)
 LONDON = ZoneInfo("Europe/London")
+# Days the calendar computes with: the ledger's range, with a margin either side for its zone.
+_FIRST_DAY = EARLIEST.date() - _ONE_DAY
+_LAST_DAY = LATEST.date() + _ONE_DAY
+
+
+def _within(d: date) -> date:
+    """`d`, or the nearest day of the calendar's range (see the module docstring)."""
+    return min(max(d, _FIRST_DAY), _LAST_DAY)
 
 
 def require_aware(value: datetime, name: str = "datetime") -> datetime:
@@ -103,7 +117,7 @@ class WorkingCalendar:
 
     def next_working_day(self, d: date) -> date:
         """The first working day strictly after `d`."""
-        d += _ONE_DAY
+        d = _within(d) + _ONE_DAY
         while not self.is_working_day(d):
             d += _ONE_DAY
         return d
@@ -124,7 +138,7 @@ class WorkingCalendar:
 
     def local_date(self, at: datetime) -> date:
         """The date on the local wall clock at the instant `at`."""
-        return require_aware(at, "at").astimezone(self.zone).date()
+        return within_range(require_aware(at, "at")).astimezone(self.zone).date()
 
     def falls_on(self, at: datetime, day: date) -> bool:
         """Whether the instant `at` (any zone, typically UTC) is on local date `day`."""
@@ -132,15 +146,15 @@ class WorkingCalendar:
 
     def opening_of(self, d: date) -> datetime:
         """Opening time on local date `d`, as an aware UTC datetime."""
-        return datetime.combine(d, self.opens, tzinfo=self.zone).astimezone(UTC)
+        return datetime.combine(_within(d), self.opens, tzinfo=self.zone).astimezone(UTC)
 
     def close_of_business(self, d: date) -> datetime:
         """Close of business on local date `d`, as an aware UTC datetime."""
-        return datetime.combine(d, self.closes, tzinfo=self.zone).astimezone(UTC)
+        return datetime.combine(_within(d), self.closes, tzinfo=self.zone).astimezone(UTC)
 
     def end_of_day(self, d: date) -> datetime:
         """The last representable instant of local date `d`, as an aware UTC datetime."""
-        return datetime.combine(d, time.max, tzinfo=self.zone).astimezone(UTC)
+        return datetime.combine(_within(d), time.max, tzinfo=self.zone).astimezone(UTC)
 
     def is_working_time(self, at: datetime) -> bool:
         """Whether `at` is within opening hours on a working day."""
@@ -179,4 +193,4 @@ class WorkingCalendar:
         """
         if months < 1:
             raise ValueError(f"months must be at least 1, got {months}")
-        return self.working_day_on_or_after(add_months(d, months))
+        return self.working_day_on_or_after(add_months(_within(d), months))

@@ -16,7 +16,7 @@ from domain.case_state import (
     required_text,
 )
 from domain.errors import InvalidCommand, PolicyViolation
-from domain.instants import aware
+from domain.instants import aware, client_instant
 from domain.personal import personal_or_none
 from domain.policy import POLICY_VERSION
 from domain.vocabulary import (
@@ -60,13 +60,9 @@ class Reporting(CaseState):
         A non-criminal incident is still recorded (4.5). Anonymous reports have no reporter.
         """
         at = aware(at, "at")
-        received_at = aware(received_at, "received_at")
-        incident_at = aware(incident_at, "incident_at")
+        received_at = client_instant(received_at, "received_at", at)
+        incident_at = client_instant(incident_at, "incident_at", at)
         role = term(ReporterRole, reporter_role, "reporter_role")
-        if received_at > at:
-            raise InvalidCommand("received_at", "cannot be in the future")
-        if incident_at is not None and incident_at > at:
-            raise InvalidCommand("incident_at", "cannot be in the future")
         if role == ReporterRole.ANONYMOUS and reporter_id is not None:
             raise InvalidCommand("reporter", "an anonymous report has no named reporter")
         if role == ReporterRole.VICTIM and reporter_id not in (None, victim_id):
@@ -108,9 +104,7 @@ class Reporting(CaseState):
         actor: str,
         at: datetime,
     ) -> None:
-        incident_at = aware(incident_at, "incident_at")
-        if incident_at is not None and incident_at > at:
-            raise InvalidCommand("incident_at", "cannot be in the future")
+        incident_at = client_instant(incident_at, "incident_at", aware(at, "at"))
         self._record(
             ev.FurtherIncidentReported,
             actor,

@@ -5,6 +5,8 @@ the subject-access period) and turns a start instant into a `Timer` with its due
 using a `WorkingCalendar`. A `Timer` is a plain value: projections build them from events
 (start, stop) and ask `Timer.state(now)` for running / met / breached / overdue. Nothing here
 reads a clock or stores anything; all instants are timezone-aware and due instants are UTC.
+A start outside the ledger's range counts as its nearest bound (`domain.instants`), so every
+rule gives a timer for any instant an event holds.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from domain.calendar import WorkingCalendar, require_aware
+from domain.instants import within_range
 
 
 class TimerKind(StrEnum):
@@ -103,7 +106,7 @@ class Timer:
 
 
 def _utc(at: datetime, name: str = "started_at") -> datetime:
-    return require_aware(at, name).astimezone(UTC)
+    return within_range(require_aware(at, name))
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ class ServiceLevels:
         """
         if frequency <= timedelta(0):
             raise ValueError("frequency must be positive")
-        local = require_aware(started_at, "started_at").astimezone(self.calendar.zone)
+        local = _utc(started_at).astimezone(self.calendar.zone)
         due = local + frequency
         return self._timer(TimerKind.VICTIM_UPDATE, started_at, due, subject)
 

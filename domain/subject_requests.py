@@ -28,7 +28,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import case_events as ev
 from domain.errors import InvalidCommand, PolicyViolation
-from domain.instants import aware
+from domain.instants import aware, client_instant
 from domain.personal import Personal
 from domain.policy import POLICY_VERSION
 from domain.service_levels import CLAUSES, ServiceLevels, Timer, TimerKind
@@ -250,13 +250,6 @@ class ErasureDecided(RequestEvent):
     reasons: Personal | None
 
 
-def _received(received_at: datetime, at: datetime) -> None:
-    aware(received_at, "received_at")
-    aware(at, "at")
-    if received_at > at:
-        raise InvalidCommand("received_at", "must not be in the future")
-
-
 class SubjectRequest(Aggregate):
     """One request by a data subject, from receipt to answer."""
 
@@ -289,7 +282,6 @@ class SubjectRequest(Aggregate):
         at: datetime,
     ) -> SubjectRequest:
         """An access request; `withheld` None applies the documented default categories."""
-        _received(received_at, at)
         categories = DEFAULT_WITHHELD if withheld is None else withheld
         chosen = [term(WithholdingCategory, c, "withheld") for c in categories]
         return cls._receive(
@@ -315,7 +307,6 @@ class SubjectRequest(Aggregate):
         actor: str,
         at: datetime,
     ) -> SubjectRequest:
-        _received(received_at, at)
         if not fields:
             raise InvalidCommand("details", "name at least one detail to correct")
         return cls._receive(
@@ -341,7 +332,6 @@ class SubjectRequest(Aggregate):
         actor: str,
         at: datetime,
     ) -> SubjectRequest:
-        _received(received_at, at)
         claimed = None
         if ground_claimed is not None:
             claimed = term(ErasureGround, ground_claimed, "ground_claimed")
@@ -368,6 +358,7 @@ class SubjectRequest(Aggregate):
         at: datetime,
         **fields: Any,
     ) -> SubjectRequest:
+        received_at = client_instant(received_at, "received_at", aware(at, "at"))
         timer = levels.subject_access(received_at, str(request_id))
         return cls._create(
             event_class,
@@ -412,8 +403,7 @@ class SubjectRequest(Aggregate):
 
     def record_response(self, *, sent_at: datetime, method: str, actor: str, at: datetime) -> None:
         """The response went to the person: this stops the request's timer."""
-        aware(sent_at, "sent_at")
-        aware(at, "at")
+        sent_at = client_instant(sent_at, "sent_at", aware(at, "at"))
         self._require(RequestKind.ACCESS, "answered")
         if self.completed_at is not None:
             raise PolicyViolation(ART_12_3, "the response has already been recorded")

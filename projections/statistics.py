@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain import case_events as ev
+from domain.instants import within_range
 from projections.store import Cursor
 
 OPENED, CLOSED, REOPENED = "opened", "closed", "reopened"
@@ -34,8 +35,8 @@ ALL_STRANDS = ""  # the strand key of the counts over every case
 
 
 def month_of(at: datetime, zone: ZoneInfo) -> str:
-    """The local month of an instant, as YYYY-MM."""
-    return at.astimezone(zone).strftime("%Y-%m")
+    """The local month of an instant, as YYYY-MM (outside the ledger's range: its bound's)."""
+    return within_range(at).astimezone(zone).strftime("%Y-%m")
 
 
 class StatisticsView:

@@ -27,7 +27,7 @@ from interface.api.audit import audit_blueprint
 from interface.api.commands import BY_NOUN
 from interface.api.evidence_packs import evidence_packs_blueprint
 from interface.api.openapi import build_spec
-from interface.api.schemas import ReportCase, StaffAccount
+from interface.api.schemas import ReportCase, StaffAccount, instant
 from interface.api.statistics import statistics_blueprint
 from interface.api.subjects import subjects_blueprint
 from interface.api.throttle import FailureThrottle
@@ -50,7 +50,7 @@ SECURITY_HEADERS = {
 
 
 class SharingQuery(Schema):
-    as_of = fields.AwareDateTime()
+    as_of = instant()
 
 
 class RecipientQuery(SharingQuery):

@@ -1,15 +1,19 @@
 """Request bodies of the staff API: shape and size only; policy rules stay in the domain.
 
-Vocabulary fields accept exactly the domain's enum values, read from the enums themselves.
+Vocabulary fields accept exactly the domain's enum values, read from the enums themselves,
+and instants the range the domain accepts (`domain.instants`; the domain then refuses what is
+later than its clock).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from domain.instants import out_of_range
 from domain.vocabulary import (
     Channel,
     ClosureGround,
@@ -56,6 +60,17 @@ def name(required: bool = True) -> fields.String:
     return text(required, SHORT)
 
 
+def _in_range(value: datetime) -> None:
+    reason = out_of_range(value)
+    if reason is not None:
+        raise ValidationError(reason)
+
+
+def instant(**kwargs: Any) -> fields.AwareDateTime:
+    """An instant with its offset, within the ledger's range: 422 naming the field if not."""
+    return fields.AwareDateTime(validate=_in_range, **kwargs)
+
+
 class PersonDetails(Schema):
     """A person's details; every field optional (an anonymous person has none)."""
 
@@ -71,8 +86,8 @@ class PersonDetails(Schema):
 class ReportCase(Schema):
     channel = one_of(Channel, required=True)
     reporter_role = one_of(ReporterRole, required=True)
-    received_at = fields.AwareDateTime(allow_none=True)
-    incident_at = fields.AwareDateTime(allow_none=True)
+    received_at = instant(allow_none=True)
+    incident_at = instant(allow_none=True)
     location = text(False, 500)
     description = text()
     strands = fields.List(one_of(Strand), required=True, validate=validate.Length(min=1, max=8))
@@ -86,7 +101,7 @@ class ReportCase(Schema):
 
 class FurtherIncident(Schema):
     reporter_role = one_of(ReporterRole, required=True)
-    incident_at = fields.AwareDateTime(allow_none=True)
+    incident_at = instant(allow_none=True)
     location = text(False, 500)
     description = text()
     strands = fields.List(one_of(Strand), required=True, validate=validate.Length(min=1, max=8))

@@ -26,7 +26,7 @@ from domain.subject_requests import (
     SubjectRequest,
     WithholdingCategory,
 )
-from interface.api.schemas import PersonDetails, one_of, text
+from interface.api.schemas import PersonDetails, instant, one_of, text
 from interface.api.views import jsonable
 from interface.config import Services
 
@@ -34,7 +34,7 @@ _GROUNDS = sorted(GROUND_CLAUSES)
 
 
 class AccessRequestBody(Schema):
-    received_at = fields.AwareDateTime(allow_none=True)
+    received_at = instant(allow_none=True)
     withheld = fields.List(
         one_of(WithholdingCategory), allow_none=True, validate=validate.Length(max=10)
     )
@@ -46,13 +46,13 @@ class ExtensionBody(Schema):
 
 class ResponseBody(Schema):
     method = one_of(ResponseMethod, required=True)
-    sent_at = fields.AwareDateTime(allow_none=True)
+    sent_at = instant(allow_none=True)
 
 
 class RectificationBody(Schema):
     details = fields.Nested(PersonDetails, required=True)
     reason = text(max_length=2000)
-    received_at = fields.AwareDateTime(allow_none=True)
+    received_at = instant(allow_none=True)
 
 
 class ErasureBody(Schema):
@@ -60,7 +60,7 @@ class ErasureBody(Schema):
     ground = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(_GROUNDS))
     reasons = text(required=False, max_length=2000)
     ground_claimed = one_of(ErasureGround, allow_none=True)
-    received_at = fields.AwareDateTime(allow_none=True)
+    received_at = instant(allow_none=True)
 
 
 def _body(schema: Schema) -> dict[str, Any]:

@@ -160,8 +160,12 @@ def test_a_naive_datetime_is_refused(field: str) -> None:
 
 def test_a_report_received_in_the_future_is_refused() -> None:
     with pytest.raises(InvalidCommand) as info:
-        report_case(received_at=T0 + timedelta(minutes=1), at=T0)
+        report_case(received_at=T0 + timedelta(minutes=6), at=T0)
     assert info.value.field == "received_at"
+
+
+def test_a_report_from_a_clock_a_little_fast_is_received_now() -> None:
+    assert report_case(received_at=T0 + timedelta(minutes=4), at=T0).received_at == T0
 
 
 def test_an_incident_in_the_future_is_refused() -> None:
