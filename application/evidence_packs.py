@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
 from application.actors import Actor
 from application.authorisation import authorise
 from application.errors import NotFound, StaleVersion
@@ -68,7 +70,9 @@ from application.ledger import CaseLedger
 from domain import case_events as ev
 from domain.errors import InvalidCommand
 from domain.hate_case import HateCase
+from domain.redaction import ReviewedWords
 from domain.service_levels import ServiceLevels
+from domain.text_review import FreeTextReview, review_id_for
 
 _ATTEMPTS = 3  # a busy case may move on between reading its version and recording the pack
 
@@ -122,10 +126,19 @@ class EvidencePacks:
     def produce(
         self, actor: Actor, case_id: UUID, *, purpose: str, since_checkpoint: int | None = None
     ) -> EvidencePack:
-        """Record the pack on the case, sign a checkpoint that covers it, and build it."""
+        """Record the pack on the case, sign a checkpoint that covers it, and build it.
+
+        The pack's event is recorded only for a pack that can be produced: before it is
+        saved, the signing key must be usable and the pack's content and PDF are rehearsed
+        on the case as it will be (with the event not yet saved). A failure there leaves
+        nothing behind. What can still fail after the save is the database itself (the
+        checkpoint or the reading back); the event then stands for a pack that
+        `pack(n)` builds once the database answers again."""
         authorise(actor, "evidence-packs")
         if since_checkpoint is not None:
             self._earlier_checkpoint(since_checkpoint)
+        self._integrity.signing_key()
+        self._rehearse(actor, case_id, purpose, since_checkpoint)
         case: HateCase | None = None
         for attempt in range(_ATTEMPTS):
             seen = self._ledger.case_for(actor, case_id).version
@@ -166,6 +179,28 @@ class EvidencePacks:
         earlier = self._since(pack_event, events, chain, checkpoint)
         bundle = case_bundle(self._integrity, case_id, chain, checkpoint, earlier)
         return self._build(pack_event, events, chain, checkpoint, earlier, bundle)
+
+    def _rehearse(
+        self, actor: Actor, case_id: UUID, purpose: str, since_checkpoint: int | None
+    ) -> None:
+        """Build the pack's content and PDF from the case with its pack event not yet saved."""
+        case = self._ledger.case_for(actor, case_id)
+        events = list(self._ledger.repository.event_store.get(case_id))
+        case.produce_evidence_pack(
+            purpose=purpose,
+            actor_role=actor.role.value,
+            since_checkpoint=since_checkpoint,
+            actor=actor.username,
+            at=self._ledger.clock(),
+        )
+        events += case.collect_events()
+        pack_event = events[-1]
+        assert isinstance(pack_event, ev.EvidencePackProduced)
+        material = self._material(pack_event, events, [(0, "", b"", 0)] * len(events))
+        content = build_content(material)
+        events_document(content)
+        proof = ProofSummary(0, "", 0, "", "", "", 0, None)
+        render_pack_pdf(content, proof)
 
     # --- integrity -----------------------------------------------------------------------
 
@@ -224,26 +259,8 @@ class EvidencePacks:
         earlier: CheckpointRow | None,
         bundle: dict[str, Any],
     ) -> EvidencePack:
-        case_id = pack_event.originator_id
-        case: object = self._ledger.repository.get(case_id, version=pack_event.originator_version)
-        assert isinstance(case, HateCase)
-        material = PackMaterial(
-            case_id=case_id,
-            reference=case.reference,
-            number=pack_event.pack_number,
-            purpose=pack_event.purpose,
-            produced_by=pack_event.actor,
-            produced_by_role=pack_event.actor_role,
-            events=[
-                StoredEvent(row.position, row.topic, row.state, leaf.leaf_index, event)
-                for (row, leaf), event in zip(chain, events, strict=True)
-            ],
-            people={
-                subject_id: (sorted(roles), self._ledger.subject(subject_id))
-                for subject_id, roles in case.subjects.items()
-            },
-            levels=self._levels,
-        )
+        stored = [(row.position, row.topic, row.state, leaf.leaf_index) for row, leaf in chain]
+        material = self._material(pack_event, events, stored)
         content = build_content(material)
         keys = self._integrity.keys()
         opened = self._integrity.open(checkpoint, keys)
@@ -261,7 +278,7 @@ class EvidencePacks:
             pack_leaf_index=chain[-1][1].leaf_index,
             earlier=earlier_at,
         )
-        filename = pack_filename(case.reference, pack_event.pack_number)
+        filename = pack_filename(material.reference, pack_event.pack_number)
         files = {
             PACK_README: (
                 f"Check this pack: python offline_verifier.py {filename} --trusted-key "
@@ -275,7 +292,7 @@ class EvidencePacks:
             PACK_VERIFIER: Path(offline_verifier.__file__).read_bytes(),
         }
         fields = {
-            "case": str(case_id),
+            "case": str(material.case_id),
             "pack": str(pack_event.pack_number),
             "purpose": pack_event.purpose,
             "through-version": str(pack_event.originator_version),
@@ -298,6 +315,47 @@ class EvidencePacks:
             root=proof.root,
             data=data,
         )
+
+    def _material(
+        self,
+        pack_event: ev.EvidencePackProduced,
+        events: list[Any],
+        stored: list[tuple[int, str, bytes, int]],
+    ) -> PackMaterial:
+        """What the pack is made of: `stored` gives each event's position, topic, stored
+        bytes and leaf index."""
+        case: Any = None
+        for event in events:
+            case = event.mutate(case)
+        assert isinstance(case, HateCase)
+        return PackMaterial(
+            case_id=case.id,
+            reference=case.reference,
+            number=pack_event.pack_number,
+            purpose=pack_event.purpose,
+            produced_by=pack_event.actor,
+            produced_by_role=pack_event.actor_role,
+            events=[
+                StoredEvent(*where, event) for where, event in zip(stored, events, strict=True)
+            ],
+            people={
+                subject_id: (sorted(roles), self._ledger.subject(subject_id))
+                for subject_id, roles in case.subjects.items()
+            },
+            levels=self._levels,
+            reviewed=self._reviewed(case.id, pack_event.occurred_at),
+            matrix=self._ledger.risk_matrix,
+        )
+
+    def _reviewed(self, case_id: UUID, at: datetime) -> list[ReviewedWords]:
+        """The DPO's decisions about the case's free text made before the pack: a rebuilt
+        pack is the pack as it was produced."""
+        try:
+            review: object = self._ledger.repository.get(review_id_for(case_id))
+        except AggregateNotFoundError:
+            return []
+        assert isinstance(review, FreeTextReview)
+        return review.as_of(at)
 
 
 def _json(value: Any) -> bytes:

@@ -77,6 +77,14 @@ class StaffDirectory:
             raise NotFound("no such staff member")
         return member
 
+    def acting_as(self, username: str) -> Actor:
+        """A member of staff named on the server's shell (`--as NAME`): who the ledger records
+        as doing what the command does. Only an active member can be named."""
+        member = self._load(staff_id_for(username))
+        if member is None or not member.active:
+            raise NotFound(f"no active member of staff called {username}")
+        return Actor(username=member.username, role=StaffRole(member.role), team=member.team)
+
     def authenticate(self, token: str) -> Actor:
         staff_id = staff_id_of(token)
         member = self._load(staff_id) if staff_id else None

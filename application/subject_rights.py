@@ -3,7 +3,12 @@
 
 - Access: the request is recorded with its due date (and can be extended once, and answered,
   which stops the timer); the export gathers everything held about the person through the
-  subject index, reading only the events that mention them, never the whole log.
+  subject index, reading only the cases that mention them, never the whole log. Before it
+  is released the DPO reviews it (`review`): withholds items under an exemption with
+  reasons (`withhold`, `release`), removes words from free text that name other people
+  (`remove_words`, applied to every document that shows the passage, evidence packs
+  included), and records the review (`record_review`), without which the response cannot
+  be recorded as sent.
 - Rectification: the request and the correcting `SubjectDetailsRectified` are saved together;
   the old details stay in the subject's history.
 - Erasure: the request and its decision are saved together. Carried out, the subject is
@@ -21,28 +26,44 @@ from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID, uuid4
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from application.actors import Actor
 from application.authorisation import authorise
 from application.clock import Clock
 from application.errors import ConcurrentChange, NotFound
-from application.exports.sar_json import CaseMaterial, ExportMaterial, build_export
+from application.exports.sar_json import Built, CaseMaterial, ExportMaterial, build
 from application.exports.sar_pdf import render_pdf
 from application.freshness import ViewFreshness
 from application.ledger import CaseLedger
 from domain import case_events as ev
 from domain.data_subject import DataSubject
-from domain.errors import PolicyViolation
+from domain.errors import InvalidCommand, PolicyViolation
+from domain.hate_case import HateCase
+from domain.plain_words import PARTS
+from domain.redaction import Passage
 from domain.service_levels import ServiceLevels
 from domain.subject_requests import (
     ART_17,
-    DEFAULT_WITHHELD,
     GROUND_CLAUSES,
     ErasureOutcome,
     SubjectRequest,
 )
+from domain.text_review import FreeTextReview, review_id_for
 from projections.subject_index import IndexRow, rows_for
+
+
+@dataclass(frozen=True)
+class ExportReview:
+    """What the DPO reviews before an export is released: every item of the cases it shows
+    (to withhold one), every passage of free text (flagged where it may name others), the
+    items withheld so far, and whether the review is recorded."""
+
+    items: list[dict[str, str]]
+    passages: list[Passage]
+    withheld: dict[str, dict[str, Any]]
+    reviewed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -110,9 +131,8 @@ class SubjectRights:
         subject_id: UUID,
         *,
         received_at: datetime | None = None,
-        withheld: Sequence[str] | None = None,
     ) -> SubjectRequest:
-        """Record the request and its due date; `withheld` None applies the default."""
+        """Record the request and its due date."""
         authorise(actor, "subject-access")
         self._ledger.subject(subject_id)
         at = self._clock()
@@ -120,7 +140,6 @@ class SubjectRights:
             request_id=uuid4(),
             subject_id=subject_id,
             received_at=received_at or at,
-            withheld=withheld,
             levels=self._levels,
             actor=actor.username,
             at=at,
@@ -158,25 +177,117 @@ class SubjectRights:
     def export(
         self, actor: Actor, subject_id: UUID, request_id: UUID | None = None
     ) -> dict[str, Any]:
-        """Everything held about the person, as JSON values, redacted and withheld as the
-        request says (the documented default when there is no request)."""
+        """Everything held about the person, in words, with the DPO's decisions of the
+        request applied (none without a request: then it is a draft)."""
         authorise(actor, "subject-access")
-        subject = self._ledger.subject(subject_id)
-        request = self._request(subject_id, request_id) if request_id else None
-        rows = self._rows(subject_id)
-        material = ExportMaterial(
-            subject=subject,
-            subject_events=list(self._ledger.repository.event_store.get(subject_id)),
-            cases=self._cases(rows),
-            requests=self._requests(rows),
-            request=request,
-            withheld_categories=request.withheld if request else list(DEFAULT_WITHHELD),
-            generated_at=self._clock(),
-        )
-        return build_export(material)
+        return self._build(subject_id, request_id).export
 
     def export_pdf(self, actor: Actor, subject_id: UUID, request_id: UUID | None = None) -> bytes:
         return render_pdf(self.export(actor, subject_id, request_id))
+
+    def review(self, actor: Actor, subject_id: UUID, request_id: UUID) -> ExportReview:
+        authorise(actor, "subject-access")
+        built = self._build(subject_id, request_id)
+        request = self._request(subject_id, request_id)
+        withheld = {
+            item: {"exemption": d.exemption, "told": d.told, "reasons": d.reasons.shown()}
+            for item, d in request.withheld.items()
+        }
+        return ExportReview(built.items, built.passages, withheld, request.reviewed_at)
+
+    @_on_latest_state
+    def withhold(
+        self,
+        actor: Actor,
+        subject_id: UUID,
+        request_id: UUID,
+        *,
+        item: str,
+        exemption: str,
+        reasons: str,
+        told: bool | None = None,
+    ) -> SubjectRequest:
+        """Withhold one item of the export under an exemption (DPA 2018 Sch 2)."""
+        authorise(actor, "subject-access")
+        request = self._request(subject_id, request_id)
+        if item not in {i["item"] for i in self._build(subject_id, request_id).items}:
+            raise InvalidCommand("item", "no such item in this export")
+        request.withhold(
+            item=item,
+            exemption=exemption,
+            reasons=reasons,
+            told=told,
+            actor=actor.username,
+            at=self._clock(),
+        )
+        self._ledger.save(request)
+        return request
+
+    @_on_latest_state
+    def release(
+        self, actor: Actor, subject_id: UUID, request_id: UUID, *, item: str, reasons: str
+    ) -> SubjectRequest:
+        authorise(actor, "subject-access")
+        request = self._request(subject_id, request_id)
+        request.release(item=item, reasons=reasons, actor=actor.username, at=self._clock())
+        self._ledger.save(request)
+        return request
+
+    @_on_latest_state
+    def remove_words(
+        self,
+        actor: Actor,
+        subject_id: UUID,
+        request_id: UUID,
+        *,
+        passage: str,
+        words: str,
+        reasons: str,
+        about: UUID | None = None,
+    ) -> Passage:
+        """Remove words from a passage of the export's free text, for every document that
+        shows it to someone other than the person they are about; returns the passage as it
+        now reads."""
+        authorise(actor, "subject-access")
+        request = self._request(subject_id, request_id)
+        if request.completed_at is not None:
+            raise PolicyViolation("UK GDPR art. 12(3)", "the response has already been sent")
+        built = self._build(subject_id, request_id)
+        found = next((p for p in built.passages if p.key == passage), None)
+        if found is None:
+            raise InvalidCommand("passage", "no such passage in this export")
+        case_id = UUID(passage.split(":", 1)[0])
+        case = self._case(case_id)
+        if about is not None and about not in case.subjects:
+            raise InvalidCommand("about", "this person is not on the case")
+        roles = sorted(case.subjects.get(about, ())) if about else []
+        about_role = f"the {PARTS.get(roles[0], roles[0])}" if roles else "someone else"
+        at = self._clock()
+        review = self._text_review(case_id) or FreeTextReview.start(
+            case_id=case_id, actor=actor.username, at=at
+        )
+        review.remove_words(
+            passage=passage,
+            shown=found.text,
+            owner=found.owner,
+            text=words,
+            about=about,
+            about_role=about_role,
+            reasons=reasons,
+            actor=actor.username,
+            at=at,
+        )
+        self._ledger.save(review)
+        return next(p for p in self._build(subject_id, request_id).passages if p.key == passage)
+
+    @_on_latest_state
+    def record_review(self, actor: Actor, subject_id: UUID, request_id: UUID) -> SubjectRequest:
+        """The DPO has read the export's free text; it may be released."""
+        authorise(actor, "subject-access")
+        request = self._request(subject_id, request_id)
+        request.record_review(actor=actor.username, at=self._clock())
+        self._ledger.save(request)
+        return request
 
     # --- rectification (art. 16) ---------------------------------------------------------
 
@@ -274,9 +385,39 @@ class SubjectRights:
         ids = dict.fromkeys(r.originator_id for r in rows if r.kind == "request")
         return [self._request(rows[0].subject_id, request_id) for request_id in ids]
 
-    def _cases(self, rows: Sequence[IndexRow]) -> list[CaseMaterial]:
-        """The events of each case that mention the subject: one read per case, of the
-        versions up to the last that mentions them."""
+    def _build(self, subject_id: UUID, request_id: UUID | None) -> Built:
+        subject = self._ledger.subject(subject_id)
+        request = self._request(subject_id, request_id) if request_id else None
+        rows = self._rows(subject_id)
+        event_store = self._ledger.repository.event_store
+        return build(
+            ExportMaterial(
+                subject=subject,
+                subject_events=list(event_store.get(subject_id)),
+                cases=self._cases(subject_id, rows),
+                requests=[(r, list(event_store.get(r.id))) for r in self._requests(rows)],
+                request=request,
+                generated_at=self._clock(),
+                matrix=self._ledger.risk_matrix,
+            )
+        )
+
+    def _case(self, case_id: UUID) -> HateCase:
+        case: object = self._ledger.repository.get(case_id)
+        assert isinstance(case, HateCase)
+        return case
+
+    def _text_review(self, case_id: UUID) -> FreeTextReview | None:
+        try:
+            review: object = self._ledger.repository.get(review_id_for(case_id))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(review, FreeTextReview)
+        return review
+
+    def _cases(self, subject_id: UUID, rows: Sequence[IndexRow]) -> list[CaseMaterial]:
+        """Each case that mentions the subject: the whole case for its victim (it is all
+        about them), otherwise the events that name them or hold their data."""
         parts: dict[UUID, dict[int, list[str]]] = {}
         for row in rows:
             if row.kind == "case":
@@ -284,18 +425,23 @@ class SubjectRights:
         cases = []
         event_store = self._ledger.repository.event_store
         for case_id, by_version in parts.items():
-            events = list(event_store.get(case_id, lte=max(by_version)))
+            events = list(event_store.get(case_id))
             reported = events[0]
             assert isinstance(reported, ev.CaseReported)
+            victim = reported.victim_id == subject_id
+            case = self._case(case_id)
+            review = self._text_review(case_id)
             cases.append(
                 CaseMaterial(
                     case_id=case_id,
                     reference=reported.reference,
-                    events=[
-                        (e, by_version[e.originator_version])
-                        for e in events
-                        if e.originator_version in by_version
-                    ],
+                    events=[e for e in events if victim or e.originator_version in by_version],
+                    parts=sorted({p for ps in by_version.values() for p in ps}),
+                    people={
+                        person: (sorted(roles), self._ledger.subject(person))
+                        for person, roles in case.subjects.items()
+                    },
+                    reviewed=review.as_of() if review else [],
                 )
             )
         return cases

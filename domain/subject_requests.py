@@ -6,17 +6,18 @@ access request's one extension by up to two further months with its reasons, whe
 response was sent (which stops the timer), and an erasure request's decision: carried out
 on an art. 17(1) ground, or refused on an art. 17(3) ground, with reasons.
 
-This module also holds the two rules an access export applies to what it shows: which case
-events a DPO may withhold under the crime exemption (DPA 2018 Sch 2 para 2), and how the
-personal data of anyone other than the requester is redacted (Sch 2 para 16).
+An access request also records the DPO's decisions on what its export shows: each item
+withheld under an exemption (DPA 2018 Sch 2), with reasons and whether the person is told,
+and the review of the export's free text for other people's information, without which the
+response cannot be recorded as sent (art. 15(4)). How other people's data is redacted is
+`domain.redaction`'s one rule.
 
 Pure: the time is passed in, and so are the service levels that turn it into a due date.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from functools import singledispatchmethod
@@ -26,23 +27,16 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain import case_events as ev
 from domain.errors import InvalidCommand, PolicyViolation
 from domain.instants import aware, client_instant
 from domain.personal import Personal
 from domain.policy import POLICY_VERSION
 from domain.service_levels import CLAUSES, ServiceLevels, Timer, TimerKind
-from domain.vocabulary import Recipient, term
+from domain.vocabulary import term
 
 ART_12_3 = "UK GDPR art. 12(3)"
 ART_17 = "UK GDPR art. 17"
-CRIME_EXEMPTION = (
-    "DPA 2018 Sch 2 para 2 (crime and taxation: the prevention or detection of crime, "
-    "the apprehension or prosecution of offenders)"
-)
-OTHERS_EXEMPTION = "DPA 2018 Sch 2 para 16 (protection of the rights of others)"
-REDACTED_MARK = "[redacted: another person's data]"
-ANOTHER_PERSON = "[another person]"
+ART_15_4 = "UK GDPR art. 15(4)"
 
 
 class RequestKind(StrEnum):
@@ -103,81 +97,39 @@ GROUND_CLAUSES: Mapping[str, str] = MappingProxyType(
 )
 
 
-# --- withholding under the crime exemption ----------------------------------------------
+# --- exemptions, decided item by item -------------------------------------------------
 
 
-class WithholdingCategory(StrEnum):
-    """Kinds of case record a DPO may withhold from an access export under Sch 2 para 2."""
+class Exemption(StrEnum):
+    """The DPA 2018 provisions under which the DPO may withhold an item from an export."""
 
-    POLICE_REPORTS = "police_reports"  # reports to the police and disclosures to them
-    SAFEGUARDING = "safeguarding"  # safeguarding concerns referred to police or council
-    MULTI_AGENCY_REFERRALS = "multi_agency_referrals"  # MARAC and other panels
-    ENFORCEMENT = "enforcement"  # interventions against a perpetrator, staff matters
+    CRIME = "crime"  # Sch 2 para 2
+    RIGHTS_OF_OTHERS = "rights_of_others"  # Sch 2 para 16
+    LEGAL_PRIVILEGE = "legal_privilege"  # Sch 2 para 19
 
 
-DEFAULT_WITHHELD: tuple[WithholdingCategory, ...] = (
-    WithholdingCategory.POLICE_REPORTS,
-    WithholdingCategory.SAFEGUARDING,
-)
-"""The documented default when the DPO names no categories: telling a requester what was
-reported to the police, or what safeguarding concern was raised, would be likely to
-prejudice the prevention or detection of crime (and may tip off an alleged perpetrator)."""
-
-_WITHHELD_TYPES: Mapping[WithholdingCategory, tuple[type, ...]] = MappingProxyType(
+EXEMPTION_CLAUSES: Mapping[str, str] = MappingProxyType(
     {
-        WithholdingCategory.POLICE_REPORTS: (ev.PoliceReportMade,),
-        WithholdingCategory.SAFEGUARDING: (ev.SafeguardingConcernRaised,),
-        WithholdingCategory.MULTI_AGENCY_REFERRALS: (ev.MultiAgencyReferralMade,),
-        WithholdingCategory.ENFORCEMENT: (ev.InterventionTaken, ev.StaffMatterReferred),
+        Exemption.CRIME: "DPA 2018 Sch 2 para 2 (the prevention or detection of crime, and "
+        "the apprehension or prosecution of offenders)",
+        Exemption.RIGHTS_OF_OTHERS: "DPA 2018 Sch 2 para 16 (protecting the rights of other "
+        "people)",
+        Exemption.LEGAL_PRIVILEGE: "DPA 2018 Sch 2 para 19 (legal professional privilege)",
     }
 )
 
-
-def withholding_category(event: object, withheld: Iterable[str]) -> WithholdingCategory | None:
-    """The category under which `event` is withheld from an export, if any of `withheld`."""
-    for name in withheld:
-        category = WithholdingCategory(name)
-        if isinstance(event, _WITHHELD_TYPES[category]):
-            return category
-        if (
-            category == WithholdingCategory.POLICE_REPORTS
-            and isinstance(event, ev.InformationDisclosed)
-            and event.recipient == Recipient.POLICE
-        ):
-            return category
-    return None
-
-
-# --- redaction of other people's data ---------------------------------------------------
-
-
-@dataclass
-class Redaction:
-    """What a requester may see of a value: their own data, not anybody else's.
-
-    A `Personal` value keyed to another person is replaced with a mark, and so is another
-    person's subject id. `count` says how many values were redacted.
-    """
-
-    requester: UUID
-    count: int = 0
-
-    def apply(self, value: Any) -> Any:
-        if isinstance(value, Personal):
-            if value.subject_id != self.requester:
-                self.count += 1
-                return REDACTED_MARK
-            return self.apply(value.shown())
-        if isinstance(value, UUID):
-            if value != self.requester:
-                self.count += 1
-                return ANOTHER_PERSON
-            return value
-        if isinstance(value, dict):
-            return {k: self.apply(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self.apply(v) for v in value]
-        return value
+TOLD_BY_DEFAULT: Mapping[str, bool] = MappingProxyType(
+    {Exemption.CRIME: False, Exemption.RIGHTS_OF_OTHERS: True, Exemption.LEGAL_PRIVILEGE: True}
+)
+"""Whether the export tells the person that an item was withheld, unless the DPO decides
+otherwise for the item. The ICO expects a person to be told what was withheld and why, unless
+telling them would itself prejudice the purpose of the exemption. For the crime exemption it
+would: a dated "safeguarding concern raised" or "reported to the police" in a list of
+withheld items tells an alleged perpetrator (or anyone who asks on their behalf) that a
+record exists, which is the very tip-off the exemption is there to prevent. So an item
+withheld under para 2 is not listed unless the DPO decides it may be; the export always
+says, in the same words whether or not anything was withheld, that information can be
+withheld where the law allows, so its wording reveals nothing either."""
 
 
 # --- the request aggregate ----------------------------------------------------------------
@@ -199,9 +151,14 @@ class RequestReceived(Aggregate.Created):
 
 
 class AccessRequestReceived(RequestReceived):
-    """Art. 15. `withheld`: the categories the DPO withholds under Sch 2 para 2."""
+    """Art. 15. Version 1 carried `withheld`, categories withheld by default; exemptions are
+    now decided item by item (`ItemWithheld`), so the upcast drops them."""
 
-    withheld: list[str]
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.pop("withheld", None)
 
 
 class RectificationRequested(RequestReceived):
@@ -250,6 +207,28 @@ class ErasureDecided(RequestEvent):
     reasons: Personal | None
 
 
+class ItemWithheld(RequestEvent):
+    """The DPO withholds one item (`item`: "<case id>:<event version>") from the export under
+    an exemption, with reasons; `told`: whether the export lists it as withheld."""
+
+    item: str
+    exemption: str
+    reasons: Personal
+    told: bool
+
+
+class ItemReleased(RequestEvent):
+    """The DPO reverses an earlier decision to withhold the item."""
+
+    item: str
+    reasons: Personal
+
+
+class FreeTextReviewed(RequestEvent):
+    """The DPO has read the free text the export shows and recorded every redaction needed
+    (art. 15(4)): the export may now be released."""
+
+
 class SubjectRequest(Aggregate):
     """One request by a data subject, from receipt to answer."""
 
@@ -259,7 +238,8 @@ class SubjectRequest(Aggregate):
         self.received_at: datetime | None = None
         self.due_at: datetime | None = None
         self.due_on: date | None = None
-        self.withheld: list[str] = []
+        self.withheld: dict[str, ItemWithheld] = {}  # item -> the DPO's decision
+        self.reviewed_at: datetime | None = None
         self.fields: list[str] = []
         self.extended = False
         self.completed_at: datetime | None = None
@@ -276,23 +256,13 @@ class SubjectRequest(Aggregate):
         request_id: UUID,
         subject_id: UUID,
         received_at: datetime,
-        withheld: Sequence[str] | None,
         levels: ServiceLevels,
         actor: str,
         at: datetime,
     ) -> SubjectRequest:
-        """An access request; `withheld` None applies the documented default categories."""
-        categories = DEFAULT_WITHHELD if withheld is None else withheld
-        chosen = [term(WithholdingCategory, c, "withheld") for c in categories]
+        """An access request: nothing is withheld until the DPO decides, item by item."""
         return cls._receive(
-            AccessRequestReceived,
-            request_id,
-            subject_id,
-            received_at,
-            levels,
-            actor,
-            at,
-            withheld=list(dict.fromkeys(chosen)),
+            AccessRequestReceived, request_id, subject_id, received_at, levels, actor, at
         )
 
     @classmethod
@@ -401,12 +371,71 @@ class SubjectRequest(Aggregate):
             reasons=Personal(self._subject, reasons.strip()),
         )
 
+    def withhold(
+        self,
+        *,
+        item: str,
+        exemption: str,
+        reasons: str,
+        told: bool | None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Withhold one item of the export under an exemption, for these reasons; `told`
+        None takes the exemption's default (`TOLD_BY_DEFAULT`)."""
+        aware(at, "at")
+        self._open_access("an item withheld")
+        chosen = term(Exemption, exemption, "exemption")
+        if not reasons.strip():
+            raise InvalidCommand("reasons", "say why the exemption applies to this item")
+        self.trigger_event(
+            ItemWithheld,
+            actor=actor,
+            occurred_at=at,
+            policy_version=POLICY_VERSION,
+            item=item,
+            exemption=chosen,
+            reasons=Personal(self._subject, reasons.strip()),
+            told=TOLD_BY_DEFAULT[chosen] if told is None else told,
+        )
+
+    def release(self, *, item: str, reasons: str, actor: str, at: datetime) -> None:
+        """Reverse a decision to withhold an item."""
+        aware(at, "at")
+        self._open_access("an item released")
+        if item not in self.withheld:
+            raise InvalidCommand("item", "this item is not withheld")
+        if not reasons.strip():
+            raise InvalidCommand("reasons", "say why the item is released")
+        self.trigger_event(
+            ItemReleased,
+            actor=actor,
+            occurred_at=at,
+            policy_version=POLICY_VERSION,
+            item=item,
+            reasons=Personal(self._subject, reasons.strip()),
+        )
+
+    def record_review(self, *, actor: str, at: datetime) -> None:
+        """The DPO has reviewed the free text of the export, and it may be released."""
+        aware(at, "at")
+        self._open_access("reviewed")
+        self.trigger_event(
+            FreeTextReviewed, actor=actor, occurred_at=at, policy_version=POLICY_VERSION
+        )
+
     def record_response(self, *, sent_at: datetime, method: str, actor: str, at: datetime) -> None:
-        """The response went to the person: this stops the request's timer."""
+        """The response went to the person: this stops the request's timer. Only once the DPO
+        has reviewed the export's free text for other people's information (art. 15(4))."""
         sent_at = client_instant(sent_at, "sent_at", aware(at, "at"))
         self._require(RequestKind.ACCESS, "answered")
         if self.completed_at is not None:
             raise PolicyViolation(ART_12_3, "the response has already been recorded")
+        if self.reviewed_at is None:
+            raise PolicyViolation(
+                ART_15_4,
+                "review the free text of the export for other people's information first",
+            )
         assert self.received_at is not None
         if sent_at < self.received_at or sent_at > at:
             raise InvalidCommand("sent_at", "must be between receipt and now")
@@ -485,6 +514,11 @@ class SubjectRequest(Aggregate):
         assert self.subject_id is not None
         return self.subject_id
 
+    def _open_access(self, what: str) -> None:
+        self._require(RequestKind.ACCESS, what)
+        if self.completed_at is not None:
+            raise PolicyViolation(ART_12_3, "the response has already been sent")
+
     def _require(self, kind: RequestKind, what: str) -> None:
         if self.kind != kind:
             raise InvalidCommand("request_id", f"a {self.kind} request cannot be {what}")
@@ -498,7 +532,18 @@ class SubjectRequest(Aggregate):
     @when.register
     def _(self, e: AccessRequestReceived) -> None:
         self._received(e, RequestKind.ACCESS)
-        self.withheld = list(e.withheld)
+
+    @when.register
+    def _(self, e: ItemWithheld) -> None:
+        self.withheld[e.item] = e
+
+    @when.register
+    def _(self, e: ItemReleased) -> None:
+        self.withheld.pop(e.item, None)
+
+    @when.register
+    def _(self, e: FreeTextReviewed) -> None:
+        self.reviewed_at = e.occurred_at
 
     @when.register
     def _(self, e: RectificationRequested) -> None:

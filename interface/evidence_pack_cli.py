@@ -1,9 +1,9 @@
 """The `caseledger evidence-pack` and `caseledger verify-pack` commands.
 
-`caseledger evidence-pack CASE_ID --purpose complaint|case-review -o FILE.zip
-[--since-checkpoint N]` produces a pack as the API does: whoever runs it on the server acts
-as the complaints liaison (`cli:<login>`), so only a case under complaint or review is
-found, and the pack records them as its producer; the read is logged like any other.
+`caseledger evidence-pack CASE_ID --as NAME --purpose complaint|case-review -o FILE.zip
+[--since-checkpoint N]` produces a pack as the API does, as the member of staff NAME (an
+active complaints liaison or manager, who may see the case): the pack and the access log
+record them as its producer, never the server's operating-system account.
 
 `caseledger verify-pack FILE.zip [--trusted-key KEY]` checks a pack with the same code as
 the standalone verifier in it, trusting this ledger's own signing key unless told otherwise.
@@ -12,19 +12,17 @@ the standalone verifier in it, trusting this ledger's own signing key unless tol
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import sys
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from application.actors import Actor
-from application.errors import NotFound
+from application.errors import Forbidden, NotFound
 from application.integrity.offline_verifier import print_pack_report
 from domain.access_log import AccessPurpose
-from domain.vocabulary import EvidencePackPurpose, StaffRole
+from domain.vocabulary import EvidencePackPurpose
 from interface.config import Services
+from interface.private_files import write_private
 
 _PURPOSES = {
     EvidencePackPurpose.COMPLAINT: AccessPurpose.COMPLAINT_HANDLING,
@@ -32,18 +30,21 @@ _PURPOSES = {
 }
 
 
-def _liaison() -> Actor:
-    return Actor(username=f"cli:{getpass.getuser()}", role=StaffRole.COMPLAINTS, team="complaints")
-
-
 def _produce(services: Services, args: argparse.Namespace) -> int:
-    who = _liaison()
+    try:
+        who = services.staff.acting_as(args.acting_as)
+    except NotFound as e:
+        print(f"--as: {e}", file=sys.stderr)
+        return 1
     try:
         pack = services.evidence_packs.produce(
             who, args.case_id, purpose=args.purpose, since_checkpoint=args.since_checkpoint
         )
+    except Forbidden as e:
+        print(f"{args.acting_as} may not produce evidence packs: {e}", file=sys.stderr)
+        return 1
     except NotFound as e:
-        print(f"not found: {e} (is the case under complaint or review?)", file=sys.stderr)
+        print(f"not found: {e} (can {args.acting_as} see this case?)", file=sys.stderr)
         return 1
     services.access_log.record(
         who,
@@ -52,10 +53,7 @@ def _produce(services: Services, args: argparse.Namespace) -> int:
         purpose_stated=False,
         case_id=args.case_id,
     )
-    # The pack holds case details: readable by the operator only, like the tokens.
-    fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pack.data)
+    write_private(args.output, pack.data)
     print(
         f"wrote evidence pack {pack.number} ({args.purpose}) of case {pack.material.reference} to "
         f"{args.output}: events 1..{pack.through_version}, checkpoint #{pack.checkpoint_seq} "
@@ -83,6 +81,13 @@ def register(subparsers: Any) -> None:
         "evidence-pack", help="produce a complaint or case-review evidence pack (zip)"
     )
     produce.add_argument("case_id", type=UUID)
+    produce.add_argument(
+        "--as",
+        dest="acting_as",
+        required=True,
+        metavar="NAME",
+        help="the member of staff producing the pack (complaints liaison or manager)",
+    )
     produce.add_argument("--purpose", required=True, choices=[p.value for p in EvidencePackPurpose])
     produce.add_argument("-o", "--output", required=True, help="the zip file to write")
     produce.add_argument(

@@ -13,7 +13,6 @@ import argparse
 import getpass
 import json
 import sys
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +23,7 @@ from domain.access_log import AccessPurpose
 from domain.subject_requests import RequestKind
 from domain.vocabulary import StaffRole
 from interface.config import Services
+from interface.private_files import write_private
 
 
 def _dpo() -> Actor:
@@ -53,12 +53,12 @@ def _export(services: Services, args: argparse.Namespace) -> int:
     )
     text = json.dumps(export, indent=2, ensure_ascii=False)
     if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        write_private(args.output, (text + "\n").encode("utf-8"))
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         print(text)
     if args.pdf:
-        Path(args.pdf).write_bytes(render_pdf(export))
+        write_private(args.pdf, render_pdf(export))
         print(f"wrote {args.pdf}", file=sys.stderr)
     return 0
 

@@ -11,11 +11,14 @@ shown; everybody else's personal data is redacted, as the purpose requires:
 - case-review: other people appear by role and number only ("witness 1"), since the
   review panel is made of partner agencies outside the landlord.
 
-Free text that is not the complainant's is replaced by a mark naming whose it is, and free
-text that is shown is screened for the names of the other people on the case. The officers'
-actions are never redacted: who did what, when, and every closed-vocabulary field (methods,
-outcomes, grounds, bases, legal powers) always appear. A person whose key was destroyed
-(erasure) appears as erased, and so do their values.
+What the panel sees of each personal value is `domain.redaction`'s one rule, the same as a
+subject access export's, with the complainants as the readers: other people's information
+removed, their names screened out of the notes shown, and the words the data protection
+officer removed from a passage before the pack was produced taken out too; each removal is
+counted with what it was, whose and why. Every event is read in plain words by
+`application.exports.reading`. The officers' actions are never redacted: who did what, when,
+and every closed-vocabulary field (methods, outcomes, grounds, bases, legal powers) always
+appear. A person whose key was destroyed (erasure) appears as erased, and so do their values.
 
 Timers are replayed from the case's own events with the timers projection's rules, so a pack
 rebuilt later shows each deadline as it stood when the pack was produced.
@@ -24,7 +27,6 @@ rebuilt later shows each deadline as it stood when the pack was produced.
 from __future__ import annotations
 
 import base64
-import re
 import sqlite3
 from collections.abc import Mapping, Sequence
 from contextlib import closing
@@ -33,19 +35,19 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from application.exports.sar_json import label, plain
+from application.exports.reading import Narrator, Reading
+from application.json_values import to_json as plain
 from domain import case_events as ev
 from domain.data_subject import DataSubject
-from domain.personal import ERASED_MARK, Personal
+from domain.plain_words import PARTS
+from domain.redaction import Person, Redaction, Removal, ReviewedWords, initials, summarise
+from domain.risk import RiskMatrix
 from domain.service_levels import ServiceLevels, Timer, TimerState
-from domain.vocabulary import ContactOutcome, EvidencePackPurpose, SubjectRole
+from domain.vocabulary import EvidencePackPurpose, SubjectRole
 from projections.store import Cursor
 from projections.timers import TIMER_COLUMNS, Timers, row_to_timer
 
-EVENTS_FORMAT = "caseledger-evidence-pack-events/1"
-_ENVELOPE = frozenset(
-    {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
-)
+EVENTS_FORMAT = "caseledger-evidence-pack-events/2"
 _ROLE_ORDER = (
     SubjectRole.VICTIM,
     SubjectRole.PERPETRATOR,
@@ -54,24 +56,6 @@ _ROLE_ORDER = (
     SubjectRole.REPORTER,
     SubjectRole.HOUSEHOLD_MEMBER,
 )
-_ROLE_NAMES = {SubjectRole.PERPETRATOR: "alleged perpetrator"}
-_TITLES = frozenset({"cllr", "councillor", "mr", "mrs", "ms", "miss", "mx", "dr", "mp", "rev"})
-_FAILED_CONTACT = {
-    ContactOutcome.NO_ANSWER.value: "Contact attempted: no answer",
-    ContactOutcome.REFUSED.value: "Contact attempted: refused",
-    ContactOutcome.LEFT_MESSAGE.value: "Contact attempted: message left",
-}
-
-
-@dataclass(frozen=True)
-class Person:
-    """Someone on the case, as the pack names them."""
-
-    subject_id: UUID
-    roles: tuple[str, ...]
-    shown_as: str
-    complainant: bool
-    erased: bool
 
 
 @dataclass(frozen=True)
@@ -107,57 +91,33 @@ class PackMaterial:
     events: Sequence[StoredEvent]
     people: Mapping[UUID, tuple[Sequence[str], DataSubject]]  # roles, record
     levels: ServiceLevels
-
-
-@dataclass
-class Redaction:
-    """The complainants' values shown (screened for other people's names); anybody else's
-    replaced by a mark naming whose they are; erased values as erased."""
-
-    people: Mapping[UUID, Person]
-    screen: Sequence[tuple[re.Pattern[str], str]] = ()
-    count: int = 0
-
-    def apply(self, value: Any) -> Any:
-        if isinstance(value, Personal):
-            if value.erased:
-                return ERASED_MARK
-            person = self.people.get(value.subject_id)
-            if person is None or not person.complainant:
-                self.count += 1
-                whose = person.shown_as if person else "another person"
-                return f"[redacted: {whose}'s data]"
-            return self._screened(self.apply(value.value))
-        if isinstance(value, UUID):
-            person = self.people.get(value)
-            return person.shown_as if person else value
-        if isinstance(value, dict):
-            return {k: self.apply(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self.apply(v) for v in value]
-        return value
-
-    def _screened(self, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        for pattern, shown_as in self.screen:
-            value, n = pattern.subn(f"[{shown_as}]", value)
-            self.count += n
-        return value
+    reviewed: Sequence[ReviewedWords] = ()  # the DPO's decisions when the pack was produced
+    matrix: RiskMatrix | None = None
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One event of the chronology."""
+    """One event of the chronology, as the panel reads it."""
 
     stored: StoredEvent
-    title: str
-    data: dict[str, Any]
+    reading: Reading
     timers: list[TimerChange] = field(default_factory=list)
 
     @property
     def event(self) -> Any:
         return self.stored.event
+
+
+@dataclass(frozen=True)
+class TimerStory:
+    """A timer as it stood when the pack was produced, with the entries that started and
+    stopped it, so two timers of one kind are told apart by what set and stopped them."""
+
+    key: str
+    timer: Timer
+    state: TimerState
+    started_by: Entry
+    stopped_by: Entry | None
 
 
 @dataclass(frozen=True)
@@ -168,30 +128,10 @@ class PackContent:
     produced_at: datetime
     policy_version: str
     people: list[Person]
+    complainants: list[Person]
     entries: list[Entry]
-    timers: list[tuple[Timer, TimerState]]  # each timer as it stood when the pack was made
-    values_redacted: int
-
-
-def _name(subject: DataSubject) -> str:
-    details = subject.details
-    if subject.erased or details is None or details.erased:
-        return ""
-    return str(details.value.get("name", "")).strip()
-
-
-def _name_parts(name: str) -> list[str]:
-    """A full name and its first and last words, without titles or anything bracketed."""
-    core = re.sub(r"\(.*?\)", " ", name).split(" of ")[0]
-    words = [w for w in core.split() if w.strip(".").casefold() not in _TITLES]
-    parts = [" ".join(words)] if words else []
-    parts += [w for w in (words[:1] + words[-1:]) if len(w) >= 3 and w not in parts]
-    return parts
-
-
-def _initials(name: str) -> str:
-    words = _name_parts(name)[:1]
-    return "".join(f"{w[0].upper()}." for w in words[0].split()) if words else ""
+    timers: list[TimerStory]
+    removals: list[Removal]
 
 
 def complainants(purpose: str, events: Sequence[Any]) -> set[UUID]:
@@ -201,38 +141,35 @@ def complainants(purpose: str, events: Sequence[Any]) -> set[UUID]:
     return {e.requested_by for e in events if isinstance(e, ev.CaseReviewRequested)}
 
 
-def name_people(material: PackMaterial, events: Sequence[Any]) -> list[Person]:
-    """Each person on the case as the purpose allows them to be named."""
-    asking = complainants(material.purpose, events)
+def _name(subject: DataSubject) -> str:
+    details = subject.details
+    if subject.erased or details is None or details.erased:
+        return ""
+    return str(details.value.get("name", "")).strip()
+
+
+def name_people(material: PackMaterial, asking: set[UUID]) -> list[Person]:
+    """Each person on the case as the purpose allows them to be named: the complainant by
+    name with their parts; others by part and initials (complaint) or number (review)."""
     counts: dict[str, int] = {}
     people = []
     for subject_id, (roles, subject) in material.people.items():
-        ordered = tuple(r.value for r in _ROLE_ORDER if r.value in roles)
-        role = _ROLE_NAMES.get(SubjectRole(ordered[0]), ordered[0].replace("_", " "))
+        ordered = [r.value for r in _ROLE_ORDER if r.value in roles]
+        role = PARTS[ordered[0]]
         counts[role] = counts.get(role, 0) + 1
         name = _name(subject)
         erased = subject.erased or (subject.details is not None and subject.details.erased)
         if erased:
             shown = f"{role} {counts[role]} (erased)"
         elif subject_id in asking:
-            shown = f"{name or 'anonymous'} ({', '.join(ordered)}, complainant)"
-        elif material.purpose == EvidencePackPurpose.COMPLAINT and _initials(name):
-            shown = f"{role} {_initials(name)}"
+            parts = ", ".join([PARTS[r] for r in ordered] + ["complainant"])
+            shown = f"{name or 'anonymous'} ({parts})"
+        elif material.purpose == EvidencePackPurpose.COMPLAINT and initials(name):
+            shown = f"{role} {initials(name)}"
         else:
             shown = f"{role} {counts[role]}"
-        people.append(Person(subject_id, ordered, shown, subject_id in asking, erased))
+        people.append(Person(subject_id, shown, role, name, erased))
     return people
-
-
-def _screen(material: PackMaterial, people: Sequence[Person]) -> list[tuple[re.Pattern[str], str]]:
-    """Patterns finding the other people's names in free text, longest first."""
-    found: list[tuple[str, str]] = []
-    for person in people:
-        if not person.complainant:
-            name = _name(material.people[person.subject_id][1])
-            found += [(part, person.shown_as) for part in _name_parts(name)]
-    found.sort(key=lambda pair: -len(pair[0]))
-    return [(re.compile(rf"\b{re.escape(part)}\b"), shown) for part, shown in found]
 
 
 def replay_timers(levels: ServiceLevels, events: Sequence[Any]) -> list[list[TimerChange]]:
@@ -262,21 +199,21 @@ def replay_timers(levels: ServiceLevels, events: Sequence[Any]) -> list[list[Tim
     return changes
 
 
-def _title(event: Any) -> str:
-    if isinstance(event, ev.ContactMade) and event.outcome in _FAILED_CONTACT:
-        return _FAILED_CONTACT[event.outcome]
-    if isinstance(event, ev.ActionPlanAgreed):
-        return f"Action plan version {event.plan_version} agreed"
-    return label(event)
-
-
-def event_data(event: Any, redaction: Redaction) -> dict[str, Any]:
-    """The event's own fields, redacted, as JSON values (who and when are kept apart)."""
-    state = {k: v for k, v in vars(event).items() if k not in _ENVELOPE}
-    for envelope in ("occurred_at", "policy_version"):
-        state.pop(envelope, None)
-    data: dict[str, Any] = plain(redaction.apply(state))
-    return data
+def _stories(entries: Sequence[Entry], now: datetime) -> list[TimerStory]:
+    started: dict[str, Entry] = {}
+    stopped: dict[str, Entry] = {}
+    latest: dict[str, Timer] = {}
+    for entry in entries:
+        for change in entry.timers:
+            latest[change.key] = change.timer
+            started.setdefault(change.key, entry)
+            if change.change == "stopped":
+                stopped[change.key] = entry
+    order = sorted(latest, key=lambda key: (latest[key].started_at, key))
+    return [
+        TimerStory(key, latest[key], latest[key].state(now), started[key], stopped.get(key))
+        for key in order
+    ]
 
 
 def build_content(material: PackMaterial) -> PackContent:
@@ -285,29 +222,25 @@ def build_content(material: PackMaterial) -> PackContent:
     pack_event = events[-1]
     if not isinstance(pack_event, ev.EvidencePackProduced):
         raise ValueError("a pack ends with its own EvidencePackProduced event")
-    people = name_people(material, events)
-    redaction = Redaction({p.subject_id: p for p in people}, _screen(material, people))
+    asking = complainants(material.purpose, events)
+    people = name_people(material, asking)
+    redaction = Redaction(frozenset(asking), {p.subject_id: p for p in people}, material.reviewed)
+    narrator = Narrator(redaction, material.matrix)
     changes = replay_timers(material.levels, events)
     entries = [
-        Entry(stored, _title(stored.event), event_data(stored.event, redaction), step)
+        Entry(stored, narrator.read(stored.event), step)
         for stored, step in zip(material.events, changes, strict=True)
     ]
     now = pack_event.occurred_at
-    latest: dict[str, Timer] = {}
-    for step in changes:
-        latest.update((change.key, change.timer) for change in step)
-    timers = [
-        (latest[key], latest[key].state(now))
-        for key in sorted(latest, key=lambda key: (latest[key].started_at, key))
-    ]
     return PackContent(
         material=material,
         produced_at=now,
         policy_version=pack_event.policy_version,
         people=people,
+        complainants=[p for p in people if p.subject_id in asking],
         entries=entries,
-        timers=timers,
-        values_redacted=redaction.count,
+        timers=_stories(entries, now),
+        removals=redaction.removals,
     )
 
 
@@ -324,12 +257,12 @@ def events_document(content: PackContent) -> dict[str, Any]:
             "produced_at": content.produced_at,
             "produced_by": material.produced_by,
             "people": [
-                {"shown_as": p.shown_as, "roles": list(p.roles), "erased": p.erased}
-                for p in content.people
+                {"shown_as": p.shown_as, "part": p.role, "erased": p.erased} for p in content.people
             ],
             "redaction": {
-                "values_redacted": content.values_redacted,
                 "note": REDACTION_NOTES[material.purpose],
+                "items removed": len(content.removals),
+                "what was removed": summarise(content.removals),
             },
             "events": [
                 {
@@ -341,11 +274,11 @@ def events_document(content: PackContent) -> dict[str, Any]:
                     "stored_bytes": base64.b64encode(entry.stored.state).decode("ascii"),
                     "content": {
                         "type": type(entry.event).__name__,
-                        "title": entry.title,
+                        "title": entry.reading.title,
                         "occurred_at": entry.event.occurred_at,
                         "actor": entry.event.actor,
                         "policy_version": entry.event.policy_version,
-                        "data": entry.data,
+                        "details": entry.reading.as_json(),
                     },
                 }
                 for entry in content.entries
@@ -357,13 +290,15 @@ def events_document(content: PackContent) -> dict[str, Any]:
 REDACTION_NOTES = {
     EvidencePackPurpose.COMPLAINT.value: (
         "The complainant is named and their information shown. Other people appear by "
-        "their role and initials; their own information is removed (DPA 2018 Sch 2 para 16), "
-        "and their names are screened out of the notes shown. Staff actions are not redacted."
+        "their part in the case and initials; their own information is removed (DPA 2018 "
+        "Sch 2 para 16), their names are taken out of the notes shown, and so are any words "
+        "the data protection officer decided to remove. Staff actions are not redacted."
     ),
     EvidencePackPurpose.CASE_REVIEW.value: (
         "The person who asked for the review is named and their information shown. Other "
-        "people appear by their role and a number only, as the pack goes to partner "
-        "agencies; their own information is removed (DPA 2018 Sch 2 para 16), and their "
-        "names are screened out of the notes shown. Staff actions are not redacted."
+        "people appear by their part in the case and a number only, as the pack goes to "
+        "partner agencies; their own information is removed (DPA 2018 Sch 2 para 16), their "
+        "names are taken out of the notes shown, and so are any words the data protection "
+        "officer decided to remove. Staff actions are not redacted."
     ),
 }

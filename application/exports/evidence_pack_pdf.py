@@ -12,18 +12,34 @@ rebuilt from the same events renders to the same bytes.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from application.exports.evidence_pack import REDACTION_NOTES, Entry, PackContent, TimerChange
-from application.exports.pdf_document import Document, find_font, uk_time
+from application.exports.evidence_pack import (
+    REDACTION_NOTES,
+    Entry,
+    PackContent,
+    TimerChange,
+    TimerStory,
+)
+from application.exports.pdf_document import Document, find_font
+from application.exports.reading import when
 from domain import case_events as ev
+from domain.plain_words import basis, words
+from domain.redaction import summarise
 from domain.service_levels import Timer, TimerKind, TimerState
-from domain.vocabulary import ClosureGround, EvidencePackPurpose
+from domain.vocabulary import (
+    Channel,
+    EvidencePackPurpose,
+    Form,
+    ReporterRole,
+    RiskLevel,
+    StaffRole,
+    Strand,
+)
 
 PURPOSES = {
     EvidencePackPurpose.COMPLAINT.value: ("a complaint", "complaint panel (Hate Policy 11)"),
@@ -32,27 +48,12 @@ PURPOSES = {
         "ASB Case Review panel (Hate Policy 12.2)",
     ),
 }
-TIMER_NAMES = {
-    TimerKind.FIRST_RESPONSE: "First response and allocation",
-    TimerKind.EMERGENCY_REPAIR: "Emergency repair",
-    TimerKind.GRAFFITI_REMOVAL: "Graffiti removal",
-    TimerKind.VICTIM_UPDATE: "Update to the victim",
-    TimerKind.RISK_REVIEW: "Risk review",
-    TimerKind.COMPLAINT_STAGE_1: "Complaint stage 1 response",
-    TimerKind.COMPLAINT_STAGE_2: "Complaint stage 2 response",
-}
-GROUND_MEANINGS = {
-    ClosureGround.RESOLVED_TO_SATISFACTION: "the issues were resolved to the customer's "
-    "satisfaction",
-    ClosureGround.ALL_ACTION_TAKEN: "we took all available action to resolve the matter",
-    ClosureGround.NO_FURTHER_REPORTS_NEEDS_VICTIM: "no further reports, and no further "
-    "action is possible without the victim's assistance",
-    ClosureGround.OTHER_AGENCY_DEALING: "another agency is dealing with the case and it no "
-    "longer needs our officers",
-}
-SECTIONS: tuple[tuple[str, tuple[type, ...]], ...] = (
+# Each section: its heading, what it rests on (on a line of its own, so a heading never
+# wraps in the middle of a reference), and the events it gathers from the chronology.
+SECTIONS: tuple[tuple[str, str, tuple[type, ...]], ...] = (
     (
-        "Consent, sharing and referrals (policy 6.2, 8.2, 9.2-9.4)",
+        "Consent, sharing and referrals",
+        "Hate Policy 6.2, 8.2 and 9.2 to 9.4",
         (
             ev.ConsentGranted,
             ev.ConsentWithdrawn,
@@ -64,12 +65,18 @@ SECTIONS: tuple[tuple[str, tuple[type, ...]], ...] = (
         ),
     ),
     (
-        "Closure (policy 10.1): grounds and the victim's view",
+        "Closure: the grounds and the victim's view",
+        "Hate Policy 10.1",
         (ev.ClosureProposed, ev.ClosureDiscussedWithVictim, ev.CaseClosed, ev.CaseReopened),
     ),
-    ("Complaints and our responses (policy 11)", (ev.ComplaintReceived, ev.ComplaintResponded)),
     (
-        "ASB Case Review: decisions and our answers (policy 12)",
+        "Complaints and our responses",
+        "Hate Policy 11; the Housing Ombudsman's Complaint Handling Code",
+        (ev.ComplaintReceived, ev.ComplaintResponded),
+    ),
+    (
+        "ASB Case Review: decisions and our answers",
+        "Hate Policy 12",
         (
             ev.CaseReviewRequested,
             ev.CaseReviewThresholdDecided,
@@ -78,15 +85,12 @@ SECTIONS: tuple[tuple[str, tuple[type, ...]], ...] = (
         ),
     ),
 )
-_SHOWN_AS = {
-    "subject_id": "person",
-    "complainant_id": "complainant",
-    "representative_id": "representative",
-    "victim_id": "victim",
-    "reporter_id": "reporter",
-    "subjects": "about",
+_VERDICTS = {
+    TimerState.MET: "met",
+    TimerState.BREACHED: "MISSED (done late)",
+    TimerState.OVERDUE: "OVERDUE (not done, past its deadline)",
+    TimerState.RUNNING: "running",
 }
-_VOCABULARY = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
 
 
 @dataclass(frozen=True)
@@ -103,42 +107,38 @@ class ProofSummary:
     earlier: tuple[int, int] | None  # the earlier checkpoint's number and size
 
 
-def _readable(value: Any) -> Any:
-    if isinstance(value, str) and _VOCABULARY.fullmatch(value):
-        return value.replace("_", " ")
-    if isinstance(value, list):
-        return [_readable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _readable(v) for k, v in value.items()}
-    return value
+def timer_name(story: TimerStory) -> str:
+    """A timer named for what set it, so two of one kind are told apart: "Risk review after
+    'Risk assessed: medium risk' on Tue 10 Nov 2026"."""
+    name = words(TimerKind, story.timer.kind)
+    started = story.started_by
+    return f"{name}, set by '{started.reading.title}' on {_day(started.event.occurred_at)}"
 
 
-def _shown(data: dict[str, Any]) -> dict[str, Any]:
-    """The event's fields as a panel reads them: people by how they are named, vocabulary
-    words without underscores, risk answers on one line."""
-    out = {}
-    for name, value in data.items():
-        if name == "answers" and isinstance(value, dict):
-            value = "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in value.items())
-        out[_SHOWN_AS.get(name, name)] = _readable(value)
-    return out
+def _day(at: datetime) -> str:
+    return when(at).rsplit(",", 1)[0]
 
 
-def timer_name(timer: Timer) -> str:
-    name = TIMER_NAMES.get(timer.kind, timer.kind.value)
-    return f"{name} ({timer.subject})" if timer.subject else name
+def _stopped(story: TimerStory) -> str:
+    if story.stopped_by is None:
+        return "not yet done"
+    stop = story.stopped_by
+    return f"stopped by '{stop.reading.title}' on {when(stop.event.occurred_at)}"
 
 
-def _deadline(change: TimerChange, at: Any) -> str:
-    timer = change.timer
-    what = f"{timer_name(timer)}, policy {timer.clause}"
+def _deadline(change: TimerChange, story: TimerStory) -> str:
+    timer: Timer = change.timer
+    name = words(TimerKind, timer.kind)
+    rests_on = basis(timer.clause)
     if change.change == "started":
-        return f"Deadline set: {what}, due by {uk_time(timer.due_at)}"
+        return f"Deadline set: {name} ({rests_on}), due by {when(timer.due_at)}"
     if change.change == "re-timed":
-        return f"Deadline re-timed: {what}, now due by {uk_time(timer.due_at)}"
-    state = timer.state(at)
-    verdict = "MET" if state == TimerState.MET else "MISSED (breached)"
-    return f"Deadline {verdict}: {what}, due by {uk_time(timer.due_at)}"
+        return f"Deadline moved: {name} ({rests_on}), now due by {when(timer.due_at)}"
+    verdict = "met" if story.state == TimerState.MET else "MISSED (done late)"
+    return (
+        f"Deadline {verdict}: {name} set on {_day(story.started_by.event.occurred_at)} "
+        f"({rests_on}), due by {when(timer.due_at)}"
+    )
 
 
 class _Pack:
@@ -158,8 +158,8 @@ class _Pack:
         self.cover()
         self.chronology()
         self.timers()
-        for title, types in SECTIONS:
-            self.section(title, types)
+        for number, (title, rests_on, types) in enumerate(SECTIONS, start=3):
+            self.section(f"{number}. {title}", rests_on, types)
         self.integrity()
         return self.doc.output()
 
@@ -173,16 +173,15 @@ class _Pack:
             key=lambda e: e.originator_version,
             default=None,
         )
-        who = material.produced_by + (
-            f" ({material.produced_by_role})" if material.produced_by_role else ""
-        )
+        role = material.produced_by_role
+        who = material.produced_by + (f", {words(StaffRole, role)}" if role else "")
         doc.heading(f"Evidence pack for {PURPOSES[material.purpose][0]}", 18)
         doc.text(f"Case {material.reference}, pack {material.number}", size=12, bold=True)
         doc.pdf.ln(2)
         doc.pairs(
             {
                 "prepared for": f"the {PURPOSES[material.purpose][1]}",
-                "produced": uk_time(content.produced_at),
+                "produced": when(content.produced_at),
                 "produced by": who,
                 "policy in force": content.policy_version,
                 "covers": f"events 1 to {len(content.entries)} of the case, the last being "
@@ -191,16 +190,14 @@ class _Pack:
         )
         doc.heading("The case")
         doc.pairs(
-            _shown(
-                {
-                    "received": uk_time(reported.received_at),
-                    "channel": reported.channel,
-                    "reported by": reported.reporter_role,
-                    "strands of hate": list(reported.strands),
-                    "forms": list(reported.forms),
-                    "latest risk level": last.level if last else "not assessed",
-                }
-            )
+            {
+                "received": when(reported.received_at),
+                "how it reached us": words(Channel, reported.channel),
+                "reported by": words(ReporterRole, reported.reporter_role),
+                "hate aimed at": ", ".join(words(Strand, s) for s in reported.strands),
+                "form of the hate": ", ".join(words(Form, f) for f in reported.forms),
+                "latest risk level": words(RiskLevel, last.level) if last else "not assessed",
+            }
         )
         versions = sorted({e.event.policy_version for e in content.entries})
         if versions != [content.policy_version]:
@@ -209,13 +206,23 @@ class _Pack:
         for person in content.people:
             doc.text(f"\u2022 {person.shown_as}", indent=3)
         doc.text("Staff are named by their usernames; their actions are never redacted.", size=9)
-        doc.heading("Redaction")
-        doc.text(f"{REDACTION_NOTES[material.purpose]} {content.values_redacted} item(s) redacted.")
+        doc.heading("What was removed, and why")
+        doc.text(REDACTION_NOTES[material.purpose])
+        removed = summarise(content.removals)
+        count = len(content.removals)
+        doc.text(
+            "Nothing needed to be removed."
+            if not count
+            else f"{count} item{'s' if count != 1 else ''} removed:",
+            bold=True,
+        )
+        for line in removed:
+            doc.text(f"\u2022 {line}", indent=3, size=9)
         doc.heading("Contents")
         for line in (
             "1. Chronology: every event, with the deadlines it set or met",
             "2. Service-level timers when the pack was produced",
-            *(f"{n}. {title}" for n, (title, _) in enumerate(SECTIONS, start=3)),
+            *(f"{n}. {title}" for n, (title, _, _) in enumerate(SECTIONS, start=3)),
             f"{len(SECTIONS) + 3}. Checking this pack",
         ):
             doc.text(line, indent=3)
@@ -224,57 +231,53 @@ class _Pack:
         self.doc.new_page()
         self.doc.heading("1. Chronology", 15)
         self.doc.text(
-            "Every event recorded on the case, oldest first, in UK time. Deadlines are the "
-            "policy's service levels, in working days where the policy says so.",
+            "Every event recorded on the case, oldest first, in UK local time (GMT in winter, "
+            "BST in summer). Deadlines are the service levels of the Hate Policy and the "
+            "Housing Ombudsman's Complaint Handling Code, in working days where they say so.",
             size=9,
         )
+        stories = {story.key: story for story in self.content.timers}
         for entry in self.content.entries:
-            self.entry(entry)
+            self.entry(entry, stories)
 
-    def entry(self, entry: Entry, deadlines: bool = True) -> None:
+    def entry(self, entry: Entry, stories: dict[str, TimerStory]) -> None:
         doc, event = self.doc, entry.event
-        doc.pdf.ln(1)
-        doc.text(
-            f"{uk_time(event.occurred_at)}   {entry.title}   (by {event.actor}, "
-            f"event {event.originator_version})",
-            bold=True,
-        )
-        doc.pairs(_shown(entry.data), indent=5)
-        if deadlines:
-            for change in entry.timers:
-                doc.text(_deadline(change, self.content.produced_at), size=9, indent=5)
+        doc.entry(f"{when(event.occurred_at)}   {entry.reading.title}", {})
+        doc.text(f"by {event.actor}, event {event.originator_version}", size=8, indent=5)
+        doc.pairs(entry.reading.as_json(), indent=5)
+        for change in entry.timers:
+            doc.text(_deadline(change, stories[change.key]), size=9, indent=5)
 
     def timers(self) -> None:
         doc = self.doc
         doc.heading("2. Service-level timers when the pack was produced", 15)
-        states = Counter(state for _, state in self.content.timers)
+        states = Counter(story.state for story in self.content.timers)
         doc.text(
-            ", ".join(f"{states[s]} {s.value}" for s in TimerState) + " (overdue: still "
-            "running past its deadline; breached: done late).",
+            ", ".join(f"{states[s]} {_VERDICTS[s].split(' ')[0].lower()}" for s in TimerState)
+            + ". Each timer is named for the event that set it.",
             size=9,
         )
-        for timer, state in self.content.timers:
-            doc.text(f"{timer_name(timer)}: {state.value.upper()}", bold=True, indent=3)
-            stopped = f", done {uk_time(timer.stopped_at)}" if timer.stopped_at else ""
-            doc.text(
-                f"policy {timer.clause}; started {uk_time(timer.started_at)}, due by "
-                f"{uk_time(timer.due_at)}{stopped}",
+        for story in self.content.timers:
+            doc.entry(
+                f"{timer_name(story)}: {_VERDICTS[story.state]}",
+                {
+                    "rests on": basis(story.timer.clause),
+                    "started": when(story.timer.started_at),
+                    "due by": when(story.timer.due_at),
+                    "done": _stopped(story),
+                },
                 size=9,
-                indent=8,
             )
 
-    def section(self, title: str, types: Sequence[type]) -> None:
-        number = [t for t, _ in SECTIONS].index(title) + 3
-        self.doc.heading(f"{number}. {title}", 15)
+    def section(self, heading: str, rests_on: str, types: Sequence[type]) -> None:
+        self.doc.heading(heading, 15)
+        self.doc.text(rests_on, size=9)
+        stories = {story.key: story for story in self.content.timers}
         entries = [e for e in self.content.entries if isinstance(e.event, tuple(types))]
         if not entries:
             self.doc.text("Nothing of this kind is recorded on the case.")
         for entry in entries:
-            self.entry(entry)
-            grounds = entry.data.get("grounds") if isinstance(entry.event, ev.CaseClosed) else None
-            for ground in grounds or []:
-                meaning = GROUND_MEANINGS.get(ClosureGround(ground), "")
-                self.doc.text(f"Ground '{_readable(ground)}': {meaning}.", size=9, indent=5)
+            self.entry(entry, stories)
 
     def integrity(self) -> None:
         doc, proof, material = self.doc, self.proof, self.content.material
@@ -294,7 +297,7 @@ class _Pack:
                 "checkpoint": f"#{proof.checkpoint_seq} of log {proof.origin}",
                 "tree size": f"{proof.tree_size} events",
                 "root hash": proof.root,
-                "signed": uk_time(proof.signed_at),
+                "signed": when(proof.signed_at),
                 "this pack's own event": f"version {len(self.content.entries)}, "
                 f"leaf {proof.pack_leaf_index}",
                 "consistent with": (

@@ -5,8 +5,9 @@ the system (`CASELEDGER_PDF_FONT` may name another regular TTF, with its bold be
 `*-Bold.ttf`). No font ships with the code. Without one, the PDF falls back to the core
 Helvetica font and text is transliterated to Latin-1 (accents dropped, anything else `?`).
 
-Instants are shown in UK time (`uk_time`). A `Document` can carry a fixed creation date, so
-the same content always renders to the same bytes, and a footer with page numbers.
+The text comes already in words (`application.exports.reading`). A `Document` can carry a
+fixed creation date, so the same content always renders to the same bytes, and a footer with
+page numbers.
 """
 
 from __future__ import annotations
@@ -18,13 +19,11 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 FONT_ENV = "CASELEDGER_PDF_FONT"
-LONDON = ZoneInfo("Europe/London")
 _SYSTEM_FONTS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/dejavu/DejaVuSans.ttf",
@@ -64,23 +63,6 @@ def transliterate(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.translate(_PUNCTUATION))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped).encode("latin-1", "replace").decode("latin-1")
-
-
-def uk_time(value: Any) -> str:
-    """ISO instants as UK time, `2026-11-23 10:00 GMT`; dates and anything else unchanged."""
-    if isinstance(value, datetime):
-        value = value.isoformat()
-    if isinstance(value, str) and len(value) > 10 and value[10] == "T":
-        try:
-            return datetime.fromisoformat(value).astimezone(LONDON).strftime("%Y-%m-%d %H:%M %Z")
-        except ValueError:
-            return value
-    return "" if value is None else str(value)
-
-
-def field_label(name: str) -> str:
-    """`victim_view` -> "Victim view"."""
-    return name.replace("_", " ").capitalize()
 
 
 class _PDF(FPDF):
@@ -127,6 +109,9 @@ class Document:
         self.pdf.add_page()
 
     def heading(self, text: str, size: int = 13) -> None:
+        """A heading, kept on a page with at least the start of what follows it."""
+        if self.pdf.will_page_break(size * 0.55 + 20):
+            self.pdf.add_page()
         self.pdf.ln(2)
         self.pdf.set_font(self.family, "B", size)
         self._line(text, size * 0.55)
@@ -136,30 +121,30 @@ class Document:
         self.pdf.set_x(self.pdf.l_margin + indent)
         self._line(text, size * 0.5, indent)
 
-    def pairs(self, values: Mapping[str, Any], indent: float = 0, bullet: bool = False) -> None:
-        for n, (name, value) in enumerate(values.items()):
-            self.value(
-                f"\u2022 {field_label(name)}" if bullet and n == 0 else field_label(name),
-                value,
-                indent,
-            )
+    def pairs(self, values: Mapping[str, Any], indent: float = 0) -> None:
+        """Each value with its label ("How often: every 7 days"); a list as bullets."""
+        for name, value in values.items():
+            label = name[:1].upper() + name[1:]
+            if isinstance(value, list):
+                if not value:
+                    continue
+                self.text(f"{label}:", indent=indent)
+                for item in value:
+                    self.text(f"\u2022 {item}", indent=indent + 4)
+            elif isinstance(value, dict):
+                self.text(f"{label}:", indent=indent)
+                self.pairs(value, indent + 4)
+            elif value not in (None, ""):
+                shown = "yes" if value is True else "no" if value is False else str(value)
+                self.text(f"{label}: {shown}", indent=indent)
 
-    def value(self, name: str, value: Any, indent: float) -> None:
-        if isinstance(value, dict):
-            self.text(f"{name}:", indent=indent)
-            self.pairs(value, indent + 5)
-        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
-            self.text(f"{name}:", indent=indent)
-            for item in value:
-                if isinstance(item, dict):
-                    self.pairs(item, indent + 5, bullet=True)
-                else:
-                    self.text(str(item), indent=indent + 5)
-        elif isinstance(value, list):
-            self.text(f"{name}: {', '.join(str(v) for v in value) or '-'}", indent=indent)
-        elif value is not None:
-            shown = "yes" if value is True else "no" if value is False else uk_time(value)
-            self.text(f"{name}: {shown}", indent=indent)
+    def entry(self, title: str, details: Mapping[str, Any], size: int = 10) -> None:
+        """One event: its title in bold, then its details."""
+        if self.pdf.will_page_break(size * 1.5):
+            self.pdf.add_page()
+        self.pdf.ln(1)
+        self.text(title, size=size, bold=True)
+        self.pairs(details, indent=5)
 
     def new_page(self) -> None:
         self.pdf.add_page()

@@ -1,73 +1,88 @@
-"""The subject access export as JSON: everything held about one person, as they may see it.
+"""The subject access export: everything held about one person, in plain words, as they may
+see it (UK GDPR art. 15). The JSON is the export; the PDF (`sar_pdf`) is rendered from it.
 
-The export is built from material the use case gathers through the subject index (the
-person's own record, the case events that mention them, their requests) and applies the
-two rules of `domain.subject_requests`: events of a withheld category are left out and
-listed with the exemption (DPA 2018 Sch 2 para 2), and every value of another person is
-redacted (Sch 2 para 16). Who recorded each event is given as "staff", not by name.
+What goes in, from the material the use case gathers through the subject index:
 
-Free text about several people is held under the victim's key (see `domain.personal`), so
-it is shown to the victim in full and redacted for everyone else; the export says so, and
-the DPO reviews free text before sending, as the ICO expects for mixed information.
+- the request itself: when it arrived, when the answer is due, any extension and why;
+- the person's details and the history of their record;
+- every case they are on: a victim sees the whole history of their case (it is all about
+  them); anyone else the events that name them or hold their data. "Your part" says what
+  they were in each case (victim, witness, complainant...);
+- who their information went to outside the landlord (art. 15(1)(c));
+- their requests to us;
+- what was withheld, as far as saying so does not defeat the exemption
+  (`domain.subject_requests.TOLD_BY_DEFAULT`), and what was removed about other people:
+  what kind of item, about whom (by role) and why (`domain.redaction`, the one rule every
+  document applies, with the DPO's decisions about free text).
 
-Built on request and never stored, so an erasure leaves no copy behind.
+Each event is read by `application.exports.reading` (no ids, no codes, UK local time); an
+event type without a stated place (`reading.PLACES`) stops the export rather than being
+left out. Built on request and never stored, so an erasure leaves no copy behind.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.json_values import to_json as plain
+from application.exports.reading import PLACES, Narrator, day, detail_lines, when
 from domain import case_events as ev
 from domain.data_subject import DataSubject
-from domain.subject_requests import (
-    CRIME_EXEMPTION,
-    GROUND_CLAUSES,
-    OTHERS_EXEMPTION,
-    Redaction,
-    SubjectRequest,
-    withholding_category,
-)
+from domain.plain_words import PARTS, words
+from domain.redaction import Passage, Person, Redaction, ReviewedWords, summarise
+from domain.risk import RiskMatrix
+from domain.subject_requests import EXEMPTION_CLAUSES, ItemWithheld, RequestKind, SubjectRequest
 
-FORMAT = "caseledger-subject-access-export/1"
-_LEFT_OUT = frozenset(
-    {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
-)
+FORMAT = "caseledger-subject-access-export/2"
+YOU = "you"
 
 ABOUT = {
-    "controller": "the landlord (housing association), as data controller",
-    "purposes": (
+    "Who holds it": "the landlord (housing association), as data controller",
+    "Why we hold it": (
         "To record and act on reports of hate incidents: supporting victims, assessing risk, "
         "taking action against perpetrators, sharing information with partner agencies where "
         "consent, safeguarding or the law allows, and answering complaints and case reviews."
     ),
-    "categories": (
+    "What kinds of information": (
         "Contact details, the reports made and what was done about them; this may include "
         "special category data such as race, religion, sexual orientation, disability or "
         "gender identity, and information about alleged offences."
     ),
-    "sources": "You, people who reported incidents, staff, and partner agencies.",
-    "retention": "As the landlord's retention schedule for hate incident records sets out.",
-    "rights": (
+    "Where it came from": "You, people who reported incidents, staff, and partner agencies.",
+    "How long we keep it": "As the landlord's retention schedule for hate incident records "
+    "sets out.",
+    "Your rights": (
         "You may ask us to correct (UK GDPR art. 16) or erase (art. 17) your data, to restrict "
         "or object to its use (arts. 18, 21), and you may complain to the Information "
         "Commissioner's Office (ico.org.uk)."
     ),
 }
+WITHHELD_STATEMENT = (
+    "The law lets us withhold some information, for example where giving it to you would be "
+    "likely to prejudice the prevention or detection of crime (Data Protection Act 2018, "
+    "Schedule 2, paragraph 2) or would reveal information about someone else (paragraph 16). "
+    "Where telling you that we hold a record would itself cause that harm, we do not list it."
+)
+OTHERS_STATEMENT = (
+    "Information about other people has been removed. Other people on a case are called by "
+    "their part in it (for example 'witness 1'), and their names are taken out of notes."
+)
 
 
 @dataclass(frozen=True)
 class CaseMaterial:
-    """One case and the events of it that mention the requester, with their parts in each."""
+    """One case: the events shown to the requester (all of them for its victim), the parts
+    the requester plays in it, everyone on it, and the DPO's free-text decisions."""
 
     case_id: UUID
     reference: str
-    events: Sequence[tuple[Any, Sequence[str]]]
+    events: Sequence[Any]
+    parts: Sequence[str]
+    people: Mapping[UUID, tuple[Sequence[str], DataSubject]]
+    reviewed: Sequence[ReviewedWords] = ()
 
 
 @dataclass(frozen=True)
@@ -75,136 +90,183 @@ class ExportMaterial:
     subject: DataSubject
     subject_events: Sequence[Any]
     cases: Sequence[CaseMaterial]
-    requests: Sequence[SubjectRequest]
+    requests: Sequence[tuple[SubjectRequest, Sequence[Any]]]  # each request and its events
     request: SubjectRequest | None
-    withheld_categories: Sequence[str]
     generated_at: datetime
+    matrix: RiskMatrix | None = None
 
 
-def label(event: Any) -> str:
-    """`ContactMade` -> "Contact made"."""
-    return re.sub(r"(?<!^)(?=[A-Z])", " ", type(event).__name__).capitalize()
+@dataclass(frozen=True)
+class Built:
+    """The export, and what the DPO reviews before it is released."""
+
+    export: dict[str, Any]
+    items: list[dict[str, str]]  # every case entry: its item key, for a decision to withhold
+    passages: list[Passage]  # every passage of free text shown
 
 
-def _event_entry(event: Any, redaction: Redaction, parts: Sequence[str] = ()) -> dict[str, Any]:
-    state = {k: v for k, v in vars(event).items() if k not in _LEFT_OUT}
-    state.pop("policy_version", None)
-    occurred_at = state.pop("occurred_at", event.timestamp)
-    entry: dict[str, Any] = {
-        "type": type(event).__name__,
-        "label": label(event),
-        "version": event.originator_version,
-        "occurred_at": occurred_at,
-        "recorded_by": "staff",
-    }
-    if parts:
-        entry["your_part"] = list(parts)
-    entry["data"] = redaction.apply(state)
-    return entry
+_ROLE_ORDER = ("victim", "perpetrator", "representative", "witness", "reporter")
 
 
-def _disclosure(event: Any, reference: str, redaction: Redaction) -> dict[str, Any] | None:
-    """A disclosure of the requester's data to someone outside the landlord (art. 15(1)(c))."""
-    sent: dict[str, Any]
-    if isinstance(event, ev.InformationDisclosed):
-        sent = {
-            "recipient": event.recipient,
-            "recipient_name": event.recipient_name,
-            "basis": event.basis,
-            "legal_basis": event.legal_basis,
-            "what": event.what,
-        }
-    elif isinstance(event, ev.MultiAgencyReferralMade):
-        sent = {"recipient": "multi_agency_panel", "recipient_name": event.panel}
-        sent |= {"basis": "consent", "what": event.reason}
-    elif isinstance(event, ev.SupportReferralMade):
-        sent = {"recipient": "support_agency", "recipient_name": event.agency}
-        sent |= {"basis": "consent", "what": event.notes}
-    elif isinstance(event, ev.PoliceReportMade) and event.victim_identified:
-        sent = {"recipient": "police", "basis": event.basis, "legal_basis": event.legal_basis}
-        sent |= {"what": event.details}
-    else:
+def _role(roles: Sequence[str]) -> str:
+    ordered = sorted(roles, key=lambda r: _ROLE_ORDER.index(r) if r in _ROLE_ORDER else 9)
+    return PARTS.get(ordered[0], ordered[0].replace("_", " ")) if ordered else "person"
+
+
+def case_people(
+    requester: UUID, people: Mapping[UUID, tuple[Sequence[str], DataSubject]]
+) -> dict[UUID, Person]:
+    """Everyone on a case as an export names them: the requester "you", others by their part
+    and a number ("witness 1")."""
+    counts: dict[str, int] = {}
+    named = {requester: Person(requester, YOU, YOU)}
+    for subject_id, (roles, subject) in people.items():
+        if subject_id == requester:
+            continue
+        role = _role(roles)
+        counts[role] = counts.get(role, 0) + 1
+        erased = subject.erased or (subject.details is not None and subject.details.erased)
+        name = "" if erased or subject.details is None else subject.details.value.get("name", "")
+        shown = f"{role} {counts[role]}" + (" (erased)" if erased else "")
+        named[subject_id] = Person(subject_id, shown, role, str(name or ""), erased)
+    return named
+
+
+def _entry(reading_title: str, at: datetime, details: dict[str, Any]) -> dict[str, Any]:
+    return {"when": when(at), "what": reading_title, "details": details}
+
+
+_SENT_OUT = (ev.InformationDisclosed, ev.MultiAgencyReferralMade, ev.SupportReferralMade)
+
+
+def _disclosure(event: Any, reference: str, reading: dict[str, Any]) -> dict[str, Any] | None:
+    """A disclosure of the requester's data outside the landlord (art. 15(1)(c))."""
+    named_to_police = isinstance(event, ev.PoliceReportMade) and event.victim_identified
+    if not (isinstance(event, _SENT_OUT) or named_to_police):
         return None
-    return {"case_reference": reference, "occurred_at": event.occurred_at} | redaction.apply(sent)
+    return {"case": reference, "when": when(event.occurred_at)} | reading
 
 
-def _request_entry(request: SubjectRequest, now: datetime) -> dict[str, Any]:
+def _request_summary(request: SubjectRequest, now: datetime) -> dict[str, Any]:
+    assert request.received_at is not None
+    summary: dict[str, Any] = {
+        "what you asked for": words(RequestKind, request.kind),
+        "received": when(request.received_at),
+        "answer due by": day(request.due_on),
+    }
+    if request.extended:
+        summary["extended"] = "yes, by two further months (UK GDPR art. 12(3))"
+    if request.completed_at is not None:
+        summary["answered"] = when(request.completed_at)
+    elif request.timer().state(now) == "overdue":
+        summary["answer due by"] += " (late: we are sorry)"
+    return summary
+
+
+def _withheld(decision: ItemWithheld, reference: str, title: str) -> dict[str, str]:
     return {
-        "request_id": request.id,
-        "kind": request.kind,
-        "received_at": request.received_at,
-        "due_on": request.due_on,
-        "extended": request.extended,
-        "completed_at": request.completed_at,
-        "outcome": request.outcome,
-        "ground": GROUND_CLAUSES.get(request.ground or ""),
-        "timer": request.timer().state(now),
+        "case": reference,
+        "what": title,
+        "why": EXEMPTION_CLAUSES.get(decision.exemption, decision.exemption),
     }
 
 
-def build_export(material: ExportMaterial) -> dict[str, Any]:
+def build(material: ExportMaterial) -> Built:
     subject = material.subject
-    redaction = Redaction(requester=subject.id)
+    request = material.request
+    decisions: Mapping[str, ItemWithheld] = request.withheld if request else {}
+    items: list[dict[str, str]] = []
+    passages: list[Passage] = []
+    removals = []
     cases: list[dict[str, Any]] = []
     disclosures: list[dict[str, Any]] = []
-    withheld: list[dict[str, Any]] = []
+    withheld: list[dict[str, str]] = []
+
     for case in material.cases:
+        redaction = Redaction(
+            frozenset({subject.id}), case_people(subject.id, case.people), case.reviewed
+        )
+        narrator = Narrator(redaction, material.matrix)
         entries = []
-        for event, parts in case.events:
-            category = withholding_category(event, material.withheld_categories)
-            if category is not None:
-                withheld.append(
-                    {
-                        "case_reference": case.reference,
-                        "type": type(event).__name__,
-                        "label": label(event),
-                        "occurred_at": event.occurred_at,
-                        "category": category,
-                        "exemption": CRIME_EXEMPTION,
-                    }
-                )
+        for event in case.events:
+            if PLACES.get(type(event)) != "case":
+                raise LookupError(f"{type(event).__name__} has no place in the export")
+            reading = narrator.read(event)
+            item = f"{case.case_id}:{event.originator_version}"
+            items.append(
+                {
+                    "item": item,
+                    "case": case.reference,
+                    "what": reading.title,
+                    "when": when(event.occurred_at),
+                }
+            )
+            decision = decisions.get(item)
+            if decision is not None:
+                if decision.told:
+                    withheld.append(_withheld(decision, case.reference, reading.title))
                 continue
-            entries.append(_event_entry(event, redaction, parts))
-            disclosure = _disclosure(event, case.reference, redaction)
+            details = reading.as_json()
+            entries.append(_entry(reading.title, event.occurred_at, details))
+            disclosure = _disclosure(event, case.reference, {"what": reading.title} | details)
             if disclosure is not None:
                 disclosures.append(disclosure)
-        roles = sorted({part for _, parts in case.events for part in parts})
+        parts = sorted({PARTS[p] for p in case.parts if p in PARTS})
         cases.append(
             {
-                "case_id": case.case_id,
                 "reference": case.reference,
-                "your_parts": roles,
+                "your part": " and ".join(parts) if parts else "named in the case records",
                 "events": entries,
             }
         )
-    export = {
+        passages += redaction.passages
+        removals += redaction.removals
+
+    own = Redaction(frozenset({subject.id}), {subject.id: Person(subject.id, YOU, YOU)})
+    record = Narrator(own, material.matrix)
+    history = [
+        _entry(r.title, e.occurred_at, r.as_json())
+        for e in material.subject_events
+        for r in [record.read(e)]
+    ]
+    your_requests = []
+    for each, events in material.requests:
+        narrator = Narrator(own, material.matrix)
+        shown = [e for e in events if PLACES.get(type(e)) == "requests"]
+        your_requests.append(
+            _request_summary(each, material.generated_at)
+            | {
+                "history": [
+                    _entry(r.title, e.occurred_at, r.as_json())
+                    for e in shown
+                    for r in [narrator.read(e)]
+                ]
+            }
+        )
+    held = subject.details
+    your_details = [] if held is None or held.erased else detail_lines(held.value)
+    removed = summarise(removals)
+    export: dict[str, Any] = {
         "format": FORMAT,
-        "title": "Copy of your personal data (UK GDPR art. 15)",
-        "generated_at": material.generated_at,
-        "request": (
-            _request_entry(material.request, material.generated_at) if material.request else None
-        ),
-        "subject": {
-            "subject_id": subject.id,
+        "title": "A copy of your personal data",
+        "prepared": when(material.generated_at),
+        "draft": request is None or request.reviewed_at is None,
+        "your request": _request_summary(request, material.generated_at) if request else None,
+        "your details": {
             "erased": subject.erased,
-            "anonymous": subject.anonymous,
-            "details": redaction.apply(subject.details) if subject.details else {},
+            "recorded anonymously": subject.anonymous,
+            "details": your_details,
         },
-        "record_history": [_event_entry(e, redaction) for e in material.subject_events],
+        "history of your record": history,
         "cases": cases,
-        "disclosures": disclosures,
-        "withheld": withheld,
-        "your_requests": [_request_entry(r, material.generated_at) for r in material.requests],
-        "redactions": {
-            "exemption": OTHERS_EXEMPTION,
-            "values_redacted": redaction.count,
-            "note": (
-                "Information about other people has been removed. Notes written about "
-                "several people are kept with the victim's record: they are shown to the "
-                "victim and removed for everyone else."
-            ),
+        "who we shared your information with": disclosures,
+        "information withheld": {"statement": WITHHELD_STATEMENT, "items": withheld},
+        "information about other people": {
+            "statement": OTHERS_STATEMENT,
+            "items removed": len(removals),
+            "what was removed": removed,
         },
-        "about_this_data": ABOUT,
+        "your requests": your_requests,
+        "about this information": ABOUT,
     }
-    result: dict[str, Any] = plain(export)
-    return result
+    return Built(export, items, passages)

@@ -33,6 +33,8 @@ PERSONAL_DATA_READS: dict[str, AccessPurpose] = {
     "subjects.subject_file": AccessPurpose.SUBJECT_REQUEST,
     "subjects.export_json": AccessPurpose.SUBJECT_REQUEST,
     "subjects.export_pdf": AccessPurpose.SUBJECT_REQUEST,
+    "subjects.review": AccessPurpose.SUBJECT_REQUEST,
+    "subjects.redact": AccessPurpose.SUBJECT_REQUEST,
     # these two answer with the person's details as they now are
     "subjects.rectify": AccessPurpose.SUBJECT_REQUEST,
     "subjects.request_erasure": AccessPurpose.SUBJECT_REQUEST,

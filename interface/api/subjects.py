@@ -18,13 +18,14 @@ from marshmallow import Schema, ValidationError, fields, validate
 from application.actors import Actor
 from application.authorisation import authorise
 from domain.data_subject import DataSubject
+from domain.redaction import Passage
 from domain.subject_requests import (
     GROUND_CLAUSES,
     ErasureGround,
     ErasureOutcome,
+    Exemption,
     ResponseMethod,
     SubjectRequest,
-    WithholdingCategory,
 )
 from interface.api.schemas import PersonDetails, instant, one_of, text
 from interface.api.views import jsonable
@@ -35,9 +36,39 @@ _GROUNDS = sorted(GROUND_CLAUSES)
 
 class AccessRequestBody(Schema):
     received_at = instant(allow_none=True)
-    withheld = fields.List(
-        one_of(WithholdingCategory), allow_none=True, validate=validate.Length(max=10)
-    )
+
+
+_ITEM = validate.Regexp(r"^[0-9a-f-]{36}:[0-9]{1,9}$", error="an item key from the review")
+_PASSAGE = validate.Regexp(
+    r"^[0-9a-f-]{36}:[0-9]{1,9}:[a-z_]{1,40}$", error="a passage key from the review"
+)
+
+
+class WithholdBody(Schema):
+    """Withhold one item of the export under an exemption (DPA 2018 Sch 2)."""
+
+    item = fields.String(required=True, validate=_ITEM)
+    exemption = one_of(Exemption, required=True)
+    reasons = text(max_length=2000)
+    told = fields.Boolean(allow_none=True, load_default=None)
+
+
+class ReleaseBody(Schema):
+    item = fields.String(required=True, validate=_ITEM)
+    reasons = text(max_length=2000)
+
+
+class RedactionBody(Schema):
+    """Remove words that name or identify someone else from one passage of free text."""
+
+    passage = fields.String(required=True, validate=_PASSAGE)
+    words = text(max_length=500)
+    reasons = text(max_length=2000)
+    about = fields.UUID(allow_none=True, load_default=None)
+
+
+class ReviewBody(Schema):
+    """The DPO has reviewed the export's free text: no fields."""
 
 
 class ExtensionBody(Schema):
@@ -82,7 +113,8 @@ def request_view(subject_request: SubjectRequest, now: datetime) -> dict[str, An
             "received_at": subject_request.received_at,
             "due_on": subject_request.due_on,
             "extended": subject_request.extended,
-            "withheld": subject_request.withheld,
+            "withheld": sorted(subject_request.withheld),
+            "reviewed_at": subject_request.reviewed_at,
             "completed_at": subject_request.completed_at,
             "response_method": subject_request.response_method,
             "outcome": subject_request.outcome,
@@ -96,6 +128,17 @@ def request_view(subject_request: SubjectRequest, now: datetime) -> dict[str, An
             },
         }
     )
+
+
+def passage_view(passage: Passage) -> dict[str, Any]:
+    return {
+        "passage": passage.key,
+        "label": passage.label,
+        "text": passage.text,
+        "names_removed": list(passage.names),
+        "may_name_others": passage.may_name_others,
+        "capitalised_words": list(passage.hints),
+    }
 
 
 def subject_view(subject: DataSubject) -> dict[str, Any]:
@@ -175,6 +218,47 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
             f'attachment; filename="subject-access-{request_id}.pdf"'
         )
         return response
+
+    @bp.get("/<uuid:subject_id>/access-requests/<uuid:request_id>/review")
+    def review(subject_id: UUID, request_id: UUID) -> Response:
+        found = rights.review(current_actor(), subject_id, request_id)
+        return jsonify(
+            jsonable(
+                {
+                    "reviewed_at": found.reviewed_at,
+                    "items": found.items,
+                    "withheld": found.withheld,
+                    "passages": [passage_view(p) for p in found.passages],
+                }
+            )
+        )
+
+    @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/withheld-items")
+    def withhold(subject_id: UUID, request_id: UUID) -> Response:
+        who = caller("subject-access")
+        body = _body(WithholdBody())
+        return created(rights.withhold(who, subject_id, request_id, **body))
+
+    @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/released-items")
+    def release(subject_id: UUID, request_id: UUID) -> Response:
+        who = caller("subject-access")
+        body = _body(ReleaseBody())
+        return created(rights.release(who, subject_id, request_id, **body))
+
+    @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/redactions")
+    def redact(subject_id: UUID, request_id: UUID) -> Response:
+        who = caller("subject-access")
+        body = _body(RedactionBody())
+        passage = rights.remove_words(who, subject_id, request_id, **body)
+        response = jsonify(passage_view(passage))
+        response.status_code = 201
+        return response
+
+    @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/reviews")
+    def record_review(subject_id: UUID, request_id: UUID) -> Response:
+        who = caller("subject-access")
+        _body(ReviewBody())
+        return created(rights.record_review(who, subject_id, request_id))
 
     @bp.post("/<uuid:subject_id>/rectifications")
     def rectify(subject_id: UUID) -> Response:

@@ -28,7 +28,7 @@ def test_the_dpo_answers_an_access_request(api: Api) -> None:
     response = post(api, f"/{victim}/access-requests", {"received_at": "2026-11-20T09:00:00Z"})
     request = api.ok(response)
     assert request["due_on"] == "2026-12-21"  # 20 Dec 2026 is a Sunday
-    assert request["timer"]["state"] == "running" and request["withheld"]
+    assert request["timer"]["state"] == "running" and request["withheld"] == []
     assert response.headers["Location"].endswith(
         f"/subjects/{victim}/requests/{request['request_id']}"
     )
@@ -36,8 +36,9 @@ def test_the_dpo_answers_an_access_request(api: Api) -> None:
 
     export = api.get(f"{base}/export", "dpo").get_json()
     text = json.dumps(export)
-    assert export["subject"]["details"]["name"] == VICTIM["name"]
+    assert f"Name: {VICTIM['name']}" in export["your details"]["details"]
     assert DESCRIPTION in text and REPORTER["name"] not in text
+    assert export["draft"] is True
     pdf = api.get(f"{base}/export.pdf", "dpo")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert (
@@ -52,7 +53,34 @@ def test_the_dpo_answers_an_access_request(api: Api) -> None:
     again = post(api, f"{base.removeprefix('/subjects')}/extensions", {"reasons": "More"})
     assert again.status_code == 409 and again.get_json()["policy_clause"] == "UK GDPR art. 12(3)"
 
-    sent = api.ok(post(api, f"{base.removeprefix('/subjects')}/responses", {"method": "email"}))
+    short = base.removeprefix("/subjects")
+    early = post(api, f"{short}/responses", {"method": "email"})
+    assert early.status_code == 409 and early.get_json()["policy_clause"] == "UK GDPR art. 15(4)"
+    review = api.get(f"{base}/review", "dpo").get_json()
+    [description] = [p for p in review["passages"] if p["text"] == DESCRIPTION]
+    removed = api.ok(
+        post(
+            api,
+            f"{short}/redactions",
+            {"passage": description["passage"], "words": "the family", "reasons": "Household"},
+        )
+    )
+    assert removed["text"] == DESCRIPTION.replace("the family", "[removed]")
+    items = {i["what"]: i["item"] for i in review["items"]}
+    withheld = api.ok(
+        post(
+            api,
+            f"{short}/withheld-items",
+            {"item": items["Officer allocated"], "exemption": "crime", "reasons": "Test"},
+        )
+    )
+    assert withheld["withheld"] == [items["Officer allocated"]]
+    reviewed = api.ok(post(api, f"{short}/reviews", {}))
+    assert reviewed["reviewed_at"]
+    final = api.get(f"{base}/export", "dpo").get_json()
+    assert final["draft"] is False and "Officer allocated" not in json.dumps(final)
+    assert final["information about other people"]["items removed"] == 1
+    sent = api.ok(post(api, f"{short}/responses", {"method": "email"}))
     assert sent["timer"]["state"] == "met" and sent["response_method"] == "email"
     file = api.get(f"/subjects/{victim}", "dpo").get_json()
     assert file["details"]["name"] == VICTIM["name"]
@@ -72,6 +100,11 @@ def test_only_the_dpo_may_use_the_subject_routes(api: Api, who: str) -> None:
         ("GET", f"{base}/export.pdf", None),
         ("POST", f"{base}/extensions", {"reasons": "x"}),
         ("POST", f"{base}/responses", {"method": "email"}),
+        ("GET", f"{base}/review", None),
+        ("POST", f"{base}/withheld-items", {}),
+        ("POST", f"{base}/released-items", {}),
+        ("POST", f"{base}/redactions", {}),
+        ("POST", f"{base}/reviews", {}),
         ("POST", f"/subjects/{victim}/rectifications", {"details": {"name": "X"}, "reason": "x"}),
         ("POST", f"/subjects/{victim}/erasure-requests", {"outcome": "refused"}),
     ]:
@@ -100,7 +133,10 @@ def test_bad_bodies_are_refused_with_field_errors(api: Api) -> None:
     request = access_request(api, victim)
     base = f"/subjects/{victim}/access-requests/{request['request_id']}"
     for path, body, field in [
-        (f"/subjects/{victim}/access-requests", {"withheld": ["everything"]}, "withheld"),
+        (f"/subjects/{victim}/access-requests", {"withheld": ["police_reports"]}, "withheld"),
+        (f"{base}/withheld-items", {"item": "x", "exemption": "crime", "reasons": "x"}, "item"),
+        (f"{base}/withheld-items", {"item": f"{victim}:1", "exemption": "no"}, "exemption"),
+        (f"{base}/redactions", {"passage": f"{victim}:1", "words": "x", "reasons": "x"}, "passage"),
         (f"/subjects/{victim}/access-requests", {"received_at": "2026-11-20T09:00"}, "received_at"),
         (f"{base}/extensions", {}, "reasons"),
         (f"{base}/responses", {"method": "pigeon"}, "method"),
@@ -148,7 +184,7 @@ def test_rectification_and_erasure_show_in_every_view(api: Api) -> None:
     export = api.get(
         f"/subjects/{victim}/access-requests/{request['request_id']}/export", "dpo"
     ).get_json()
-    assert export["subject"]["erased"] is True and "Amara" not in json.dumps(export)
+    assert export["your details"]["erased"] is True and "Amara" not in json.dumps(export)
     again = post(api, f"/{victim}/erasure-requests", body)
     assert again.status_code == 409
     logged = api.get(f"/audit/access?subject_id={victim}&actor=d.protection", "dpo").get_json()

@@ -161,11 +161,17 @@ def test_a_complaint_pack_of_a_closed_case_verifies_and_rebuilds_byte_for_byte(
     )
     last = events["events"][-1]["content"]
     assert last["type"] == "EvidencePackProduced" and last["actor"] == COMPLAINTS.username
-    assert last["data"]["purpose"] == "complaint" and last["data"]["actor_role"] == "complaints"
+    assert last["title"] == "Evidence pack 1 produced for a complaint"
+    assert last["details"]["Produced by"] == f"{COMPLAINTS.username} (complaints liaison)"
     text = json.dumps(events)
     assert f"{VICTIM} (victim, complainant)" in text  # the complainant is named
     assert WITNESS not in text and "Adeyemi" not in text  # the witness is not...
     assert "[witness R.A.] next door saw a man" in text  # ...even in the victim's notes
+    assert events["redaction"]["items removed"] == 1
+    assert events["redaction"]["what was removed"] == [
+        "a name in the contact notes, about the witness: DPA 2018 Sch 2 para 16 (protecting "
+        "the rights of other people)"
+    ]
     assert "Contact attempted: no answer" in text
     stored = base64.b64decode(events["events"][0]["stored_bytes"])
     assert VICTIM.encode() not in stored  # stored bytes: personal data still encrypted
@@ -201,11 +207,9 @@ def test_a_pack_with_an_erased_witness_verifies_and_shows_them_erased(
     pack = services.evidence_packs.produce(COMPLAINTS, worked.case.id, purpose="complaint")
     assert check_pack(pack.data, _trusted(services)).ok
     events = json.loads(_files(pack.data)[PACK_EVENTS])
-    assert {"shown_as": "witness 1 (erased)", "roles": ["witness"], "erased": True} in events[
-        "people"
-    ]
+    assert {"shown_as": "witness 1 (erased)", "part": "witness", "erased": True} in events["people"]
     linked = next(e for e in events["events"] if e["content"]["type"] == "SubjectLinked")
-    assert linked["content"]["data"]["subject_id"] == "witness 1 (erased)"
+    assert linked["content"]["details"]["Person"] == "witness 1 (erased)"
 
 
 # --- tampering, on one SQLite pack -------------------------------------------------------
@@ -332,7 +336,10 @@ def test_the_cli_produces_and_verifies_a_pack(
     services.close()
     out = tmp_path / "pack.zip"
 
-    assert main(["evidence-pack", str(case_id), "--purpose", "complaint", "-o", str(out)]) == 0
+    produce = ["evidence-pack", str(case_id), "--purpose", "complaint", "-o", str(out)]
+    assert main([*produce, "--as", "nobody"]) == 1
+    assert "no active member of staff called nobody" in capsys.readouterr().err
+    assert main([*produce, "--as", COMPLAINTS.username]) == 0
     assert "wrote evidence pack 1 (complaint)" in capsys.readouterr().out
     assert os.stat(out).st_mode & 0o777 == 0o600
     assert main(["verify-pack", str(out)]) == 0
@@ -349,3 +356,4 @@ def test_the_cli_produces_and_verifies_a_pack(
     finally:
         services.close()
     assert entry["route"] == "cli evidence-pack" and entry["purpose"] == "complaint_handling"
+    assert entry["actor"] == COMPLAINTS.username

@@ -22,12 +22,12 @@ from eventsourcing.persistence import IntegrityError
 from application.actors import Actor
 from application.errors import ConcurrentChange
 from application.integrity.verify import verify_log
-from domain.errors import PolicyViolation
+from domain.errors import InvalidCommand, PolicyViolation
 from domain.personal import ERASED_MARK
-from domain.subject_requests import ANOTHER_PERSON, CRIME_EXEMPTION, REDACTED_MARK
 from domain.vocabulary import StaffRole
 from interface.config import Services
 from projections.subject_index import rows_for
+from tests.api.helpers import ANSWERS_STANDARD
 from tests.conftest import HUB, OFFICER, PG
 from tests.integration.test_ledger import DESCRIPTION, VICTIM_NAME, allocated
 
@@ -94,51 +94,117 @@ def scenario(services: Services) -> Scenario:
     return Scenario(case.id, victim_id, perpetrator_id)
 
 
-def _types(export: dict[str, Any]) -> list[str]:
-    return [e["type"] for case in export["cases"] for e in case["events"]]
+def _titles(export: dict[str, Any]) -> list[str]:
+    return [e["what"] for case in export["cases"] for e in case["events"]]
 
 
-def test_each_person_sees_their_own_data_and_nobody_elses(services: Services) -> None:
+def _answered(rights: Any, subject_id: UUID) -> tuple[UUID, dict[str, Any]]:
+    request = rights.receive_access_request(DPO, subject_id)
+    return request.id, rights.export(DPO, subject_id, request.id)
+
+
+def test_the_victim_sees_their_whole_case_and_nothing_is_withheld_by_default(
+    services: Services,
+) -> None:
     s = scenario(services)
+    services.ledger.assess_risk(
+        s.case_id,
+        actor=OFFICER,
+        seen_version=services.ledger.case_for(OFFICER, s.case_id).version,
+        answers=ANSWERS_STANDARD,
+    )
     rights = services.subject_rights
-    request = rights.receive_access_request(DPO, s.victim_id)
-    victim = rights.export(DPO, s.victim_id, request.id)
+    _, victim = _answered(rights, s.victim_id)
     text = json.dumps(victim)
 
-    assert victim["subject"]["details"]["name"] == VICTIM_NAME
+    assert victim["your details"]["details"] == [f"Name: {VICTIM_NAME}", "Phone: 07700 900111"]
     assert DESCRIPTION in text and CONTACT_SUMMARY in text
     assert PERPETRATOR_NAME not in text and "T-48213" not in text
     [case] = victim["cases"]
-    assert {"victim", "contact_made", "disclosed_about"} <= set(case["your_parts"])
-    perpetrator_event = next(e for e in case["events"] if e["type"] == "PerpetratorIdentified")
-    assert perpetrator_event["data"]["subject_id"] == ANOTHER_PERSON
-    withheld = {(w["type"], w["exemption"]) for w in victim["withheld"]}
-    assert withheld == {
-        ("PoliceReportMade", CRIME_EXEMPTION),
-        ("SafeguardingConcernRaised", CRIME_EXEMPTION),
-    }
-    assert "PoliceReportMade" not in _types(victim) and "Reported the slurs" not in text
-    [disclosure] = victim["disclosures"]
-    assert disclosure["recipient_name"] == "Birmingham City Council"
-    assert disclosure["what"] == "Incident summary for the council"
-    assert victim["request"]["request_id"] == str(request.id)
+    assert case["your part"] == "victim"
+    titles = _titles(victim)
+    # every event of their case, their risk assessment (answers about them) included
+    assert len(titles) == services.ledger.case_for(OFFICER, s.case_id).version
+    assert "Risk assessed: standard risk" in titles
+    assert {"Reported to the police", "Safeguarding concern raised"} <= set(titles)
+    assert victim["information withheld"]["items"] == []
+    perpetrator = next(e for e in case["events"] if e["what"] == "Alleged perpetrator identified")
+    assert perpetrator["details"]["Person"] == "alleged perpetrator 1"
+    shared = {d["what"] for d in victim["who we shared your information with"]}
+    assert shared == {"Reported to the police", "Information shared with Birmingham City Council"}
+    assert victim["your request"]["answer due by"]
+    assert victim["draft"] is True
 
-    request = rights.receive_access_request(DPO, s.perpetrator_id)
-    perpetrator = rights.export(DPO, s.perpetrator_id, request.id)
+
+def test_a_note_about_the_requester_is_theirs_and_other_people_are_removed_and_counted(
+    services: Services,
+) -> None:
+    s = scenario(services)
+    _, perpetrator = _answered(services.subject_rights, s.perpetrator_id)
     text = json.dumps(perpetrator)
-    assert perpetrator["subject"]["details"]["name"] == PERPETRATOR_NAME
+    assert perpetrator["your details"]["details"][0] == f"Name: {PERPETRATOR_NAME}"
     assert VICTIM_NAME not in text and DESCRIPTION not in text
-    assert PERPETRATOR_NOTES not in text  # free text about them is the victim's to see
     [case] = perpetrator["cases"]
-    assert _types(perpetrator) == ["PerpetratorIdentified"]
-    assert case["events"][0]["data"]["notes"] == REDACTED_MARK
-    assert perpetrator["redactions"]["values_redacted"] >= 1
+    assert case["your part"] == "alleged perpetrator"
+    [identified] = case["events"]
+    assert identified["details"]["Notes"] == PERPETRATOR_NOTES  # about him: never "another's"
+    assert "another person" not in text
+    removed = perpetrator["information about other people"]
+    assert removed["items removed"] == 0 and removed["what was removed"] == []
 
-    released = rights.receive_access_request(DPO, s.victim_id, withheld=[])
-    everything = rights.export(DPO, s.victim_id, released.id)
-    assert everything["withheld"] == []
-    assert {"PoliceReportMade", "SafeguardingConcernRaised"} <= set(_types(everything))
-    assert {d["recipient"] for d in everything["disclosures"]} == {"police", "local_authority"}
+
+def test_the_dpo_withholds_item_by_item_and_the_export_reveals_only_what_it_may(
+    services: Services,
+) -> None:
+    s = scenario(services)
+    rights = services.subject_rights
+    request_id, _ = _answered(rights, s.victim_id)
+    items = {i["what"]: i["item"] for i in rights.review(DPO, s.victim_id, request_id).items}
+    rights.withhold(
+        DPO,
+        s.victim_id,
+        request_id,
+        item=items["Safeguarding concern raised"],
+        exemption="crime",
+        reasons="Council investigating; telling could prejudice it",
+    )
+    rights.withhold(
+        DPO,
+        s.victim_id,
+        request_id,
+        item=items["Reported to the police"],
+        exemption="crime",
+        reasons="Police asked us to hold it",
+        told=True,
+    )
+    export = rights.export(DPO, s.victim_id, request_id)
+    text = json.dumps(export)
+    assert "Safeguarding concern raised" not in text and "The children are afraid" not in text
+    assert "Reported the slurs" not in text
+    [told] = export["information withheld"]["items"]
+    assert told["what"] == "Reported to the police" and "Sch 2 para 2" in told["why"]
+    assert "when" not in told  # not dated
+    assert "Reported to the police" not in {
+        d["what"] for d in export["who we shared your information with"]
+    }
+    request = rights.release(
+        DPO,
+        s.victim_id,
+        request_id,
+        item=items["Safeguarding concern raised"],
+        reasons="Investigation closed",
+    )
+    assert list(request.withheld) == [items["Reported to the police"]]
+    assert "Safeguarding concern raised" in _titles(rights.export(DPO, s.victim_id, request_id))
+    with pytest.raises(InvalidCommand, match="no such item"):
+        rights.withhold(
+            DPO,
+            s.victim_id,
+            request_id,
+            item=f"{s.case_id}:999",
+            exemption="crime",
+            reasons="x",
+        )
 
 
 def test_rectification_shows_the_corrected_details_and_keeps_the_old(services: Services) -> None:
@@ -152,12 +218,13 @@ def test_rectification_shows_the_corrected_details_and_keeps_the_old(services: S
     assert details is not None
     assert details.value["name"] == CORRECTED_NAME
     export = rights.export(DPO, s.victim_id)
-    assert export["subject"]["details"] == {"name": CORRECTED_NAME, "phone": "07700 900111"}
-    recorded, rectified = export["record_history"]
-    assert recorded["data"]["details"]["name"] == VICTIM_NAME  # the audit keeps the old
-    assert rectified["data"]["details"]["name"] == CORRECTED_NAME
-    assert rectified["data"]["reason"] == "Surname misspelt"
-    assert [r["kind"] for r in export["your_requests"]] == ["rectification"]
+    assert export["your details"]["details"] == [f"Name: {CORRECTED_NAME}", "Phone: 07700 900111"]
+    recorded, rectified = export["history of your record"]
+    assert f"Name: {VICTIM_NAME}" in recorded["details"]["Details"]  # the audit keeps the old
+    assert f"Name: {CORRECTED_NAME}" in rectified["details"]["Details now"]
+    assert rectified["details"]["Reason"] == "Surname misspelt"
+    [asked] = export["your requests"]
+    assert asked["what you asked for"] == "to correct your details"
 
 
 def _raw_storage(engine_env: dict[str, str]) -> bytes:
@@ -220,12 +287,13 @@ def test_erasure_keeps_the_events_and_leaves_no_plaintext(
     case = ledger.case_for(OFFICER, s.case_id)
     assert case.description is not None and case.description.shown() == ERASED_MARK
     export = rights.export(DPO, s.victim_id)
-    assert export["subject"]["erased"] is True
-    assert export["subject"]["details"] == ERASED_MARK
+    assert export["your details"]["erased"] is True
+    assert export["your details"]["details"] == []
     text = json.dumps(export) + json.dumps(rights.export(DPO, s.perpetrator_id))
     for secret in planted:
         assert secret not in text
-    assert rights.export(DPO, s.perpetrator_id)["subject"]["details"]["name"] == PERPETRATOR_NAME
+    perpetrator = rights.export(DPO, s.perpetrator_id)["your details"]["details"]
+    assert perpetrator[0] == f"Name: {PERPETRATOR_NAME}"
 
     # and no plaintext of theirs is left anywhere in storage, views included
     services.runner.catch_up()
@@ -251,9 +319,12 @@ def test_a_refused_erasure_records_its_ground_and_keeps_the_data(services: Servi
     assert not subject.erased
     assert not services.ledger.key_store.is_destroyed(s.perpetrator_id)
     export = services.subject_rights.export(DPO, s.perpetrator_id)
-    assert export["subject"]["details"]["name"] == PERPETRATOR_NAME
-    [entry] = export["your_requests"]
-    assert entry["ground"] == "UK GDPR art. 17(3)(e)"
+    assert export["your details"]["details"][0] == f"Name: {PERPETRATOR_NAME}"
+    [entry] = export["your requests"]
+    refused = entry["history"][-1]
+    assert refused["what"] == "Erasure refused"
+    assert refused["details"]["Ground"] == ("it is needed for legal claims (UK GDPR art. 17(3)(e))")
+    assert refused["details"]["Reasons"] == "Evidence for the possession claim"
 
 
 def test_the_subject_index_rebuilds_to_the_same_rows(services: Services) -> None:
@@ -319,12 +390,13 @@ def test_one_person_in_three_cases_sees_their_parts_and_nobody_elses(services: S
 
     export = services.subject_rights.export(DPO, first.victim_id)
     text = json.dumps(export)
-    parts = {case["case_id"]: set(case["your_parts"]) for case in export["cases"]}
-    assert set(parts) == {str(first.id), str(second.id), str(third.id)}
-    assert "victim" in parts[str(first.id)]
-    assert "witness" in parts[str(second.id)]
-    assert "perpetrator" in parts[str(third.id)]
-    assert export["subject"]["details"]["name"] == person
+    parts = {case["reference"]: case["your part"] for case in export["cases"]}
+    assert parts == {
+        first.reference: "victim",
+        second.reference: "witness",
+        third.reference: "alleged perpetrator",
+    }
+    assert export["your details"]["details"] == [f"Name: {person}"]
     assert "Slurs at the bus stop" in text  # their own case's free text
     for someone_else in (VICTIM_NAME, DESCRIPTION, "Other Victim", "Eggs thrown"):
         assert someone_else not in text

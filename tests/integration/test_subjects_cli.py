@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
 
+from application.exports.reading import when
 from interface.cli import main
 from interface.config import build_services
 from tests.conftest import sqlite_env
@@ -31,9 +33,10 @@ def test_the_cli_writes_the_json_and_pdf_exports_and_logs_the_read(
 
     assert main(["subjects", "export", str(victim), "-o", str(out), "--pdf", str(pdf)]) == 0
     export = json.loads(out.read_text(encoding="utf-8"))
-    assert export["subject"]["details"]["name"] == VICTIM_NAME
-    assert export["request"]["request_id"] == str(request.id)  # the latest access request
+    assert f"Name: {VICTIM_NAME}" in export["your details"]["details"]
+    assert export["your request"]["received"] == when(request.received_at)  # the latest
     assert pdf.read_bytes().startswith(b"%PDF")
+    assert os.stat(out).st_mode & 0o777 == 0o600 and os.stat(pdf).st_mode & 0o777 == 0o600
 
     assert main(["subjects", "export", str(uuid4())]) == 1
     assert "not found" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from application.exports.sar_json import ExportMaterial, build_export
+from application.exports.sar_json import ExportMaterial, build
 from application.exports.sar_pdf import FONT_ENV, find_font, render_pdf, transliterate
 from domain.data_subject import DataSubject
 
@@ -20,17 +20,16 @@ def export() -> dict[str, object]:
     subject = DataSubject.record(
         subject_id=uuid4(), details={"name": "Zoë Ng — 吴"}, actor="x", at=AT
     )
-    return build_export(
+    return build(
         ExportMaterial(
             subject=subject,
             subject_events=subject.collect_events(),
             cases=[],
             requests=[],
             request=None,
-            withheld_categories=[],
             generated_at=AT,
         )
-    )
+    ).export
 
 
 def test_transliteration_keeps_latin_text_readable() -> None:

@@ -1,5 +1,5 @@
 """Data subjects' requests (UK GDPR arts. 12, 15-17): due dates, extension, response,
-erasure decisions, and the export's withholding and redaction rules. No I/O, no clock."""
+erasure decisions, and the DPO's item-by-item exemptions and review. No I/O, no clock."""
 
 from __future__ import annotations
 
@@ -16,16 +16,12 @@ from domain.errors import InvalidCommand
 from domain.personal import Personal
 from domain.service_levels import ServiceLevels, TimerState
 from domain.subject_requests import (
-    ANOTHER_PERSON,
     ART_12_3,
+    ART_15_4,
     ART_17,
-    DEFAULT_WITHHELD,
-    REDACTED_MARK,
     AccessRequestExtended,
-    Redaction,
+    AccessRequestReceived,
     SubjectRequest,
-    WithholdingCategory,
-    withholding_category,
 )
 from projections.subject_index import PERSONAL_DATA, mentions
 from tests.unit.case_builders import refused, replay, state_of
@@ -36,16 +32,12 @@ DPO = "data.protection"
 
 def received(day: str, hour: int = 10, **kwargs: Any) -> SubjectRequest:
     at = datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
-    fields: dict[str, Any] = {"withheld": None} | kwargs
-    return SubjectRequest.receive_access(
-        request_id=uuid4(),
-        subject_id=uuid4(),
-        received_at=at,
-        levels=LEVELS,
-        actor=DPO,
-        at=at,
-        **fields,
+    request = SubjectRequest.receive_access(
+        request_id=uuid4(), subject_id=uuid4(), received_at=at, levels=LEVELS, actor=DPO, at=at
     )
+    if kwargs.get("reviewed"):
+        request.record_review(actor=DPO, at=at)
+    return request
 
 
 def erasure() -> SubjectRequest:
@@ -92,7 +84,6 @@ def test_a_request_cannot_be_received_in_the_future() -> None:
             request_id=uuid4(),
             subject_id=uuid4(),
             received_at=now + timedelta(days=1),
-            withheld=None,
             levels=LEVELS,
             actor=DPO,
             at=now,
@@ -100,13 +91,42 @@ def test_a_request_cannot_be_received_in_the_future() -> None:
     assert e.value.field == "received_at"
 
 
-def test_the_dpo_chooses_what_is_withheld_or_the_default_applies() -> None:
-    assert received("2026-03-02").withheld == [c.value for c in DEFAULT_WITHHELD]
-    assert received("2026-03-02", withheld=[]).withheld == []
-    chosen = received("2026-03-02", withheld=["enforcement", "enforcement"])
-    assert chosen.withheld == ["enforcement"]
+def test_nothing_is_withheld_until_the_dpo_decides_item_by_item_with_reasons() -> None:
+    request = received("2026-03-02")
+    assert request.withheld == {}
+    at = datetime(2026, 3, 5, tzinfo=UTC)
+    with pytest.raises(InvalidCommand) as e:
+        request.withhold(item="c:4", exemption="crime", reasons=" ", told=None, actor=DPO, at=at)
+    assert e.value.field == "reasons"
     with pytest.raises(InvalidCommand):
-        received("2026-03-02", withheld=["everything"])
+        request.withhold(item="c:4", exemption="police", reasons="x", told=None, actor=DPO, at=at)
+    request.withhold(item="c:4", exemption="crime", reasons="Inquiry", told=None, actor=DPO, at=at)
+    request.withhold(
+        item="c:5", exemption="rights_of_others", reasons="Neighbour", told=None, actor=DPO, at=at
+    )
+    # not told of a crime exemption unless the DPO says so; told of the others
+    assert {k: d.told for k, d in request.withheld.items()} == {"c:4": False, "c:5": True}
+    request.release(item="c:4", reasons="Inquiry over", actor=DPO, at=at)
+    assert list(request.withheld) == ["c:5"]
+    with pytest.raises(InvalidCommand):
+        request.release(item="c:4", reasons="again", actor=DPO, at=at)
+
+
+def test_the_response_waits_for_the_dpos_review_of_the_free_text() -> None:
+    request = received("2026-03-02")
+    at = datetime(2026, 3, 10, tzinfo=UTC)
+    with refused(request, ART_15_4):
+        request.record_response(sent_at=at, method="email", actor=DPO, at=at)
+    request.record_review(actor=DPO, at=at)
+    request.record_response(sent_at=at, method="email", actor=DPO, at=at)
+    with refused(request, ART_12_3):
+        request.withhold(item="c:4", exemption="crime", reasons="x", told=None, actor=DPO, at=at)
+
+
+def test_an_old_request_with_withheld_categories_reads_without_them() -> None:
+    state: dict[str, Any] = {"withheld": ["police_reports"], "subject_id": uuid4()}
+    AccessRequestReceived.upcast_v1_v2(state)
+    assert "withheld" not in state
 
 
 def test_an_extension_adds_two_months_from_receipt_and_needs_reasons() -> None:
@@ -137,7 +157,7 @@ def test_a_request_is_extended_once_and_within_the_first_month() -> None:
 
 
 def test_the_response_stops_the_timer_once() -> None:
-    request = received("2026-03-02")
+    request = received("2026-03-02", reviewed=True)
     sent = datetime(2026, 3, 30, 12, tzinfo=UTC)
     request.record_response(sent_at=sent, method="email", actor=DPO, at=sent)
     assert request.timer().state(sent + timedelta(days=90)) == TimerState.MET
@@ -148,7 +168,7 @@ def test_the_response_stops_the_timer_once() -> None:
 
 
 def test_a_late_response_is_a_breach() -> None:
-    request = received("2026-03-02")
+    request = received("2026-03-02", reviewed=True)
     sent = datetime(2026, 4, 10, tzinfo=UTC)
     request.record_response(sent_at=sent, method="post", actor=DPO, at=sent)
     assert request.timer().state(sent) == TimerState.BREACHED
@@ -192,9 +212,10 @@ def test_an_erasure_carried_out_names_its_art_17_1_ground() -> None:
 
 
 def test_requests_replay_to_the_same_state() -> None:
-    request = received("2026-03-02")
+    request = received("2026-03-02", reviewed=True)
     at = datetime(2026, 3, 10, tzinfo=UTC)
     request.extend(reasons="Complex", levels=LEVELS, actor=DPO, at=at)
+    request.withhold(item="c:4", exemption="crime", reasons="x", told=True, actor=DPO, at=at)
     request.record_response(sent_at=at, method="portal", actor=DPO, at=at)
     assert state_of(replay(request.collect_events(), SubjectRequest)) == state_of(request)
 
@@ -208,28 +229,6 @@ def test_an_access_request_cannot_be_decided_like_an_erasure() -> None:
             actor=DPO,
             at=datetime(2026, 3, 3, tzinfo=UTC),
         )
-
-
-def test_redaction_shows_the_requesters_data_and_marks_everyone_elses() -> None:
-    me, other = uuid4(), uuid4()
-    redaction = Redaction(requester=me)
-    shown = redaction.apply(
-        {
-            "mine": Personal(me, "My note"),
-            "theirs": Personal(other, "Their note"),
-            "gone": Personal.erased_for(me),
-            "people": [me, other],
-            "actions": [{"description": Personal(other, "x")}],
-        }
-    )
-    assert shown == {
-        "mine": "My note",
-        "theirs": REDACTED_MARK,
-        "gone": "[erased]",
-        "people": [me, ANOTHER_PERSON],
-        "actions": [{"description": REDACTED_MARK}],
-    }
-    assert redaction.count == 3
 
 
 def _disclosed(recipient: str) -> ev.InformationDisclosed:
@@ -253,13 +252,6 @@ def _disclosed(recipient: str) -> ev.InformationDisclosed:
         subjects=[uuid4()],
         what=Personal(uuid4(), "The report"),
     )
-
-
-def test_disclosures_to_the_police_are_withheld_with_police_reports() -> None:
-    police = WithholdingCategory.POLICE_REPORTS
-    assert withholding_category(_disclosed("police"), DEFAULT_WITHHELD) == police
-    assert withholding_category(_disclosed("police"), []) is None
-    assert withholding_category(_disclosed("local_authority"), DEFAULT_WITHHELD) is None
 
 
 def test_the_index_finds_references_and_owners_of_personal_values() -> None:
