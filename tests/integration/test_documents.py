@@ -23,19 +23,15 @@ from uuid import UUID
 import pytest
 
 import application.evidence_packs
-from application.actors import Actor
 from application.integrity.log import IntegrityFailure
 from application.integrity.offline_verifier import PACK_PDF
 from domain import case_events as ev
-from domain.hate_case import HateCase
 from interface.config import Services, build_services
-from tests.api.helpers import ANSWERS_MEDIUM, ANSWERS_STANDARD
-from tests.conftest import COMPLAINTS, HUB, MANAGER, OFFICER, Clock, add_staff, sqlite_env
+from tests.conftest import COMPLAINTS, Clock, add_staff, sqlite_env
+from tests.integration.test_evidence_packs import WITNESS, worked_case
 from tests.integration.test_subject_rights import DPO
 from tests.pdf_text import pdf_text
 
-VICTIM = "Yusuf Rahman"
-WITNESS = "Ruth Adeyemi"
 NAMED = ("Tom Baxter", "Lee Carter")  # in the description, not recorded on the case
 DESCRIPTION = (
     f"Anti-Muslim leaflets pushed through the letterbox; {NAMED[0]} from number 9 and his "
@@ -44,74 +40,6 @@ DESCRIPTION = (
 UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # a stored value: no_answer, stage_1...
 FIELD_NAMES = ("Contact id", "Frequency days", "Matrix version", "Actor role", "Subject id")
-
-
-def panel_case(services: Services, clock: Clock) -> HateCase:
-    """Report, triage, an unanswered call and a visit naming the witness, the witness, two
-    risk assessments, repairs, keeping in touch, consent and a police report, closure
-    against the victim's view, and a stage 1 complaint partly upheld."""
-    ledger = services.ledger
-
-    def step(actor: Actor, command: str, **fields: Any) -> HateCase:
-        clock.advance(timedelta(hours=2))
-        return getattr(ledger, command)(case.id, actor=actor, seen_version=case.version, **fields)
-
-    case = ledger.report_case(
-        actor=HUB,
-        channel="email",
-        reporter_role="victim",
-        description=DESCRIPTION,
-        strands=["religion_or_belief"],
-        forms=["offensive_literature"],
-        victim={"name": VICTIM, "email": "yusuf@example.org"},
-    )
-    case = step(HUB, "triage")
-    case = step(HUB, "allocate", officer=OFFICER.username, team=OFFICER.team)
-    case = step(
-        OFFICER, "record_contact", method="phone", direction="outbound", outcome="no_answer"
-    )
-    case = step(
-        OFFICER,
-        "record_contact",
-        method="home_visit",
-        direction="outbound",
-        summary=f"Visited. {WITNESS} next door saw a man posting them.",
-    )
-    clock.advance(timedelta(hours=1))
-    case, _ = ledger.add_person(
-        case.id, actor=OFFICER, seen_version=case.version, role="witness", details={"name": WITNESS}
-    )
-    case = step(OFFICER, "assess_risk", answers=ANSWERS_MEDIUM)
-    case = step(OFFICER, "request_repair", kind="emergency", description="Secure the door.")
-    case = step(OFFICER, "complete_repair", repair_id="repair-1")
-    case = step(OFFICER, "agree_contact_arrangement", method="phone", frequency_days=7)
-    case = step(
-        OFFICER,
-        "grant_consent",
-        recipient="police",
-        recipient_name="West Midlands Police",
-        form="written",
-    )
-    case = step(OFFICER, "report_to_police", basis="consent", consent_id="consent-1")
-    clock.advance(timedelta(days=3))
-    case = step(OFFICER, "assess_risk", answers=ANSWERS_STANDARD)
-    case = step(OFFICER, "propose_closure", grounds=["all_action_taken"], reasons="Done.")
-    case = step(
-        OFFICER,
-        "discuss_closure",
-        method="phone",
-        victim_agrees=False,
-        victim_view="Wants it open until the police finish.",
-    )
-    case = step(MANAGER, "close_case", grounds=["other_agency_dealing"], reasons="Police lead.")
-    case = step(COMPLAINTS, "receive_complaint", stage="stage_1", summary="Closed too soon.")
-    return step(
-        COMPLAINTS,
-        "respond_to_complaint",
-        complaint_id="complaint-1",
-        outcome="partly_upheld",
-        response="We will call monthly.",
-    )
 
 
 @dataclass(frozen=True)
@@ -139,7 +67,7 @@ def documents(
     services = build_services(sqlite_env(str(tmp_path_factory.mktemp("documents"))), clock=clock)
     try:
         add_staff(services)
-        case = panel_case(services, clock)
+        case = worked_case(services, clock, DESCRIPTION).case
         victim = case.victim_id
         assert victim is not None
         rights = services.subject_rights
@@ -277,7 +205,7 @@ def test_a_pack_that_cannot_be_signed_or_built_leaves_no_event_behind(
     sqlite_services: Services, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services = sqlite_services
-    case = panel_case(services, clock)
+    case = worked_case(services, clock, DESCRIPTION).case
 
     def no_key() -> Any:
         raise IntegrityFailure("signing key file signing.pem is missing")

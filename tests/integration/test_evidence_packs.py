@@ -38,7 +38,7 @@ from domain.hate_case import HateCase
 from domain.vocabulary import StaffRole
 from interface.cli import main
 from interface.config import Services, build_services
-from tests.api.helpers import ANSWERS_STANDARD
+from tests.api.helpers import ANSWERS_MEDIUM, ANSWERS_STANDARD
 from tests.conftest import COMPLAINTS, HUB, MANAGER, OFFICER, Clock, add_staff, sqlite_env
 from tests.integration.test_subject_rights import DPO
 
@@ -52,9 +52,14 @@ class Worked:
     witness: UUID
 
 
-def worked_case(services: Services, clock: Clock) -> Worked:
-    """Report, triage, contacts (one failed), a witness, risk, repairs (one late), consent,
-    police report, closure against the victim's view, and a stage 1 complaint answered."""
+def worked_case(
+    services: Services,
+    clock: Clock,
+    description: str = "Anti-Muslim leaflets pushed through the letterbox.",
+) -> Worked:
+    """Report, triage, contacts (one failed), a witness, risk (assessed twice), repairs (one
+    late), consent, police report, closure against the victim's view, and a stage 1
+    complaint partly upheld."""
     ledger = services.ledger
 
     def step(actor: Actor, command: str, **fields: Any) -> HateCase:
@@ -65,7 +70,7 @@ def worked_case(services: Services, clock: Clock) -> Worked:
         actor=HUB,
         channel="email",
         reporter_role="victim",
-        description="Anti-Muslim leaflets pushed through the letterbox.",
+        description=description,
         strands=["religion_or_belief"],
         forms=["offensive_literature"],
         victim={"name": VICTIM, "email": "yusuf@example.org"},
@@ -86,7 +91,7 @@ def worked_case(services: Services, clock: Clock) -> Worked:
     case, witness = ledger.add_person(
         case.id, actor=OFFICER, seen_version=case.version, role="witness", details={"name": WITNESS}
     )
-    case = step(OFFICER, "assess_risk", answers=ANSWERS_STANDARD, notes="Low risk now.")
+    case = step(OFFICER, "assess_risk", answers=ANSWERS_MEDIUM, notes="Watching closely.")
     case = step(OFFICER, "request_repair", kind="emergency", description="Secure the door.")
     case = step(OFFICER, "request_repair", kind="graffiti_removal", description="Clean wall.")
     case = step(OFFICER, "complete_repair", repair_id="repair-1")
@@ -100,6 +105,7 @@ def worked_case(services: Services, clock: Clock) -> Worked:
         form="written",
     )
     case = step(OFFICER, "report_to_police", basis="consent", consent_id="consent-1")
+    case = step(OFFICER, "assess_risk", answers=ANSWERS_STANDARD)
     case = step(OFFICER, "propose_closure", grounds=["all_action_taken"], reasons="Done.")
     case = step(
         OFFICER,
