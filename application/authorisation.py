@@ -1,7 +1,8 @@
 """Who may do what, and who may see which case (DESIGN.md, 'Who uses it').
 
-This is the one place that says which staff role may run which command and read which case.
-Policy rules about the case itself live in the domain; this module only knows roles.
+Which roles may issue a command is declared by the command (`application.commands`); this
+module gathers that into the roles table, adds what is not a command, and says who may see
+which case. Policy rules about the case itself live in the domain; this module knows roles.
 """
 
 from __future__ import annotations
@@ -9,56 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.actors import Actor
+from application.commands.base import CaseCommand, Command
+from application.commands.catalogue import commands
 from application.errors import Forbidden
-from domain.vocabulary import InterventionKind, StaffRole
+from application.roles import AUDITOR, COMPLAINTS, DPO, HUB, MANAGER, OFFICER
+from domain.vocabulary import StaffRole
 
-HUB, OFFICER, MANAGER = StaffRole.HUB, StaffRole.OFFICER, StaffRole.MANAGER
-DPO, COMPLAINTS = StaffRole.DPO, StaffRole.COMPLAINTS
-AUDITOR = StaffRole.AUDITOR
-CASE_WORKERS = frozenset({OFFICER, MANAGER})
-INTAKE = frozenset({HUB, OFFICER, MANAGER})
-
-# Command (its API name) -> the roles that may run it.
-COMMAND_ROLES: dict[str, frozenset[StaffRole]] = {
-    "report": INTAKE,
-    "further-incidents": INTAKE,
-    "triage": frozenset({HUB, MANAGER}),
-    "allocation": frozenset({HUB, MANAGER}),
-    "reassignment": frozenset({MANAGER}),
-    "subjects": INTAKE,
-    "classification": CASE_WORKERS,
-    "hate-definition-disputes": frozenset({MANAGER}),
-    "risk-assessments": CASE_WORKERS,
-    "action-plans": CASE_WORKERS,
-    "action-completions": CASE_WORKERS,
-    "contact-arrangements": CASE_WORKERS,
-    "contacts": INTAKE,
-    "reasonable-adjustments": INTAKE,
-    "support-referrals": CASE_WORKERS,
-    "security-measures": CASE_WORKERS,
-    "repairs": INTAKE,
-    "repair-completions": INTAKE,
-    "consents": INTAKE,
-    "consent-withdrawals": INTAKE,
-    "safeguarding-concerns": INTAKE,
-    "police-reports": CASE_WORKERS,
-    "referrals": CASE_WORKERS,
-    "disclosures": CASE_WORKERS,
-    "perpetrators": CASE_WORKERS,
-    "interventions": CASE_WORKERS,
-    "staff-matter-referrals": frozenset({MANAGER}),
-    "closure-proposals": CASE_WORKERS,
-    "closure-discussions": CASE_WORKERS,
-    "closure": frozenset({MANAGER}),
-    "reopening": CASE_WORKERS,
-    "complaints": frozenset({COMPLAINTS, MANAGER}),
-    "complaint-responses": frozenset({COMPLAINTS, MANAGER}),
-    "case-reviews": frozenset({COMPLAINTS, MANAGER}),
-    "case-review-thresholds": frozenset({COMPLAINTS, MANAGER}),
-    "panel-recommendations": frozenset({COMPLAINTS, MANAGER}),
-    "panel-recommendation-answers": frozenset({MANAGER}),
-    # Complaint (11) and ASB Case Review (12.2) evidence packs.
-    "evidence-packs": frozenset({COMPLAINTS, MANAGER}),
+# What each role may do: every command of the catalogue, by its noun, and what is not a command.
+COMMAND_ROLES: dict[str, frozenset[StaffRole]] = {c.noun: c.roles for c in commands()} | {
     # Data subjects' rights (UK GDPR arts. 15-17): the DPO's alone, and no case work.
     "subject-access": frozenset({DPO}),
     "rectification": frozenset({DPO}),
@@ -70,9 +29,6 @@ COMMAND_ROLES: dict[str, frozenset[StaffRole]] = {
     # Landlord-wide counts (TSM NM01 and service levels), no personal data.
     "statistics": frozenset({MANAGER, AUDITOR}),
 }
-
-# Commands that open a case to the complaints liaison before it is under complaint or review.
-_OPENS_TO_COMPLAINTS = frozenset({"complaints", "case-reviews"})
 
 
 @dataclass(frozen=True)
@@ -124,28 +80,27 @@ def visibility_filter(actor: Actor) -> Condition:
     return f"({sql})", tuple(v for _, params in conditions for v in params)
 
 
-def may_target(actor: Actor, command: str, case: CaseAccess) -> bool:
+def may_target(actor: Actor, command: type[CaseCommand[object]], case: CaseAccess) -> bool:
     """May the actor address this case with this command at all (else it is not found)?"""
-    if actor.role == COMPLAINTS and command in _OPENS_TO_COMPLAINTS:
+    if actor.role == COMPLAINTS and command.opens_to_complaints:
         return True
     return may_see(actor, case)
 
 
-def authorise(actor: Actor, command: str, intervention_kind: str | None = None) -> None:
-    """Raise Forbidden unless the actor's role may run the command.
-
-    Enforcement against a tenancy is a manager's decision (DESIGN.md roles table).
-    """
-    roles = COMMAND_ROLES.get(command)
+def authorise(actor: Actor, permission: str) -> None:
+    """Raise Forbidden unless the actor's role has the permission (a command's noun, or
+    one of the others of `COMMAND_ROLES`)."""
+    roles = COMMAND_ROLES.get(permission)
     if roles is None or actor.role not in roles:
-        raise Forbidden(f"the {actor.role.value} role may not do '{command}'")
-    if intervention_kind is not None:
-        try:
-            enforcement = InterventionKind(intervention_kind).is_tenancy_enforcement
-        except ValueError:
-            return  # the domain refuses the unknown kind with a field error
-        if enforcement and actor.role != MANAGER:
-            raise Forbidden("tenancy enforcement is a manager's decision")
+        raise Forbidden(f"the {actor.role.value} role may not do '{permission}'")
+
+
+def authorise_command(actor: Actor, command: Command) -> None:
+    """Raise Forbidden unless the actor's role may issue this command with these values."""
+    authorise(actor, command.noun)
+    refusal = command.refusal(actor.role)
+    if refusal is not None:
+        raise Forbidden(refusal)
 
 
 def may_read_cases(actor: Actor) -> bool:

@@ -34,6 +34,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from application.actors import Actor
 from application.authorisation import authorise
+from application.commands.after_the_case import ProduceEvidencePack
 from application.errors import NotFound, StaleVersion
 from application.exports.evidence_pack import (
     PackMaterial,
@@ -123,9 +124,7 @@ class EvidencePacks:
         self._integrity = integrity
         self._levels = levels
 
-    def produce(
-        self, actor: Actor, case_id: UUID, *, purpose: str, since_checkpoint: int | None = None
-    ) -> EvidencePack:
+    def produce(self, actor: Actor, case_id: UUID, command: ProduceEvidencePack) -> EvidencePack:
         """Record the pack on the case, sign a checkpoint that covers it, and build it.
 
         The pack's event is recorded only for a pack that can be produced: before it is
@@ -134,34 +133,24 @@ class EvidencePacks:
         nothing behind. What can still fail after the save is the database itself (the
         checkpoint or the reading back); the event then stands for a pack that
         `pack(n)` builds once the database answers again."""
-        authorise(actor, "evidence-packs")
-        if since_checkpoint is not None:
-            self._earlier_checkpoint(since_checkpoint)
+        authorise(actor, command.noun)
+        if command.since_checkpoint is not None:
+            self._earlier_checkpoint(command.since_checkpoint)
         self._integrity.signing_key()
-        self._rehearse(actor, case_id, purpose, since_checkpoint)
-        case: HateCase | None = None
+        self._rehearse(actor, case_id, command)
         for attempt in range(_ATTEMPTS):
-            seen = self._ledger.case_for(actor, case_id).version
-            try:
-                case = self._ledger.produce_evidence_pack(
-                    case_id,
-                    actor=actor,
-                    seen_version=seen,
-                    purpose=purpose,
-                    actor_role=actor.role.value,
-                    since_checkpoint=since_checkpoint,
-                )
+            try:  # at any version: a pack states the version it covers
+                number = self._ledger.execute(case_id, command, actor=actor).result
                 break
             except StaleVersion:
                 if attempt == _ATTEMPTS - 1:
                     raise
-        assert case is not None
         self._integrity.checkpoint()
-        return self.pack(actor, case_id, len(case.evidence_packs))
+        return self.pack(actor, case_id, number)
 
     def pack(self, actor: Actor, case_id: UUID, number: int) -> EvidencePack:
         """Pack `number` of the case, rebuilt from the events up to its own."""
-        authorise(actor, "evidence-packs")
+        authorise(actor, ProduceEvidencePack.noun)
         self._ledger.case_for(actor, case_id)
         events = list(self._ledger.repository.event_store.get(case_id))
         ends = [
@@ -180,16 +169,14 @@ class EvidencePacks:
         bundle = case_bundle(self._integrity, case_id, chain, checkpoint, earlier)
         return self._build(pack_event, events, chain, checkpoint, earlier, bundle)
 
-    def _rehearse(
-        self, actor: Actor, case_id: UUID, purpose: str, since_checkpoint: int | None
-    ) -> None:
+    def _rehearse(self, actor: Actor, case_id: UUID, command: ProduceEvidencePack) -> None:
         """Build the pack's content and PDF from the case with its pack event not yet saved."""
         case = self._ledger.case_for(actor, case_id)
         events = list(self._ledger.repository.event_store.get(case_id))
         case.produce_evidence_pack(
-            purpose=purpose,
+            purpose=command.purpose,
             actor_role=actor.role.value,
-            since_checkpoint=since_checkpoint,
+            since_checkpoint=command.since_checkpoint,
             actor=actor.username,
             at=self._ledger.clock(),
         )

@@ -1,8 +1,9 @@
-"""The case ledger: one eventsourcing Application, one method per command.
+"""The case ledger: one eventsourcing Application that carries out the catalogue's commands.
 
-Every command names the actor and the case version the actor saw. It loads the case, checks
-the actor may address it, checks the version, asks the domain to decide, and saves all new
-events in one transaction, or none. A concurrent writer that saved first makes the save
+A command (`application.commands`) is a typed value; `execute` is the one way a case changes.
+It loads the case, checks the actor may address it with that command, checks the case version
+the actor saw, lets the command's domain method decide, and saves all new events (and any new
+person's record) in one transaction, or none. A concurrent writer that saved first makes the save
 fail on the event store's unique (case, version) key: that is reported as a stale version,
 never a lost update.
 
@@ -15,26 +16,29 @@ per personal value's event. Aggregates are replayed by `_replay`, not the librar
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 from eventsourcing.utils import TopicError, resolve_topic
 
 from application.actors import Actor
 from application.authorisation import (
     CaseAccess,
-    authorise,
+    authorise_command,
     may_read_cases,
     may_see,
     may_target,
 )
 from application.clock import Clock, system_clock
+from application.commands.base import CaseCommand
+from application.commands.people import PersonDetails
+from application.commands.reporting import ReportCase
 from application.errors import Forbidden, NotFound, StaleVersion
 from application.integrity.recorders import IntegrityTables
 from application.vault.keystore import KeyStore, key_scope
@@ -45,11 +49,11 @@ from domain.errors import InvalidCommand
 from domain.hate_case import HateCase
 from domain.risk import DEFAULT_RISK_MATRIX, RiskMatrix
 from domain.staff import StaffMember, staff_id_for
-from domain.vocabulary import ReporterRole, StaffRole
+from domain.vocabulary import StaffRole
 
-Change = Callable[[HateCase, datetime], object]
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+R = TypeVar("R")
 
 # The log position of this thread's latest save, for a reader to wait for (read your writes).
 _written: ContextVar[int] = ContextVar("caseledger_written_position", default=0)
@@ -82,25 +86,6 @@ def _in_one_key_scope(method: Callable[_P, _R]) -> Callable[_P, _R]:
             return method(*args, **kwargs)
 
     return scoped
-
-
-def case_command(command: str, method: str) -> Callable[..., HateCase]:
-    """A ledger method running the HateCase command `method` as the API command `command`."""
-
-    def run(
-        self: CaseLedger, case_id: UUID, *, actor: Actor, seen_version: int, **fields: Any
-    ) -> HateCase:
-        return self._act(
-            case_id,
-            actor,
-            seen_version,
-            command,
-            lambda case, at: getattr(case, method)(actor=actor.username, at=at, **fields),
-        )
-
-    run.__name__ = run.__qualname__ = method
-    run.__doc__ = getattr(HateCase, method).__doc__
-    return run
 
 
 class CaseLedger(Application):
@@ -191,236 +176,44 @@ class CaseLedger(Application):
         if not (isinstance(topic, type) and issubclass(topic, SubjectRecorded)):
             raise InvalidCommand(field_name, "no such person is known to the ledger")
 
-    # --- reporting -----------------------------------------------------------------------
+    # --- commands ----------------------------------------------------------------------
 
-    def report_case(
-        self,
-        *,
-        actor: Actor,
-        channel: str,
-        reporter_role: str,
-        description: str,
-        strands: Sequence[str],
-        forms: Sequence[str],
-        received_at: datetime | None = None,
-        incident_at: datetime | None = None,
-        location: str | None = None,
-        victim: Mapping[str, Any] | None = None,
-        victim_id: UUID | None = None,
-        reporter: Mapping[str, Any] | None = None,
-        victim_perceives_hate: bool = True,
-        criminal_offence_alleged: bool | None = None,
-    ) -> HateCase:
+    @_in_one_key_scope
+    def report(self, command: ReportCase, *, actor: Actor) -> HateCase:
         """Log a report (5.2, 5.3): the case, its victim and its reporter, all or nothing."""
-        authorise(actor, "report")
-        at = self.clock()
-        new: list[Aggregate] = []
-        if victim_id is None:
-            victim_subject = DataSubject.record(
-                subject_id=uuid4(), details=victim or {}, actor=actor.username, at=at
-            )
-            new.append(victim_subject)
-            victim_id = victim_subject.id
-        else:
-            self._known_subject(victim_id, "victim_id")
-        reporter_id = None
-        if reporter_role in (ReporterRole.VICTIM, ReporterRole.ANONYMOUS) and reporter:
-            raise InvalidCommand(
-                "reporter", f"a report by the {reporter_role} has no separate reporter"
-            )
-        if reporter_role not in (ReporterRole.VICTIM, ReporterRole.ANONYMOUS):
-            reporter_subject = DataSubject.record(
-                subject_id=uuid4(), details=reporter or {}, actor=actor.username, at=at
-            )
-            new.append(reporter_subject)
-            reporter_id = reporter_subject.id
-        case = HateCase.report(
-            case_id=uuid4(),
-            victim_id=victim_id,
-            reporter_id=reporter_id,
-            channel=channel,
-            reporter_role=reporter_role,
-            received_at=received_at or at,
-            description=description,
-            strands=strands,
-            forms=forms,
-            victim_perceives_hate=victim_perceives_hate,
-            incident_at=incident_at,
-            location=location,
-            criminal_offence_alleged=criminal_offence_alleged,
-            actor=actor.username,
-            at=at,
-        )
-        self.save(*new, case)
+        authorise_command(actor, command)
+        acting = _Acting(self, actor, self.clock())
+        case = command.run(acting)
+        self.save(*acting.new_people, case)
         return case
 
-    def add_person(
+    @_in_one_key_scope
+    def execute(
         self,
         case_id: UUID,
+        command: CaseCommand[R],
         *,
         actor: Actor,
-        seen_version: int,
-        role: str,
-        details: Mapping[str, Any] | None = None,
-        subject_id: UUID | None = None,
-        elected_representative: bool = False,
-    ) -> tuple[HateCase, UUID]:
-        """A witness, representative or household member, linked by id: a person the ledger
-        already knows (`subject_id`, so one person has one record across cases) or new."""
-        person, new = self._person(actor, details, subject_id)
-        case = self._act(
-            case_id,
-            actor,
-            seen_version,
-            "subjects",
-            lambda case, at: case.link_subject(
-                subject_id=person,
-                role=role,
-                elected_representative=elected_representative,
-                actor=actor.username,
-                at=at,
-            ),
-            *new,
-        )
-        return case, person
+        seen_version: int | None = None,
+    ) -> Executed[R]:
+        """The one way a case changes: check the actor may issue the command on this case,
+        check the version they saw (None: any version will do), let the domain decide, and
+        save every new event (and any new person's record) in one transaction, or none."""
+        authorise_command(actor, command)
+        case = self._load_case(case_id)
+        if not may_target(actor, type(command), case_access(case)):
+            raise NotFound("no such case")
+        if seen_version is not None and case.version != seen_version:
+            raise StaleVersion(seen_version, case.version)
+        acting = _Acting(self, actor, self.clock())
+        result = command.run(case, acting)
+        try:
+            self.save(*acting.new_people, case)
+        except IntegrityError:
+            raise StaleVersion(seen_version, self._load_case(case_id).version) from None
+        return Executed(case, result)
 
-    def identify_perpetrator(
-        self,
-        case_id: UUID,
-        *,
-        actor: Actor,
-        seen_version: int,
-        link: str,
-        details: Mapping[str, Any] | None = None,
-        subject_id: UUID | None = None,
-        notes: str | None = None,
-    ) -> tuple[HateCase, UUID]:
-        """An alleged perpetrator is a data subject of their own, referenced from the case."""
-        person, new = self._person(actor, details, subject_id)
-        case = self._act(
-            case_id,
-            actor,
-            seen_version,
-            "perpetrators",
-            lambda case, at: case.identify_perpetrator(
-                subject_id=person, link=link, notes=notes, actor=actor.username, at=at
-            ),
-            *new,
-        )
-        return case, person
-
-    def _person(
-        self, actor: Actor, details: Mapping[str, Any] | None, subject_id: UUID | None
-    ) -> tuple[UUID, list[DataSubject]]:
-        """An existing person by id, or a new record of the details given (not both)."""
-        if subject_id is not None:
-            if details:
-                raise InvalidCommand("details", "give a known person's id or new details")
-            self._known_subject(subject_id, "subject_id")
-            return subject_id, []
-        subject = DataSubject.record(
-            subject_id=uuid4(), details=details or {}, actor=actor.username, at=self.clock()
-        )
-        return subject.id, [subject]
-
-    def assess_risk(
-        self, case_id: UUID, *, actor: Actor, seen_version: int, **fields: Any
-    ) -> HateCase:
-        """Score the landlord's configured risk question set (5.5)."""
-        return self._act(
-            case_id,
-            actor,
-            seen_version,
-            "risk-assessments",
-            lambda case, at: case.assess_risk(
-                matrix=self.risk_matrix, actor=actor.username, at=at, **fields
-            ),
-        )
-
-    def take_intervention(
-        self, case_id: UUID, *, actor: Actor, seen_version: int, kind: str, **fields: Any
-    ) -> HateCase:
-        """Early intervention, or tenancy enforcement (a manager's decision) (5.6, 5.7)."""
-        authorise(actor, "interventions", intervention_kind=kind)
-        return self._act(
-            case_id,
-            actor,
-            seen_version,
-            "interventions",
-            lambda case, at: case.take_intervention(
-                kind=kind, actor=actor.username, at=at, **fields
-            ),
-        )
-
-    def allocate(
-        self, case_id: UUID, *, actor: Actor, seen_version: int, officer: str, team: str
-    ) -> HateCase:
-        """Name the officer responsible (8.1): an active officer or manager of that team."""
-
-        def allocate(case: HateCase, at: datetime) -> None:
-            self._check_named_officer(officer, team)
-            case.allocate(officer=officer, team=team, actor=actor.username, at=at)
-
-        return self._act(case_id, actor, seen_version, "allocation", allocate)
-
-    def reassign(
-        self,
-        case_id: UUID,
-        *,
-        actor: Actor,
-        seen_version: int,
-        officer: str,
-        team: str,
-        reason: str,
-    ) -> HateCase:
-        """Give the case to another named officer, with a reason (manager)."""
-
-        def reassign(case: HateCase, at: datetime) -> None:
-            self._check_named_officer(officer, team)
-            case.reassign(officer=officer, team=team, reason=reason, actor=actor.username, at=at)
-
-        return self._act(case_id, actor, seen_version, "reassignment", reassign)
-
-    # Commands that pass the caller's fields straight to the HateCase method of the same name.
-    report_further_incident = case_command("further-incidents", "report_further_incident")
-    triage = case_command("triage", "triage")
-    revise_classification = case_command("classification", "revise_classification")
-    dispute_hate_definition = case_command("hate-definition-disputes", "dispute_hate_definition")
-    agree_action_plan = case_command("action-plans", "agree_action_plan")
-    complete_action = case_command("action-completions", "complete_action")
-    agree_contact_arrangement = case_command("contact-arrangements", "agree_contact_arrangement")
-    record_contact = case_command("contacts", "record_contact")
-    agree_reasonable_adjustment = case_command(
-        "reasonable-adjustments", "agree_reasonable_adjustment"
-    )
-    refer_for_support = case_command("support-referrals", "refer_for_support")
-    provide_security_measures = case_command("security-measures", "provide_security_measures")
-    request_repair = case_command("repairs", "request_repair")
-    complete_repair = case_command("repair-completions", "complete_repair")
-    grant_consent = case_command("consents", "grant_consent")
-    withdraw_consent = case_command("consent-withdrawals", "withdraw_consent")
-    raise_safeguarding_concern = case_command("safeguarding-concerns", "raise_safeguarding_concern")
-    report_to_police = case_command("police-reports", "report_to_police")
-    refer_to_multi_agency_panel = case_command("referrals", "refer_to_multi_agency_panel")
-    disclose = case_command("disclosures", "disclose")
-    refer_staff_matter = case_command("staff-matter-referrals", "refer_staff_matter")
-    propose_closure = case_command("closure-proposals", "propose_closure")
-    discuss_closure = case_command("closure-discussions", "discuss_closure")
-    close_case = case_command("closure", "close_case")
-    reopen_case = case_command("reopening", "reopen")
-    receive_complaint = case_command("complaints", "receive_complaint")
-    respond_to_complaint = case_command("complaint-responses", "respond_to_complaint")
-    request_case_review = case_command("case-reviews", "request_case_review")
-    decide_review_threshold = case_command("case-review-thresholds", "decide_review_threshold")
-    receive_panel_recommendation = case_command(
-        "panel-recommendations", "receive_panel_recommendation"
-    )
-    answer_panel_recommendation = case_command(
-        "panel-recommendation-answers", "answer_panel_recommendation"
-    )
-    produce_evidence_pack = case_command("evidence-packs", "produce_evidence_pack")
-
-    # --- the one way a case changes ------------------------------------------------------
+    # --- what commands ask of the ledger --------------------------------------------------
 
     def _check_named_officer(self, username: str, team: str) -> None:
         try:
@@ -451,25 +244,64 @@ class CaseLedger(Application):
             aggregate: object = self.repository.get(aggregate_id, projector_func=_replay)
         return aggregate
 
-    @_in_one_key_scope
-    def _act(
-        self,
-        case_id: UUID,
-        actor: Actor,
-        seen_version: int,
-        command: str,
-        change: Change,
-        *also: Aggregate,
-    ) -> HateCase:
-        authorise(actor, command)
-        case = self._load_case(case_id)
-        if not may_target(actor, command, case_access(case)):
-            raise NotFound("no such case")
-        if case.version != seen_version:
-            raise StaleVersion(seen_version, case.version)
-        change(case, self.clock())
-        try:
-            self.save(*also, case)
-        except IntegrityError:
-            raise StaleVersion(seen_version, self._load_case(case_id).version) from None
-        return case
+
+@dataclass(frozen=True)
+class Executed(Generic[R]):
+    """A command carried out: the case as it now is, and what the domain returned (the
+    consent's id, the new person's id, ...; None for most commands)."""
+
+    case: HateCase
+    result: R
+
+
+class _Acting:
+    """What a running command may ask of the ledger (`application.commands.base.Acting`);
+    collects the new people's records to save with the case."""
+
+    def __init__(self, ledger: CaseLedger, actor: Actor, at: datetime) -> None:
+        self._ledger = ledger
+        self._actor = actor
+        self._at = at
+        self.new_people: list[DataSubject] = []
+
+    @property
+    def actor(self) -> str:
+        return self._actor.username
+
+    @property
+    def role(self) -> StaffRole:
+        return self._actor.role
+
+    @property
+    def at(self) -> datetime:
+        return self._at
+
+    @property
+    def risk_matrix(self) -> RiskMatrix:
+        return self._ledger.risk_matrix
+
+    def person(
+        self, details: PersonDetails | None, subject_id: UUID | None, field: str = "subject_id"
+    ) -> UUID:
+        if subject_id is None:
+            return self.new_person(details)
+        if details not in (None, PersonDetails()):
+            raise InvalidCommand("details", "give a known person's id or new details")
+        self.check_known_person(subject_id, field)
+        return subject_id
+
+    def new_person(self, details: PersonDetails | None) -> UUID:
+        subject = DataSubject.record(
+            subject_id=uuid4(),
+            details=details.as_details() if details else {},
+            actor=self.actor,
+            at=self._at,
+        )
+        self.new_people.append(subject)
+        return subject.id
+
+    def check_known_person(self, subject_id: UUID, field: str) -> None:
+        self._ledger._known_subject(subject_id, field)
+
+    def check_named_officer(self, username: str, team: str) -> None:
+        self._ledger._check_named_officer(username, team)

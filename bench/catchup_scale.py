@@ -63,7 +63,7 @@ import random
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -73,6 +73,20 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Recording
 
 from application.actors import Actor
+from application.commands.base import CaseCommand
+from application.commands.closing import CloseCase, DiscussClosure, ProposeClosure
+from application.commands.consent_and_sharing import GrantConsent, ReportToPolice
+from application.commands.reporting import Allocate, Triage
+from application.commands.victim_care import (
+    AgreeActionPlan,
+    AgreeContactArrangement,
+    AssessRisk,
+    CompleteAction,
+    CompleteRepair,
+    PlannedAction,
+    RecordContact,
+    RequestRepair,
+)
 from application.integrity.log import IntegrityLog
 from application.ledger import CaseLedger
 from application.staff_directory import StaffDirectory
@@ -89,7 +103,17 @@ from bench.common import (
 )
 from bench.costs import _ledger, _Variant
 from domain.hate_case import HateCase
-from domain.vocabulary import StaffRole
+from domain.vocabulary import (
+    ClosureGround,
+    ConsentForm,
+    ContactDirection,
+    ContactMethod,
+    ContactOutcome,
+    PoliceReportBasis,
+    Recipient,
+    RepairKind,
+    StaffRole,
+)
 from interface.config import open_view_store, settings
 from interface.demo import ANSWERS_HIGH, ANSWERS_MEDIUM, ANSWERS_STANDARD, WalkingClock
 
@@ -102,7 +126,7 @@ NOTE = (
     "same time: see load_average_before/after on each row"
 )
 
-Step = tuple[Actor, str, dict[str, Any]]
+Step = tuple[Actor, CaseCommand[object] | None]  # None: bench.common.update
 
 
 class _BatchingLedger(CaseLedger):
@@ -157,108 +181,114 @@ def _plan(rng: random.Random, officer: Actor) -> tuple[list[Step], bool]:
     risk = rng.random()
     answers = ANSWERS_HIGH if risk < 0.1 else ANSWERS_MEDIUM if risk < 0.4 else ANSWERS_STANDARD
 
-    def by(actor: Actor, command: str, **fields: Any) -> Step:
-        return (actor, command, fields)
-
-    def contact(outcome: str, summary: str) -> Step:
-        return by(
-            officer,
-            "record_contact",
-            method="phone",
-            direction="outbound",
+    def contact(outcome: ContactOutcome, summary: str) -> Step:
+        return officer, RecordContact(
+            method=ContactMethod.PHONE,
+            direction=ContactDirection.OUTBOUND,
             outcome=outcome,
             summary=summary,
         )
 
     steps: list[Step] = [
-        (HUB, "update", {}),  # bench.common.update: the hub's first call back
-        by(HUB, "triage"),
-        by(HUB, "allocate", officer=officer.username, team=officer.team),
-        contact("no_answer", "No answer; left a voicemail asking them to call back."),
-        contact("made", "Spoke to the victim; agreed a home visit next week."),
-        by(officer, "assess_risk", answers=answers, notes="Assessed on the home visit."),
-        by(officer, "agree_contact_arrangement", method="phone", frequency_days=14),
-        by(
+        (HUB, None),  # bench.common.update: the hub's first call back
+        (HUB, Triage()),
+        (HUB, Allocate(officer=officer.username, team=officer.team)),
+        contact(ContactOutcome.NO_ANSWER, "No answer; left a voicemail asking them to call back."),
+        contact(ContactOutcome.MADE, "Spoke to the victim; agreed a home visit next week."),
+        (officer, AssessRisk(answers=answers, notes="Assessed on the home visit.")),
+        (officer, AgreeContactArrangement(method=ContactMethod.PHONE, frequency_days=14)),
+        (
             officer,
-            "agree_action_plan",
-            actions=[
-                {
-                    "description": "Visit the neighbours to gather evidence",
-                    "owner": officer.username,
-                },
-                {"description": "Fit a door viewer", "owner": "repairs"},
-            ],
+            AgreeActionPlan(
+                actions=(
+                    PlannedAction(
+                        description="Visit the neighbours to gather evidence",
+                        owner=officer.username,
+                    ),
+                    PlannedAction(description="Fit a door viewer", owner="repairs"),
+                )
+            ),
         ),
     ]
-    if rng.random() < 0.25:
+    repair = rng.random() < 0.25
+    if repair:
         steps.append(
-            by(officer, "request_repair", kind="emergency", description="Fit a door viewer.")
+            (officer, RequestRepair(kind=RepairKind.EMERGENCY, description="Fit a door viewer."))
         )
     if rng.random() < 0.2:
         steps += [
-            by(
+            (
                 officer,
-                "grant_consent",
-                recipient="police",
-                recipient_name="West Midlands Police",
-                form="written",
-                evidence_reference="Signed consent form scanned",
+                GrantConsent(
+                    recipient=Recipient.POLICE,
+                    recipient_name="West Midlands Police",
+                    form=ConsentForm.WRITTEN,
+                    evidence_reference="Signed consent form scanned",
+                ),
             ),
-            by(
+            (
                 officer,
-                "report_to_police",
-                basis="consent",
-                consent_id="consent-1",
-                police_reference="20/123456/26",
-                details="Incident log handed over on request.",
+                ReportToPolice(
+                    basis=PoliceReportBasis.CONSENT,
+                    consent_id="consent-1",
+                    police_reference="20/123456/26",
+                    details="Incident log handed over on request.",
+                ),
             ),
         ]
-    steps.append(by(officer, "complete_action", action_id="plan-1.1"))
-    if any(s[1] == "request_repair" for s in steps):
-        steps.append(by(officer, "complete_repair", repair_id="repair-1", notes="Viewer fitted."))
+    steps.append((officer, CompleteAction(action_id="plan-1.1")))
+    if repair:
+        steps.append((officer, CompleteRepair(repair_id="repair-1", notes="Viewer fitted.")))
     steps += [
-        contact("made", "Called to check in; one more incident of shouting, logged."),
-        by(officer, "complete_action", action_id="plan-1.2"),
+        contact(ContactOutcome.MADE, "Called to check in; one more incident of shouting, logged."),
+        (officer, CompleteAction(action_id="plan-1.2")),
     ]
     closed = answers is not ANSWERS_HIGH and rng.random() < 0.6 / 0.9
     if closed:
         steps += [
-            by(officer, "assess_risk", answers=ANSWERS_STANDARD),
-            by(
+            (officer, AssessRisk(answers=ANSWERS_STANDARD)),
+            (
                 officer,
-                "propose_closure",
-                grounds=["all_action_taken"],
-                reasons="No incidents for six weeks; all actions done.",
+                ProposeClosure(
+                    grounds=(ClosureGround.ALL_ACTION_TAKEN,),
+                    reasons="No incidents for six weeks; all actions done.",
+                ),
             ),
-            by(
+            (
                 officer,
-                "discuss_closure",
-                method="phone",
-                victim_agrees=True,
-                victim_view="Happy for the case to close.",
+                DiscussClosure(
+                    method=ContactMethod.PHONE,
+                    victim_agrees=True,
+                    victim_view="Happy for the case to close.",
+                ),
             ),
-            by(
+            (
                 MANAGER,
-                "close_case",
-                grounds=["all_action_taken", "resolved_to_satisfaction"],
-                reasons="All actions complete; the victim agrees.",
+                CloseCase(
+                    grounds=(
+                        ClosureGround.ALL_ACTION_TAKEN,
+                        ClosureGround.RESOLVED_TO_SATISFACTION,
+                    ),
+                    reasons="All actions complete; the victim agrees.",
+                ),
             ),
         ]
     else:
         steps += [
-            contact("made", "Fortnightly call; no new incidents."),
-            contact("made", "Fortnightly call; victim still worried about the neighbour."),
+            contact(ContactOutcome.MADE, "Fortnightly call; no new incidents."),
+            contact(
+                ContactOutcome.MADE, "Fortnightly call; victim still worried about the neighbour."
+            ),
         ]
     return steps, closed
 
 
 def _run_step(ledger: _BatchingLedger, case: HateCase, step: Step) -> None:
-    actor, command, fields = step
-    if command == "update":
+    actor, command = step
+    if command is None:
         update(ledger, case)
         return
-    method: Callable[..., Any] = getattr(ledger, command)
-    method(case.id, actor=actor, seen_version=case.version, **fields)
+    ledger.execute(case.id, command, actor=actor, seen_version=case.version)
 
 
 def _generate(

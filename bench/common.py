@@ -30,9 +30,20 @@ from uuid import UUID
 import psycopg
 
 from application.actors import Actor
+from application.commands.people import PersonDetails
+from application.commands.reporting import ReportCase
+from application.commands.victim_care import RecordContact
 from application.ledger import CaseLedger
 from domain.hate_case import HateCase
-from domain.vocabulary import StaffRole
+from domain.vocabulary import (
+    Channel,
+    ContactDirection,
+    ContactMethod,
+    Form,
+    ReporterRole,
+    StaffRole,
+    Strand,
+)
 from interface.config import Services, build_services, postgres_conninfo
 
 ENGINES = ("sqlite", "postgres")
@@ -111,28 +122,30 @@ def pg_conninfo(store: Store) -> str:
 
 def report(ledger: CaseLedger, n: int) -> HateCase:
     """One report as the hub takes it by phone: a victim (one data subject) and a case."""
-    return ledger.report_case(
+    return ledger.report(
+        ReportCase(
+            channel=Channel.PHONE,
+            reporter_role=ReporterRole.VICTIM,
+            description=f"Bench report {n}: abuse shouted in the stairwell again this evening.",
+            strands=(Strand.RACE,),
+            forms=(Form.VERBAL_ABUSE,),
+            location="Stairwell, Elm Court",
+            victim=PersonDetails(
+                name=f"Resident {n}", phone="07700 900123", address="Flat 3, Elm Court"
+            ),
+        ),
         actor=HUB,
-        channel="phone",
-        reporter_role="victim",
-        description=f"Bench report {n}: abuse shouted in the stairwell again this evening.",
-        strands=["race"],
-        forms=["verbal_abuse"],
-        location="Stairwell, Elm Court",
-        victim={"name": f"Resident {n}", "phone": "07700 900123", "address": "Flat 3, Elm Court"},
     )
 
 
 def update(ledger: CaseLedger, case: HateCase) -> HateCase:
     """One case update: the hub logs a phone call with the victim."""
-    return ledger.record_contact(
-        case.id,
-        actor=HUB,
-        seen_version=case.version,
-        method="phone",
-        direction="outbound",
+    command = RecordContact(
+        method=ContactMethod.PHONE,
+        direction=ContactDirection.OUTBOUND,
         summary="Called the victim; no further incidents since the last call.",
     )
+    return ledger.execute(case.id, command, actor=HUB, seen_version=case.version).case
 
 
 CONTACT_BODY = json.dumps(

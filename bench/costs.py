@@ -41,6 +41,7 @@ from uuid import UUID
 from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 
 from application.actors import Actor
+from application.commands.after_the_case import ProduceEvidencePack, ReceiveComplaint
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.integrity.offline_verifier import PACK_VERIFIER, check_pack
 from application.integrity.recorders import IntegrityTables
@@ -50,7 +51,7 @@ from application.vault.config import open_key_store
 from bench.common import Store, fresh_store, report, run_measured, update
 from domain.hate_case import HateCase
 from domain.personal import Personal
-from domain.vocabulary import StaffRole
+from domain.vocabulary import ComplaintStage, EvidencePackPurpose, StaffRole
 from interface.config import settings
 
 ROUNDS = 3
@@ -232,13 +233,10 @@ def _case_of(ledger: CaseLedger, events: int) -> HateCase:
     case = report(ledger, 0)
     while case.version < events - 2:
         case = update(ledger, case)
-    return ledger.receive_complaint(
-        case.id,
-        actor=COMPLAINTS,
-        seen_version=case.version,
-        stage="stage_1",
-        summary="The contacts never led anywhere.",
+    complaint = ReceiveComplaint(
+        stage=ComplaintStage.STAGE_1, summary="The contacts never led anywhere."
     )
+    return ledger.execute(case.id, complaint, actor=COMPLAINTS, seen_version=case.version).case
 
 
 def _evidence_pack(events: int) -> dict[str, Any]:
@@ -247,7 +245,8 @@ def _evidence_pack(events: int) -> dict[str, Any]:
         try:
             case = _case_of(services.ledger, events)
             started = time.perf_counter()
-            pack = services.evidence_packs.produce(COMPLAINTS, case.id, purpose="complaint")
+            command = ProduceEvidencePack(purpose=EvidencePackPurpose.COMPLAINT)
+            pack = services.evidence_packs.produce(COMPLAINTS, case.id, command)
             produce_s = time.perf_counter() - started
             key = services.integrity.configured_verifier()
             assert key is not None

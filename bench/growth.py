@@ -21,6 +21,7 @@ import time
 from typing import Any
 from uuid import UUID
 
+from application.commands.after_the_case import ProduceEvidencePack, ReceiveComplaint
 from bench.api import Request, get_case, get_list, measure_level
 from bench.common import (
     CASELEDGER,
@@ -37,6 +38,7 @@ from bench.common import (
     update,
 )
 from domain.hate_case import HateCase
+from domain.vocabulary import ComplaintStage, EvidencePackPurpose
 from interface.config import Services
 
 UPDATES_PER_CASE = 8
@@ -62,15 +64,15 @@ def _one_case_ms(services: Services, cases: list[HateCase], rng: random.Random) 
         commands.append(time.perf_counter() - began)
     packs = []
     for index in rng.sample(range(len(cases)), PACK_SAMPLES):
-        case = services.ledger.receive_complaint(  # a complaint pack needs a complaint (11.1)
-            cases[index].id,
-            actor=MANAGER,
-            seen_version=cases[index].version,
-            stage="stage_1",
-            summary="The victim says nothing was done.",
+        complaint = ReceiveComplaint(  # a complaint pack needs a complaint (11.1)
+            stage=ComplaintStage.STAGE_1, summary="The victim says nothing was done."
         )
+        case = services.ledger.execute(
+            cases[index].id, complaint, actor=MANAGER, seen_version=cases[index].version
+        ).case
         began = time.perf_counter()
-        services.evidence_packs.produce(MANAGER, case.id, purpose="complaint")
+        pack = ProduceEvidencePack(purpose=EvidencePackPurpose.COMPLAINT)
+        services.evidence_packs.produce(MANAGER, case.id, pack)
         packs.append(time.perf_counter() - began)
         cases[index] = services.ledger.case_for(MANAGER, cases[index].id)  # one event on
     services.runner.catch_up()

@@ -119,6 +119,7 @@ class CaseState(Aggregate):
         self.reference = ""
         self.status = CaseStatus.REPORTED.value
         self.received_at: datetime | None = None
+        self.updated_at: datetime | None = None
         self.channel = ""
         self.reporter_role = ""
         self.victim_id: UUID | None = None
@@ -262,6 +263,7 @@ class CaseState(Aggregate):
 
     def when(self, event: Any) -> None:
         self.status = status_after(self.status, event, self.officer is not None)
+        self.updated_at = event.occurred_at
         self._apply(event)
 
     @singledispatchmethod

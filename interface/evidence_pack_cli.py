@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from application.commands.after_the_case import ProduceEvidencePack
 from application.errors import Forbidden, NotFound
 from application.integrity.offline_verifier import print_pack_report
 from domain.access_log import AccessPurpose
@@ -38,7 +39,11 @@ def _produce(services: Services, args: argparse.Namespace) -> int:
         return 1
     try:
         pack = services.evidence_packs.produce(
-            who, args.case_id, purpose=args.purpose, since_checkpoint=args.since_checkpoint
+            who,
+            args.case_id,
+            ProduceEvidencePack(
+                purpose=EvidencePackPurpose(args.purpose), since_checkpoint=args.since_checkpoint
+            ),
         )
     except Forbidden as e:
         print(f"{args.acting_as} may not produce evidence packs: {e}", file=sys.stderr)

@@ -17,6 +17,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from application.actors import Actor
 from application.authorisation import authorise
 from application.caseload import TIMER_FILTERS
+from application.commands.catalogue import case_command
+from application.commands.reporting import ReportCase
 from application.errors import NotFound, Unauthenticated
 from application.ledger import CaseLedger
 from domain.hate_case import HateCase
@@ -24,14 +26,19 @@ from domain.vocabulary import CaseStatus, RiskLevel
 from interface.api import hardening, problems
 from interface.api.access_log import install_access_log
 from interface.api.audit import audit_blueprint
-from interface.api.commands import BY_NOUN
 from interface.api.evidence_packs import evidence_packs_blueprint
 from interface.api.openapi import build_spec
-from interface.api.schemas import ReportCase, StaffAccount, instant
+from interface.api.representations import (
+    case_view,
+    event_view,
+    jsonable,
+    summary_view,
+    timer_view,
+)
+from interface.api.schemas import StaffAccount, body_schema, instant
 from interface.api.statistics import statistics_blueprint
 from interface.api.subjects import subjects_blueprint
 from interface.api.throttle import FailureThrottle
-from interface.api.views import case_view, event_view, jsonable, timer_view
 from interface.config import Services
 
 log = logging.getLogger("caseledger.api")
@@ -74,12 +81,11 @@ class CaseListQuery(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
 
 
-def _body(schema: Schema) -> dict[str, Any]:
+def _body(schema: Schema) -> Any:
     data = request.get_json()  # 415 if not JSON, 400 if malformed
     if not isinstance(data, dict):
         raise ValidationError({"_schema": ["the body must be a JSON object"]})
-    loaded: dict[str, Any] = schema.load(data)
-    return loaded
+    return schema.load(data)
 
 
 def _min_position() -> int:
@@ -190,8 +196,8 @@ def create_app(services: Services) -> Flask:
     @api.post("/cases")
     def report_case() -> Response:
         who = actor()
-        authorise(who, "report")
-        case = ledger.report_case(actor=who, **_body(ReportCase()))
+        authorise(who, ReportCase.noun)
+        case = ledger.report(_body(body_schema(ReportCase)()), actor=who)
         return _written(_case_response(case, 201))
 
     @api.get("/cases")
@@ -201,7 +207,7 @@ def create_app(services: Services) -> Flask:
         page = services.caseload.cases(who, **query)
         response = jsonify(
             {
-                "items": page.items,
+                "items": [summary_view(item) for item in page.items],
                 "total": page.total,
                 "limit": page.limit,
                 "offset": page.offset,
@@ -270,20 +276,18 @@ def create_app(services: Services) -> Flask:
         )
 
     @api.post("/cases/<uuid:case_id>/<noun>")
-    def case_command(case_id: UUID, noun: str) -> Response:
-        command = BY_NOUN.get(noun)
-        if command is None:
+    def command_on_case(case_id: UUID, noun: str) -> Response:
+        """Every versioned command of the catalogue (`application.commands.catalogue`)."""
+        command = case_command(noun)
+        if command is None or not command.versioned:
             raise NotFound(f"no command '{noun}'")
         who = actor()
-        authorise(who, noun)
+        authorise(who, noun)  # before reading the body
         seen = _seen_version()
-        body = _body(command.schema())
-        result = getattr(ledger, command.method)(case_id, actor=who, seen_version=seen, **body)
-        case = result[0] if isinstance(result, tuple) else result
-        response = _written(_case_response(case, 201))
-        if isinstance(result, tuple):
-            response.headers["X-Subject-Id"] = str(result[1])
-        return response
+        done = ledger.execute(case_id, _body(body_schema(command)()), actor=who, seen_version=seen)
+        name = command.recorded_as
+        recorded = {} if name is None else {name: jsonable(done.result)}
+        return _written(_case_response(done.case, 201, recorded=recorded))
 
     @api.post("/staff")
     def add_staff() -> Response:

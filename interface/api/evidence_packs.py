@@ -15,19 +15,14 @@ from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, Response, jsonify, request, url_for
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError
 
 from application.actors import Actor
 from application.authorisation import authorise
+from application.commands.after_the_case import ProduceEvidencePack
 from application.evidence_packs import EvidencePack
-from domain.vocabulary import EvidencePackPurpose
-from interface.api.schemas import one_of
+from interface.api.schemas import body_schema
 from interface.config import Services
-
-
-class EvidencePackBody(Schema):
-    purpose = one_of(EvidencePackPurpose, required=True)
-    since_checkpoint = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**62))
 
 
 def pack_view(pack: EvidencePack, download: str) -> dict[str, Any]:
@@ -59,12 +54,11 @@ def evidence_packs_blueprint(services: Services, current_actor: Callable[[], Act
     @bp.post("/<uuid:case_id>/evidence-packs")
     def produce(case_id: UUID) -> Response:
         who = current_actor()
-        authorise(who, "evidence-packs")  # before reading the body
+        authorise(who, ProduceEvidencePack.noun)  # before reading the body
         data = request.get_json()  # 415 if not JSON, 400 if malformed
         if not isinstance(data, dict):
             raise ValidationError({"_schema": ["the body must be a JSON object"]})
-        body: dict[str, Any] = EvidencePackBody().load(data)
-        pack = packs.produce(who, case_id, **body)
+        pack = packs.produce(who, case_id, body_schema(ProduceEvidencePack)().load(data))
         location = url_for("evidence_packs.download", case_id=case_id, number=pack.number)
         response = jsonify(pack_view(pack, location))
         response.status_code = 201

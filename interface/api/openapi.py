@@ -1,7 +1,10 @@
-"""The OpenAPI 3 description of the staff API, built from the same schemas the routes load.
+"""The OpenAPI 3 description of the staff API, built from what the routes themselves use.
 
-Operations are made by three builders (`read`, `record`, `public`) so each route is one line
-of what is particular to it: its summary, parameters, body and the errors it can answer.
+The commands, their summaries, body schemas and roles come from the catalogue
+(`application.commands.catalogue`), the answers' shapes from `representations`, and the
+enumerations from `domain.vocabulary`: nothing here is a copy to keep in step. Operations are
+made by three builders (`read`, `record`, `public`) so each route is one line of what is
+particular to it: its summary, parameters, body and the errors it can answer.
 """
 
 from __future__ import annotations
@@ -11,10 +14,15 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from interface.api import schemas
+from application.caseload import TIMER_FILTERS
+from application.commands.after_the_case import ProduceEvidencePack
+from application.commands.base import Command
+from application.commands.catalogue import case_commands
+from application.commands.reporting import ReportCase
+from domain.vocabulary import Recipient
+from interface.api import representations, schemas
 from interface.api import subjects as subject_routes
-from interface.api.commands import CASE_COMMANDS
-from interface.api.evidence_packs import EvidencePackBody
+from interface.api.schemas import body_schema
 
 Operation = dict[str, Any]
 
@@ -69,6 +77,15 @@ def errors(*codes: int) -> dict[str, Any]:
     return {str(c): {"description": ERROR_TITLES[c], "content": PROBLEM} for c in codes}
 
 
+def json_of(schema: Any) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def who_may(command: type[Command]) -> str:
+    roles = ", ".join(sorted(role.value for role in command.roles))
+    return f"{command.__doc__ or command.title}\n\nWho may: {roles}."
+
+
 def read(
     summary: str,
     *parameters: dict[str, Any],
@@ -100,21 +117,24 @@ def record(
     codes: tuple[int, ...] = WRITE_ERRORS,
     ok: str = "Recorded",
     positioned: bool = False,
+    content: Any = JSON,
+    description: str = "",
 ) -> Operation:
     """A POST with a JSON body for an authenticated caller; `positioned`: it answers with
     the log position of its write."""
-    success: dict[str, Any] = {"description": ok, "content": JSON}
+    success: dict[str, Any] = {"description": ok, "content": content}
     if positioned:
         success["headers"] = {"X-Ledger-Position": LEDGER_POSITION}
-    return {
-        "post": {
-            "summary": summary,
-            "security": SECURED,
-            "parameters": list(parameters),
-            "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
-            "responses": {"201": success, **errors(*codes)},
-        }
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "security": SECURED,
+        "parameters": list(parameters),
+        "requestBody": {"required": True, "content": json_of(body)},
+        "responses": {"201": success, **errors(*codes)},
     }
+    if description:
+        operation["description"] = description
+    return {"post": operation}
 
 
 def public(summary: str) -> Operation:
@@ -201,22 +221,18 @@ def _paths() -> dict[str, Operation]:
 
 
 def _case_paths() -> dict[str, Operation]:
-    recipients = [
-        "representative",
-        "police",
-        "local_authority",
-        "multi_agency_panel",
-        "support_agency",
-    ]
+    recipients = [r.value for r in Recipient]
     as_of = param("as_of", schema={"type": "string", "format": "date-time"})
     paths: dict[str, Operation] = {
         "/api/v1/cases": {
             **record(
-                "Report a case (policy 5.2, 5.3)",
-                schemas.ReportCase,
+                ReportCase.headline(),
+                body_schema(ReportCase),
                 codes=(400, 401, 403, 415, 422),
-                ok="Reported",
+                ok="Reported: the case",
                 positioned=True,
+                content=json_of(representations.Case),
+                description=who_may(ReportCase),
             ),
             **read(
                 "The caller's caseload, filtered and paginated",
@@ -225,10 +241,15 @@ def _case_paths() -> dict[str, Operation]:
                 *PAGE,
                 codes=(401, 403, 422),
                 views=True,
+                content=json_of(representations.CaseList),
             ),
         },
         "/api/v1/cases/{case_id}": read(
-            "The case's current state and its timers", CASE_ID, codes=(401, 403, 404), views=True
+            "The case's current state and its timers",
+            CASE_ID,
+            codes=(401, 403, 404),
+            views=True,
+            content=json_of(representations.CaseWithTimers),
         ),
         "/api/v1/cases/{case_id}/events": read(
             "The case's events in order", CASE_ID, codes=(401, 403, 404)
@@ -259,28 +280,26 @@ def _case_paths() -> dict[str, Operation]:
         ),
         "/api/v1/timers": read(
             "Service-level timers on the caller's caseload",
-            param(
-                "state",
-                schema={
-                    "type": "string",
-                    "enum": ["running", "met", "breached", "overdue", "due-today"],
-                },
-            ),
+            param("state", schema={"type": "string", "enum": list(TIMER_FILTERS)}),
             param("case_id", schema=UUID_SCHEMA),
             codes=(401, 403, 422),
             views=True,
+            content=json_of(representations.TimerList),
         ),
     }
-    for command in CASE_COMMANDS:
-        paths[f"/api/v1/cases/{{case_id}}/{command.noun}"] = record(
-            command.summary,
-            command.schema,
-            CASE_ID,
-            IF_MATCH,
-            codes=(400, 401, 403, 404, 409, 412, 413, 415, 422, 428),
-            ok="Recorded; the case as it now is",
-            positioned=True,
-        )
+    for command in case_commands():
+        if command.versioned:
+            paths[f"/api/v1/cases/{{case_id}}/{command.noun}"] = record(
+                command.headline(),
+                body_schema(command),
+                CASE_ID,
+                IF_MATCH,
+                codes=(400, 401, 403, 404, 409, 412, 413, 415, 422, 428),
+                ok="Recorded; the case as it now is",
+                positioned=True,
+                content=json_of(representations.CaseAfterCommand),
+                description=who_may(command),
+            )
     return paths
 
 
@@ -314,11 +333,12 @@ def _evidence_pack_paths() -> dict[str, Operation]:
     """The complaint and case-review evidence packs (interface/api/evidence_packs.py)."""
     return {
         "/api/v1/cases/{case_id}/evidence-packs": record(
-            "Produce a complaint (policy 11) or case-review (12.2) evidence pack "
-            "(complaints, manager); recorded on the case, allowed when closed",
-            EvidencePackBody,
+            ProduceEvidencePack.headline(),
+            body_schema(ProduceEvidencePack),
             CASE_ID,
             ok="Produced; Location is the download",
+            description=who_may(ProduceEvidencePack)
+            + " Recorded on the case (allowed when it is closed); no If-Match.",
         ),
         "/api/v1/cases/{case_id}/evidence-packs/{number}": read(
             "Download pack n (a zip: PDF, events.json, proofs, signed manifest, "

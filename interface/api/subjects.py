@@ -17,6 +17,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from application.actors import Actor
 from application.authorisation import authorise
+from application.commands.people import PersonDetails
 from domain.data_subject import DataSubject
 from domain.redaction import Passage
 from domain.subject_requests import (
@@ -27,8 +28,8 @@ from domain.subject_requests import (
     ResponseMethod,
     SubjectRequest,
 )
-from interface.api.schemas import PersonDetails, instant, one_of, text
-from interface.api.views import jsonable
+from interface.api.representations import jsonable
+from interface.api.schemas import body_schema, instant, one_of, text
 from interface.config import Services
 
 _GROUNDS = sorted(GROUND_CLAUSES)
@@ -81,7 +82,7 @@ class ResponseBody(Schema):
 
 
 class RectificationBody(Schema):
-    details = fields.Nested(PersonDetails, required=True)
+    details = fields.Nested(body_schema(PersonDetails), required=True)
     reason = text(max_length=2000)
     received_at = instant(allow_none=True)
 
@@ -264,7 +265,7 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
     def rectify(subject_id: UUID) -> Response:
         who = caller("rectification")
         body = _body(RectificationBody())
-        body["details"] = jsonable(body["details"])  # dates as ISO text, as the record keeps
+        body["details"] = body["details"].as_details()
         subject_request, subject = rights.rectify(who, subject_id, **body)
         return created(subject_request, subject=subject_view(subject))
 

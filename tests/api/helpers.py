@@ -117,7 +117,7 @@ class Api:
     ) -> TestResponse:
         seen = case["version"] if version is None else version
         return self.client.post(
-            f"{API}/cases/{case['id']}/{noun}",
+            f"{API}/cases/{case['case_id']}/{noun}",
             json=dict(body),
             headers=self.auth(who, **{"If-Match": f'"{seen}"'}),
         )
@@ -160,7 +160,7 @@ class Api:
         if "data" not in kwargs:
             kwargs["json"] = body
         return self.refused(
-            status, "POST", f"/cases/{case['id']}/{noun}", who, headers=sent, **kwargs
+            status, "POST", f"/cases/{case['case_id']}/{noun}", who, headers=sent, **kwargs
         )
 
     # --- making cases ---------------------------------------------------------------------
@@ -236,7 +236,7 @@ def walk_every_command(api: Api) -> tuple[dict[str, Any], list[Step]]:
         assert after["version"] == case["version"] + 1
         case = after
         steps.append(Step(noun, who, body, event))
-        return response.headers["X-Subject-Id"]
+        return response.get_json()["recorded"]["subject_id"]
 
     officer, _, team = STAFF["officer"]
     other, _, _ = STAFF["other_officer"]

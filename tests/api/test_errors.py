@@ -15,11 +15,11 @@ from tests.api.helpers import ANSWERS_HIGH, ANSWERS_MEDIUM, STAFF, Api, assert_p
 
 
 def test_an_unknown_case_is_404(api: Api) -> None:
-    ghost = {"id": str(uuid4()), "version": 1}
+    ghost = {"case_id": str(uuid4()), "version": 1}
     for who in ("hub", "officer", "manager"):
-        problem = api.refused(404, "GET", f"/cases/{ghost['id']}", who)
+        problem = api.refused(404, "GET", f"/cases/{ghost['case_id']}", who)
         assert problem["title"] == "Not Found"
-        api.refused(404, "GET", f"/cases/{ghost['id']}/events", who)
+        api.refused(404, "GET", f"/cases/{ghost['case_id']}/events", who)
     api.refused_command(404, ghost, "triage", {}, "hub")
     contact = {"method": "phone", "direction": "inbound"}
     api.refused_command(404, ghost, "contacts", contact, "officer")
@@ -27,42 +27,42 @@ def test_an_unknown_case_is_404(api: Api) -> None:
 
 def test_the_id_of_a_person_is_not_a_case(api: Api) -> None:
     case = api.new_case()
-    victim = {"id": case["victim_id"], "version": 1}
-    api.refused(404, "GET", f"/cases/{victim['id']}", "hub")
+    victim = {"case_id": case["victim_id"], "version": 1}
+    api.refused(404, "GET", f"/cases/{victim['case_id']}", "hub")
     api.refused_command(404, victim, "triage", {}, "hub")
 
 
 def test_a_person_not_on_the_case_is_404(api: Api) -> None:
     case = api.new_case()
     other = api.new_case()
-    api.refused(404, "GET", f"/cases/{case['id']}/people/{other['victim_id']}", "hub")
-    assert api.get(f"/cases/{case['id']}/people/{case['victim_id']}", "hub").status_code == 200
+    api.refused(404, "GET", f"/cases/{case['case_id']}/people/{other['victim_id']}", "hub")
+    assert api.get(f"/cases/{case['case_id']}/people/{case['victim_id']}", "hub").status_code == 200
 
 
 def test_the_hub_loses_sight_of_a_case_once_it_is_allocated(api: Api) -> None:
     case = api.new_case()
-    assert api.get(f"/cases/{case['id']}", "hub").status_code == 200
+    assert api.get(f"/cases/{case['case_id']}", "hub").status_code == 200
     case = api.allocated_case()
-    api.refused(404, "GET", f"/cases/{case['id']}", "hub")
-    api.refused(404, "GET", f"/cases/{case['id']}/events", "hub")
-    api.refused(404, "GET", f"/cases/{case['id']}/people/{case['victim_id']}", "hub")
+    api.refused(404, "GET", f"/cases/{case['case_id']}", "hub")
+    api.refused(404, "GET", f"/cases/{case['case_id']}/events", "hub")
+    api.refused(404, "GET", f"/cases/{case['case_id']}/people/{case['victim_id']}", "hub")
     api.refused_command(404, case, "contacts", {"method": "phone", "direction": "inbound"}, "hub")
     api.refused_command(404, case, "allocation", {"officer": "x.y", "team": "north"}, "hub")
 
 
 def test_another_officers_case_is_404(api: Api) -> None:
     case = api.allocated_case("officer")
-    api.refused(404, "GET", f"/cases/{case['id']}", "other_officer")
-    api.refused(404, "GET", f"/cases/{case['id']}/events", "other_officer")
+    api.refused(404, "GET", f"/cases/{case['case_id']}", "other_officer")
+    api.refused(404, "GET", f"/cases/{case['case_id']}/events", "other_officer")
     api.refused_command(
         404, case, "contacts", {"method": "phone", "direction": "inbound"}, "other_officer"
     )
-    assert api.get(f"/cases/{case['id']}", "officer").status_code == 200
+    assert api.get(f"/cases/{case['case_id']}", "officer").status_code == 200
 
 
 def test_another_teams_case_is_404_to_a_manager(api: Api) -> None:
     case = api.allocated_case("officer")
-    api.refused(404, "GET", f"/cases/{case['id']}", "south_manager")
+    api.refused(404, "GET", f"/cases/{case['case_id']}", "south_manager")
     api.refused_command(
         404,
         case,
@@ -70,12 +70,12 @@ def test_another_teams_case_is_404_to_a_manager(api: Api) -> None:
         {"officer": STAFF["south_officer"][0], "team": "south", "reason": "Moved"},
         "south_manager",
     )
-    assert api.get(f"/cases/{case['id']}", "manager").status_code == 200
+    assert api.get(f"/cases/{case['case_id']}", "manager").status_code == 200
 
 
 def test_the_complaints_liaison_sees_only_cases_under_complaint_or_review(api: Api) -> None:
     case = api.allocated_case()
-    api.refused(404, "GET", f"/cases/{case['id']}", "complaints")
+    api.refused(404, "GET", f"/cases/{case['case_id']}", "complaints")
     api.refused_command(
         404,
         case,
@@ -84,7 +84,7 @@ def test_the_complaints_liaison_sees_only_cases_under_complaint_or_review(api: A
         "complaints",
     )
     case = api.step(case, "complaints", {"stage": "stage_1", "summary": "Slow."}, "complaints")
-    assert api.get(f"/cases/{case['id']}", "complaints").status_code == 200
+    assert api.get(f"/cases/{case['case_id']}", "complaints").status_code == 200
 
 
 def test_an_unknown_command_noun_is_404(api: Api) -> None:
@@ -100,8 +100,8 @@ def test_routing_errors_are_problems_too(api: Api, subtests: pytest.Subtests) ->
         ("GET", "/cases/not-a-uuid", 404),
         ("POST", "/cases/not-a-uuid/triage", 404),
         ("DELETE", "/cases", 405),
-        ("PUT", f"/cases/{case['id']}", 405),
-        ("GET", f"/cases/{case['id']}/triage", 405),
+        ("PUT", f"/cases/{case['case_id']}", 405),
+        ("GET", f"/cases/{case['case_id']}/triage", 405),
     ]:
         with subtests.test(method=method, path=path):
             api.refused(status, method, path, "hub")
@@ -260,7 +260,7 @@ def test_a_broken_policy_rule_is_409_naming_its_clause(api: Api, subtests: pytes
             assert problem["title"] == "Refused by policy"
             assert problem["type"].endswith("/policy-violation")
             assert problem["detail"]
-    after = api.get(f"/cases/{allocated['id']}", "officer")
+    after = api.get(f"/cases/{allocated['case_id']}", "officer")
     assert after.headers["ETag"] == '"3"'  # refused again and again, the case never changed
     assert after.get_json()["version"] == allocated["version"] == 3
 
@@ -504,7 +504,7 @@ def test_no_refused_command_stores_an_event(api: Api) -> None:
     json_type: dict[str, Any] = {"content_type": "application/json"}  # for the test client
     api.token("dpo")
     before = api.head()
-    events_before = api.get(f"/cases/{case['id']}/events", "officer").get_json()["events"]
+    events_before = api.get(f"/cases/{case['case_id']}/events", "officer").get_json()["events"]
 
     api.refused_command(401, case, "contacts", contact, None)
     api.refused_command(401, case, "contacts", contact, None, headers={"Authorization": "Bearer x"})
@@ -535,7 +535,7 @@ def test_no_refused_command_stores_an_event(api: Api) -> None:
     )
 
     assert api.head() == before
-    events = api.get(f"/cases/{case['id']}/events", "officer").get_json()["events"]
+    events = api.get(f"/cases/{case['case_id']}/events", "officer").get_json()["events"]
     assert events == events_before
 
 

@@ -15,7 +15,7 @@ def _complained_case(api: Api) -> dict[str, Any]:
 
 def _produce(api: Api, case: dict[str, Any], who: str, body: Any) -> Any:
     return api.client.post(
-        f"{API}/cases/{case['id']}/evidence-packs", json=body, headers=api.auth(who)
+        f"{API}/cases/{case['case_id']}/evidence-packs", json=body, headers=api.auth(who)
     )
 
 
@@ -27,7 +27,7 @@ def test_the_complaints_liaison_and_a_manager_produce_and_download_packs(api: Ap
     made = response.get_json()
     assert made["pack_number"] == 1 and made["purpose"] == "complaint"
     assert made["through_version"] == case["version"] + 1
-    assert response.headers["Location"] == f"{API}/cases/{case['id']}/evidence-packs/1"
+    assert response.headers["Location"] == f"{API}/cases/{case['case_id']}/evidence-packs/1"
 
     download = api.client.get(response.headers["Location"], headers=api.auth("complaints"))
     assert download.status_code == 200 and download.mimetype == "application/zip"
@@ -37,18 +37,18 @@ def test_the_complaints_liaison_and_a_manager_produce_and_download_packs(api: Ap
 
     by_manager = _produce(api, case, "manager", {"purpose": "complaint", "since_checkpoint": 1})
     assert by_manager.status_code == 201 and by_manager.get_json()["pack_number"] == 2
-    events = api.get(f"/cases/{case['id']}/events", "manager").get_json()["events"]
+    events = api.get(f"/cases/{case['case_id']}/events", "manager").get_json()["events"]
     assert [e["actor"] for e in events if e["type"] == "EvidencePackProduced"] == [
         "c.liaison",
         "t.manager",
     ]
-    log = api.get(f"/audit/access?case_id={case['id']}", "auditor").get_json()["items"]
+    log = api.get(f"/audit/access?case_id={case['case_id']}", "auditor").get_json()["items"]
     assert any(e["route"].endswith("/evidence-packs/<int:number>") for e in log)
 
 
 def test_packs_are_refused_to_other_roles_unseen_cases_and_bad_bodies(api: Api) -> None:
     case = _complained_case(api)
-    path = f"/cases/{case['id']}/evidence-packs"
+    path = f"/cases/{case['case_id']}/evidence-packs"
     api.refused(403, "POST", path, "officer", json={"purpose": "complaint"})
     api.refused(403, "GET", f"{path}/1", "officer")
     api.refused(404, "POST", path, "south_manager", json={"purpose": "complaint"})
@@ -56,7 +56,7 @@ def test_packs_are_refused_to_other_roles_unseen_cases_and_bad_bodies(api: Api) 
     api.refused(
         404,
         "POST",
-        f"/cases/{unseen['id']}/evidence-packs",
+        f"/cases/{unseen['case_id']}/evidence-packs",
         "complaints",
         json={"purpose": "complaint"},
     )

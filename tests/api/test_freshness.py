@@ -60,7 +60,7 @@ def test_a_command_answers_with_the_log_position_of_its_write(api: Api) -> None:
 
 def test_inline_reads_see_every_earlier_write_and_say_how_fresh_they_are(api: Api) -> None:
     report = api.report()
-    response = api.get(f"/cases/{report.get_json()['id']}", "hub")
+    response = api.get(f"/cases/{report.get_json()['case_id']}", "hub")
     assert response.status_code == 200
     assert _position(response, "X-Projection-Position") >= _position(report, "X-Ledger-Position")
     listed = api.get("/cases", "hub")
@@ -77,7 +77,7 @@ def test_a_case_is_read_from_its_view_without_replaying_its_events(
         raise AssertionError("a read replayed the case")
 
     monkeypatch.setattr(api.services.ledger, "_load_case", replay)
-    shown = api.get(f"/cases/{case['id']}", "hub")
+    shown = api.get(f"/cases/{case['case_id']}", "hub")
     assert shown.status_code == 200
     assert shown.get_json()["priority"] == "highest" and shown.headers["ETag"] == '"2"'
     assert shown.get_json()["description"] == case["description"]
@@ -89,7 +89,7 @@ def test_with_a_worker_a_read_waits_for_the_callers_own_write(worker_api: Api) -
         case = report.get_json()
         written = report.headers["X-Ledger-Position"]
         shown = worker_api.client.get(
-            f"/api/v1/cases/{case['id']}",
+            f"/api/v1/cases/{case['case_id']}",
             headers=worker_api.auth("hub", **{"X-Min-Position": written}),
         )
         assert shown.status_code == 200, shown.get_json()
@@ -106,14 +106,14 @@ def test_without_a_worker_a_read_that_needs_a_newer_position_is_refused_not_stal
     assert listed.status_code == 200 and listed.get_json()["total"] == 0
     assert _position(listed, "X-Projection-Position") < int(report.headers["X-Ledger-Position"])
     late = worker_api.client.get(
-        f"/api/v1/cases/{case['id']}",
+        f"/api/v1/cases/{case['case_id']}",
         headers=worker_api.auth("hub", **{"X-Min-Position": report.headers["X-Ledger-Position"]}),
     )
     problem = assert_problem(late, 503)
     assert late.headers["Retry-After"] == "1"
     assert problem["projection_position"] < int(report.headers["X-Ledger-Position"])
     worker_api.services.runner.catch_up()
-    assert worker_api.get(f"/cases/{case['id']}", "hub").status_code == 200
+    assert worker_api.get(f"/cases/{case['case_id']}", "hub").status_code == 200
 
 
 @pytest.mark.parametrize("value", ["-1", "abc", "1" * 19, "1.5"])

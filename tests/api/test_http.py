@@ -11,8 +11,8 @@ from uuid import uuid4
 
 import pytest
 
+from application.commands.catalogue import case_commands
 from interface.api.app import SECURITY_HEADERS
-from interface.api.commands import BY_NOUN, CASE_COMMANDS
 from tests.api.helpers import (
     DESCRIPTION,
     PROBLEM,
@@ -88,23 +88,30 @@ def test_the_openapi_document_describes_cases_and_every_command(api: Api) -> Non
     assert {"get", "post"} <= set(paths["/api/v1/cases"])
     assert "get" in paths["/api/v1/cases/{case_id}"]
     assert "get" in paths["/api/v1/cases/{case_id}/events"]
-    for command in CASE_COMMANDS:
+    versioned = [c for c in case_commands() if c.versioned]
+    for command in versioned:
         operation = paths[f"/api/v1/cases/{{case_id}}/{command.noun}"]["post"]
-        assert operation["summary"] == command.summary
+        assert operation["summary"] == command.headline()
         assert {"201", "401", "403", "404", "409", "412", "422", "428"} <= set(
             operation["responses"]
         )
         assert {p["name"] for p in operation["parameters"]} == {"case_id", "If-Match"}
         ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         body = _resolve(spec, ref)
-        loader = command.schema()
-        assert set(body["properties"]) == set(loader.fields), command.noun
-        required = {name for name, f in loader.fields.items() if f.required}
+        assert set(body["properties"]) == {f.name for f in command.fields()}, command.noun
+        required = {f.name for f in command.fields() if f.required}
         assert set(body.get("required", [])) == required, command.noun
+        for field in command.fields():
+            if field.choices:  # the enum values, straight from domain.vocabulary
+                shown = body["properties"][field.name]
+                values = [v for v in shown.get("enum") or shown["items"]["enum"] if v is not None]
+                assert values == [c.value for c in field.choices], (command.noun, field.name)
         problem = operation["responses"]["409"]["content"][PROBLEM]["schema"]
         assert "policy_clause" in _resolve(spec, problem["$ref"])["properties"]
+        answer = operation["responses"]["201"]["content"]["application/json"]["schema"]
+        assert "recorded" in _resolve(spec, answer["$ref"])["properties"]
     documented = {p.rsplit("/", 1)[1] for p in paths if p.startswith("/api/v1/cases/{case_id}/")}
-    assert set(BY_NOUN) <= documented
+    assert {c.noun for c in versioned} <= documented
 
 
 def test_the_openapi_document_describes_every_route(api: Api) -> None:
@@ -117,7 +124,11 @@ def test_the_openapi_document_describes_every_route(api: Api) -> None:
         assert rule.methods is not None  # Flask gives every route its methods
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             if path == "/api/v1/cases/{case_id}/{noun}":
-                served |= {(f"/api/v1/cases/{{case_id}}/{n}", "post") for n in BY_NOUN}
+                served |= {
+                    (f"/api/v1/cases/{{case_id}}/{c.noun}", "post")
+                    for c in case_commands()
+                    if c.versioned
+                }
             else:
                 served.add((path, method.lower()))
     documented = {(p, m) for p, item in spec["paths"].items() for m in item}
@@ -136,8 +147,8 @@ def test_every_response_carries_the_security_headers(api: Api) -> None:
         ("GET", "/api/v1/health", {}),
         ("GET", "/api/v1/me", {"headers": api.auth("hub")}),
         ("GET", "/api/v1/cases", {"headers": api.auth("hub")}),
-        ("GET", f"/api/v1/cases/{case['id']}", {"headers": api.auth("officer")}),
-        ("GET", f"/api/v1/cases/{case['id']}/events", {"headers": api.auth("officer")}),
+        ("GET", f"/api/v1/cases/{case['case_id']}", {"headers": api.auth("officer")}),
+        ("GET", f"/api/v1/cases/{case['case_id']}/events", {"headers": api.auth("officer")}),
         ("POST", "/api/v1/cases", {"headers": api.auth("hub"), "json": report_body()}),
         ("POST", "/api/v1/cases", {}),  # 401
         ("POST", "/api/v1/cases", {"headers": api.auth("dpo"), "json": {}}),  # 403
@@ -146,7 +157,7 @@ def test_every_response_carries_the_security_headers(api: Api) -> None:
         ("DELETE", "/api/v1/cases", {}),  # 405
         (
             "POST",
-            f"/api/v1/cases/{case['id']}/closure",
+            f"/api/v1/cases/{case['case_id']}/closure",
             {  # 409
                 "headers": api.auth("manager", **{"If-Match": '"3"'}),
                 "json": {"grounds": ["all_action_taken"], "reasons": "Done."},
@@ -154,7 +165,7 @@ def test_every_response_carries_the_security_headers(api: Api) -> None:
         ),
         (
             "POST",
-            f"/api/v1/cases/{case['id']}/contacts",
+            f"/api/v1/cases/{case['case_id']}/contacts",
             {  # 412
                 "headers": api.auth("officer", **{"If-Match": '"1"'}),
                 "json": {"method": "phone", "direction": "inbound"},
@@ -162,7 +173,7 @@ def test_every_response_carries_the_security_headers(api: Api) -> None:
         ),
         (
             "POST",
-            f"/api/v1/cases/{case['id']}/contacts",
+            f"/api/v1/cases/{case['case_id']}/contacts",
             {  # 428
                 "headers": api.auth("officer"),
                 "json": {"method": "phone", "direction": "inbound"},
@@ -172,7 +183,7 @@ def test_every_response_carries_the_security_headers(api: Api) -> None:
         ("POST", "/api/v1/cases", {"headers": api.auth("hub"), "data": "x"}),  # 415
         (
             "POST",
-            f"/api/v1/cases/{case['id']}/contacts",
+            f"/api/v1/cases/{case['case_id']}/contacts",
             {  # 400
                 "headers": officer,
                 "data": "{",
@@ -181,7 +192,7 @@ def test_every_response_carries_the_security_headers(api: Api) -> None:
         ),
         (
             "POST",
-            f"/api/v1/cases/{case['id']}/contacts",
+            f"/api/v1/cases/{case['case_id']}/contacts",
             {  # 413
                 "headers": officer,
                 "data": "x" * 300_000,
@@ -190,7 +201,7 @@ def test_every_response_carries_the_security_headers(api: Api) -> None:
         ),
         (
             "POST",
-            f"/api/v1/cases/{case['id']}/contacts",
+            f"/api/v1/cases/{case['case_id']}/contacts",
             {  # 201
                 "headers": officer,
                 "json": {"method": "phone", "direction": "inbound"},
@@ -242,9 +253,9 @@ def _logged(caplog: pytest.LogCaptureFixture) -> str:
 def test_a_full_walk_logs_no_personal_data(api: Api, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     case, steps = walk_every_command(api)
-    assert api.get(f"/cases/{case['id']}/events", "other_officer").status_code == 200
+    assert api.get(f"/cases/{case['case_id']}/events", "other_officer").status_code == 200
     assert (
-        api.get(f"/cases/{case['id']}/people/{case['victim_id']}", "other_officer").status_code
+        api.get(f"/cases/{case['case_id']}/people/{case['victim_id']}", "other_officer").status_code
         == 200
     )
     # refusals that echo the caller's data back in the body do not log it either
@@ -255,7 +266,7 @@ def test_a_full_walk_logs_no_personal_data(api: Api, caplog: pytest.LogCaptureFi
 
     requests = [r for r in caplog.records if r.name == "caseledger.api"]
     assert len(requests) >= len(steps) + 5  # one line per request: the test saw the log
-    assert any(case["id"] in r.getMessage() for r in requests)
+    assert any(case["case_id"] in r.getMessage() for r in requests)
     logged = _logged(caplog)
     for value in PERSONAL:
         assert value not in logged, value
@@ -271,7 +282,7 @@ def test_an_unhandled_error_is_a_500_problem_that_logs_no_personal_data(
         raise ValueError(f"cannot show {VICTIM['name']} at {VICTIM['address']}")
 
     monkeypatch.setattr(api.services.cases, "case_for", broken)
-    response = api.get(f"/cases/{case['id']}", "hub")
+    response = api.get(f"/cases/{case['case_id']}", "hub")
     problem = assert_problem(response, 500)
     assert VICTIM["name"] not in response.get_data(as_text=True)
     assert problem["title"] == "Internal Server Error"

@@ -71,7 +71,7 @@ def test_an_instant_out_of_range_or_in_the_future_is_422_naming_it(
         for recipient in ("", "/police"):
             with subtests.test("as_of", recipient=recipient, sent=sent):
                 response = api.client.get(
-                    f"{API}/cases/{case['id']}/sharing{recipient}",
+                    f"{API}/cases/{case['case_id']}/sharing{recipient}",
                     query_string={"as_of": sent},
                     headers=api.auth("officer"),
                 )
@@ -91,7 +91,7 @@ def test_a_store_holding_a_year_1_report_recovers(
     other = api.allocated_case()
     case = poisoned(api.services, monkeypatch)
 
-    for path in [f"/cases/{other['id']}", "/timers", "/cases?overdue=true"]:
+    for path in [f"/cases/{other['case_id']}", "/timers", "/cases?overdue=true"]:
         assert api.get(path, "manager").status_code == 200, path
     assert api.get("/statistics?year=2026", "auditor").status_code == 200
     shown = api.get(f"/cases/{case.id}", "manager").get_json()

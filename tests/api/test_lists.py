@@ -40,7 +40,7 @@ def _ids(response: Any) -> set[str]:
 
 
 def _expect(cases: dict[str, dict[str, Any]], *names: str) -> set[str]:
-    return {cases[n]["id"] for n in names}
+    return {cases[n]["case_id"] for n in names}
 
 
 VISIBLE = {
@@ -96,7 +96,7 @@ def test_items_carry_the_summary_and_no_personal_data(api: Api) -> None:
     assert len(items) == 1
     item = items[0]
     mine = cases["mine_high"]
-    assert item["case_id"] == mine["id"]
+    assert item["case_id"] == mine["case_id"]
     assert item["reference"] == mine["reference"]
     assert item["status"] == "allocated"
     assert (item["officer"], item["team"], item["risk_level"]) == ("k.officer", "north", "high")
@@ -136,7 +136,7 @@ def test_a_case_just_reported_is_in_the_next_list(api: Api) -> None:
     for n in range(1, 4):
         case = api.new_case()
         response = api.get("/cases", "hub")
-        assert case["id"] in _ids(response)
+        assert case["case_id"] in _ids(response)
         assert response.get_json()["total"] == n
         position = int(response.headers["X-Projection-Position"])
         assert position == response.get_json()["projection_position"] == api.head()
@@ -145,7 +145,7 @@ def test_a_case_just_reported_is_in_the_next_list(api: Api) -> None:
 def test_a_command_is_seen_by_the_next_list(api: Api) -> None:
     case = api.new_case()
     case = api.step(case, "triage", {}, "hub")
-    assert _ids(api.get("/cases?status=triaged", "hub")) == {case["id"]}
+    assert _ids(api.get("/cases?status=triaged", "hub")) == {case["case_id"]}
     assert _ids(api.get("/cases", "officer")) == set()
 
     username, _, team = STAFF["officer"]
@@ -153,14 +153,14 @@ def test_a_command_is_seen_by_the_next_list(api: Api) -> None:
     assert _ids(api.get("/cases", "hub")) == set()
     listed = api.get("/cases", "officer").get_json()["items"]
     assert [(i["case_id"], i["status"], i["version"]) for i in listed] == [
-        (case["id"], "allocated", 3)
+        (case["case_id"], "allocated", 3)
     ]
 
     other, _, _ = STAFF["other_officer"]
     reassign = {"officer": other, "team": team, "reason": "Leave."}
     case = api.step(case, "reassignment", reassign, "manager")
     assert _ids(api.get("/cases", "officer")) == set()
-    assert _ids(api.get("/cases", "other_officer")) == {case["id"]}
+    assert _ids(api.get("/cases", "other_officer")) == {case["case_id"]}
 
 
 def test_a_bad_query_without_a_token_is_401(api: Api) -> None:
@@ -171,4 +171,4 @@ def test_newest_first_holds_across_utc_offsets(api: Api) -> None:
     later = api.new_case(received_at="2026-11-23T04:30:00-05:00")  # 09:30 UTC
     earlier = api.new_case(received_at="2026-11-23T09:00:00+00:00")
     items = api.get("/cases", "hub").get_json()["items"]
-    assert [i["case_id"] for i in items] == [later["id"], earlier["id"]]
+    assert [i["case_id"] for i in items] == [later["case_id"], earlier["case_id"]]

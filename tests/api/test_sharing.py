@@ -17,15 +17,15 @@ def test_sharing_views_answer_per_recipient_with_the_clause(api: Api) -> None:
         {"recipient": "police", "recipient_name": "West Midlands Police", "form": "verbal"},
         "officer",
     )
-    police = api.get(f"/cases/{case['id']}/sharing/police", "officer").get_json()
+    police = api.get(f"/cases/{case['case_id']}/sharing/police", "officer").get_json()
     assert police["bases"] == ["consent"] and police["refusal"] is None
     then = api.get(
-        f"/cases/{case['id']}/sharing/police", "officer", query_string={"as_of": before}
+        f"/cases/{case['case_id']}/sharing/police", "officer", query_string={"as_of": before}
     ).get_json()
     assert then["refusal"]["policy_clause"] == "9.2" and then["anonymous_intelligence_only"]
-    panel = api.get(f"/cases/{case['id']}/sharing/multi_agency_panel", "officer").get_json()
+    panel = api.get(f"/cases/{case['case_id']}/sharing/multi_agency_panel", "officer").get_json()
     assert panel["refusal"]["policy_clause"] == "9.3"
-    everyone = api.get(f"/cases/{case['id']}/sharing", "officer").get_json()
+    everyone = api.get(f"/cases/{case['case_id']}/sharing", "officer").get_json()
     assert {r["recipient"] for r in everyone["recipients"]} >= {"police", "local_authority"}
-    assert api.get(f"/cases/{case['id']}/sharing/landlord", "officer").status_code == 422
-    assert api.get(f"/cases/{case['id']}/sharing/police", "other_officer").status_code == 404
+    assert api.get(f"/cases/{case['case_id']}/sharing/landlord", "officer").status_code == 422
+    assert api.get(f"/cases/{case['case_id']}/sharing/police", "other_officer").status_code == 404

@@ -159,7 +159,7 @@ def test_bad_bodies_are_refused_with_field_errors(api: Api) -> None:
 def test_rectification_and_erasure_show_in_every_view(api: Api) -> None:
     case = api.allocated_case()
     victim = case["victim_id"]
-    person = f"/cases/{case['id']}/people/{victim}"
+    person = f"/cases/{case['case_id']}/people/{victim}"
     body = {"details": {"name": "Amara Okafor-Bell"}, "reason": "Married name"}
     rectified = api.ok(post(api, f"/{victim}/rectifications", body))
     assert rectified["kind"] == "rectification" and rectified["timer"]["state"] == "met"
@@ -177,8 +177,8 @@ def test_rectification_and_erasure_show_in_every_view(api: Api) -> None:
     }
     shown = api.get(person, "officer").get_json()
     assert shown["erased"] is True and shown["details"] == ERASED_MARK
-    assert api.get(f"/cases/{case['id']}", "officer").get_json()["description"] == ERASED_MARK
-    events = api.get(f"/cases/{case['id']}/events", "officer").get_json()["events"]
+    assert api.get(f"/cases/{case['case_id']}", "officer").get_json()["description"] == ERASED_MARK
+    events = api.get(f"/cases/{case['case_id']}/events", "officer").get_json()["events"]
     assert events[0]["data"]["description"] == ERASED_MARK
     request = access_request(api, victim)
     export = api.get(
@@ -197,7 +197,7 @@ def test_rectification_and_erasure_show_in_every_view(api: Api) -> None:
 
 def test_reads_of_personal_data_are_logged_and_the_auditor_sees_ids_only(api: Api) -> None:
     case = api.allocated_case()
-    victim, case_id = case["victim_id"], case["id"]
+    victim, case_id = case["victim_id"], case["case_id"]
     reason = {"X-Access-Reason": "safeguarding"}
     assert (
         api.client.get(f"{API}/cases/{case_id}", headers=api.auth("officer", **reason)).status_code

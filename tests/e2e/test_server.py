@@ -132,7 +132,7 @@ def test_report_allocate_assess_close_and_survive_a_restart(workdir: Path, serve
 
     status, headers, case = server.call("POST", "/api/v1/cases", REPORT, hub)
     assert status == 201 and headers["ETag"] == '"1"'
-    path = f"/api/v1/cases/{case['id']}"
+    path = f"/api/v1/cases/{case['case_id']}"
 
     def command(noun: str, body: dict[str, Any], token: str, version: int) -> dict[str, Any]:
         status, _, result = server.call(
@@ -238,7 +238,7 @@ def test_views_kept_by_their_own_process_and_reads_that_wait_for_their_writes(
         assert status == 201
         written = {"X-Min-Position": headers["X-Ledger-Position"]}
         status, headers, shown = server.call(
-            "GET", f"/api/v1/cases/{case['id']}", None, hub, written
+            "GET", f"/api/v1/cases/{case['case_id']}", None, hub, written
         )
         assert status == 200 and shown["description"] == "Abuse in the stairwell"
         assert int(headers["X-Projection-Position"]) >= int(written["X-Min-Position"])
@@ -247,7 +247,7 @@ def test_views_kept_by_their_own_process_and_reads_that_wait_for_their_writes(
         worker.wait(timeout=10)
         status, headers, second = server.call("POST", "/api/v1/cases", REPORT, hub)
         written = {"X-Min-Position": headers["X-Ledger-Position"]}
-        path = f"/api/v1/cases/{second['id']}"
+        path = f"/api/v1/cases/{second['case_id']}"
         status, headers, problem = server.call("GET", path, None, hub, written)
         assert status == 503 and headers["Retry-After"] == "1", problem
 

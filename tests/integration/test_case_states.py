@@ -14,8 +14,8 @@ import pytest
 from application.vault.errors import SealBroken
 from domain.personal import ERASED_MARK
 from interface.config import Services
+from tests.cases import DESCRIPTION, VICTIM_NAME, report
 from tests.conftest import HUB
-from tests.integration.test_integrity import report
 
 
 def _state(services: Services, case_id: str) -> dict[str, Any]:
@@ -37,9 +37,9 @@ def test_the_view_holds_no_plaintext_and_reads_back_the_description(services: Se
     case = report(services)
     shown = services.cases.case_for(HUB, case.id)
     assert shown.description is not None
-    assert shown.description.value == "Slurs shouted at the family by the bins"
+    assert shown.description.value == DESCRIPTION
     text = json.dumps(_state(services, str(case.id)))
-    assert "Slurs shouted" not in text and "Zainab" not in text
+    assert DESCRIPTION not in text and VICTIM_NAME not in text
 
 
 @pytest.mark.parametrize("change", ["version", "ciphertext"])

@@ -16,19 +16,13 @@ from application.vault.keystore import WrappedKeyStore
 from domain.hate_case import HateCase
 from domain.personal import Personal
 from interface.config import Services
+from tests.cases import contact as call
+from tests.cases import report
 from tests.conftest import HUB
-from tests.integration.test_integrity import report
 
 
 def contact(services: Services, case: HateCase) -> HateCase:
-    return services.ledger.record_contact(
-        case.id,
-        actor=HUB,
-        seen_version=case.version,
-        method="phone",
-        direction="outbound",
-        summary="Called the victim back.",
-    )
+    return call(services, case, HUB, summary="Called the victim back.")
 
 
 def victim(case: HateCase) -> UUID:

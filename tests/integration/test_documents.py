@@ -28,7 +28,7 @@ from application.integrity.offline_verifier import PACK_PDF
 from domain import case_events as ev
 from interface.config import Services, build_services
 from tests.conftest import COMPLAINTS, Clock, add_staff, sqlite_env
-from tests.integration.test_evidence_packs import WITNESS, worked_case
+from tests.integration.test_evidence_packs import COMPLAINT_PACK, WITNESS, worked_case
 from tests.integration.test_subject_rights import DPO
 from tests.pdf_text import pdf_text
 
@@ -89,7 +89,7 @@ def documents(
         export = rights.export(DPO, victim, asked.id)
         export_pdf = rights.export_pdf(DPO, victim, asked.id)
         clock.advance(timedelta(days=1))
-        pack = services.evidence_packs.produce(COMPLAINTS, case.id, purpose="complaint")
+        pack = services.evidence_packs.produce(COMPLAINTS, case.id, COMPLAINT_PACK)
         files = _pack_files(pack.data)
         yield Documents(
             export,
@@ -212,7 +212,7 @@ def test_a_pack_that_cannot_be_signed_or_built_leaves_no_event_behind(
 
     monkeypatch.setattr(services.integrity, "signing_key", no_key)
     with pytest.raises(IntegrityFailure, match="signing key file"):
-        services.evidence_packs.produce(COMPLAINTS, case.id, purpose="complaint")
+        services.evidence_packs.produce(COMPLAINTS, case.id, COMPLAINT_PACK)
     assert _packs(services, case.id) == []
     monkeypatch.undo()
 
@@ -221,8 +221,8 @@ def test_a_pack_that_cannot_be_signed_or_built_leaves_no_event_behind(
 
     monkeypatch.setattr(application.evidence_packs, "render_pack_pdf", broken)
     with pytest.raises(RuntimeError):
-        services.evidence_packs.produce(COMPLAINTS, case.id, purpose="complaint")
+        services.evidence_packs.produce(COMPLAINTS, case.id, COMPLAINT_PACK)
     assert _packs(services, case.id) == []
     monkeypatch.undo()
-    services.evidence_packs.produce(COMPLAINTS, case.id, purpose="complaint")
+    services.evidence_packs.produce(COMPLAINTS, case.id, COMPLAINT_PACK)
     assert [p.pack_number for p in _packs(services, case.id)] == [1]

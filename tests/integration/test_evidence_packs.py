@@ -17,12 +17,27 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import pytest
 
 from application.actors import Actor
+from application.commands.after_the_case import (
+    ProduceEvidencePack,
+    ReceiveComplaint,
+    RespondToComplaint,
+)
+from application.commands.base import CaseCommand
+from application.commands.closing import CloseCase, DiscussClosure, ProposeClosure
+from application.commands.consent_and_sharing import GrantConsent, ReportToPolice
+from application.commands.people import PersonDetails
+from application.commands.reporting import AddPerson, Allocate, Triage
+from application.commands.victim_care import (
+    AssessRisk,
+    CompleteRepair,
+    RecordContact,
+    RequestRepair,
+)
 from application.integrity.offline_verifier import (
     PACK_BUNDLE,
     PACK_CHECKPOINT,
@@ -35,10 +50,28 @@ from application.integrity.offline_verifier import (
 from application.integrity.prove import checkpoint_number
 from domain.errors import PolicyViolation
 from domain.hate_case import HateCase
-from domain.vocabulary import StaffRole
+from domain.vocabulary import (
+    Channel,
+    ClosureGround,
+    ComplaintOutcome,
+    ComplaintStage,
+    ConsentForm,
+    ContactDirection,
+    ContactMethod,
+    ContactOutcome,
+    EvidencePackPurpose,
+    Form,
+    PoliceReportBasis,
+    Recipient,
+    RepairKind,
+    StaffRole,
+    Strand,
+    SubjectRole,
+)
 from interface.cli import main
 from interface.config import Services, build_services
 from tests.api.helpers import ANSWERS_MEDIUM, ANSWERS_STANDARD
+from tests.cases import act, report
 from tests.conftest import COMPLAINTS, HUB, MANAGER, OFFICER, Clock, add_staff, sqlite_env
 from tests.integration.test_subject_rights import DPO
 
@@ -60,70 +93,90 @@ def worked_case(
     """Report, triage, contacts (one failed), a witness, risk (assessed twice), repairs (one
     late), consent, police report, closure against the victim's view, and a stage 1
     complaint partly upheld."""
-    ledger = services.ledger
 
-    def step(actor: Actor, command: str, **fields: Any) -> HateCase:
-        clock.advance(timedelta(hours=2))
-        return getattr(ledger, command)(case.id, actor=actor, seen_version=case.version, **fields)
+    def step(actor: Actor, command: CaseCommand[object], hours: int = 2) -> HateCase:
+        clock.advance(timedelta(hours=hours))
+        return act(services, case, actor, command)
 
-    case = ledger.report_case(
-        actor=HUB,
-        channel="email",
-        reporter_role="victim",
+    case = report(
+        services,
+        victim=PersonDetails(name=VICTIM, email="yusuf@example.org"),
+        channel=Channel.EMAIL,
         description=description,
-        strands=["religion_or_belief"],
-        forms=["offensive_literature"],
-        victim={"name": VICTIM, "email": "yusuf@example.org"},
+        strands=(Strand.RELIGION_OR_BELIEF,),
+        forms=(Form.OFFENSIVE_LITERATURE,),
     )
-    case = step(HUB, "triage")
-    case = step(HUB, "allocate", officer=OFFICER.username, team=OFFICER.team)
+    case = step(HUB, Triage())
+    case = step(HUB, Allocate(officer=OFFICER.username, team=OFFICER.team))
+    phone, visit = ContactMethod.PHONE, ContactMethod.HOME_VISIT
+    outbound = ContactDirection.OUTBOUND
     case = step(
-        OFFICER, "record_contact", method="phone", direction="outbound", outcome="no_answer"
+        OFFICER,
+        RecordContact(method=phone, direction=outbound, outcome=ContactOutcome.NO_ANSWER),
     )
     case = step(
         OFFICER,
-        "record_contact",
-        method="home_visit",
-        direction="outbound",
-        summary=f"Visited. {WITNESS} next door saw a man posting them.",
+        RecordContact(
+            method=visit,
+            direction=outbound,
+            summary=f"Visited. {WITNESS} next door saw a man posting them.",
+        ),
     )
     clock.advance(timedelta(hours=1))
-    case, witness = ledger.add_person(
-        case.id, actor=OFFICER, seen_version=case.version, role="witness", details={"name": WITNESS}
+    added = services.ledger.execute(
+        case.id,
+        AddPerson(role=SubjectRole.WITNESS, details=PersonDetails(name=WITNESS)),
+        actor=OFFICER,
+        seen_version=case.version,
     )
-    case = step(OFFICER, "assess_risk", answers=ANSWERS_MEDIUM, notes="Watching closely.")
-    case = step(OFFICER, "request_repair", kind="emergency", description="Secure the door.")
-    case = step(OFFICER, "request_repair", kind="graffiti_removal", description="Clean wall.")
-    case = step(OFFICER, "complete_repair", repair_id="repair-1")
+    case, witness = added.case, added.result
+    case = step(OFFICER, AssessRisk(answers=ANSWERS_MEDIUM, notes="Watching closely."))
+    case = step(OFFICER, RequestRepair(kind=RepairKind.EMERGENCY, description="Secure the door."))
+    case = step(OFFICER, RequestRepair(kind=RepairKind.GRAFFITI_REMOVAL, description="Clean wall."))
+    case = step(OFFICER, CompleteRepair(repair_id="repair-1"))
     clock.advance(timedelta(days=4))
-    case = step(OFFICER, "complete_repair", repair_id="repair-2")
+    case = step(OFFICER, CompleteRepair(repair_id="repair-2"))
     case = step(
         OFFICER,
-        "grant_consent",
-        recipient="police",
-        recipient_name="West Midlands Police",
-        form="written",
+        GrantConsent(
+            recipient=Recipient.POLICE,
+            recipient_name="West Midlands Police",
+            form=ConsentForm.WRITTEN,
+        ),
     )
-    case = step(OFFICER, "report_to_police", basis="consent", consent_id="consent-1")
-    case = step(OFFICER, "assess_risk", answers=ANSWERS_STANDARD)
-    case = step(OFFICER, "propose_closure", grounds=["all_action_taken"], reasons="Done.")
+    case = step(OFFICER, ReportToPolice(basis=PoliceReportBasis.CONSENT, consent_id="consent-1"))
+    case = step(OFFICER, AssessRisk(answers=ANSWERS_STANDARD))
+    case = step(OFFICER, ProposeClosure(grounds=(ClosureGround.ALL_ACTION_TAKEN,), reasons="Done."))
     case = step(
         OFFICER,
-        "discuss_closure",
-        method="phone",
-        victim_agrees=False,
-        victim_view="Wants it open until the police finish.",
+        DiscussClosure(
+            method=phone,
+            victim_agrees=False,
+            victim_view="Wants it open until the police finish.",
+        ),
     )
-    case = step(MANAGER, "close_case", grounds=["other_agency_dealing"], reasons="Police lead.")
-    case = step(COMPLAINTS, "receive_complaint", stage="stage_1", summary="Closed too soon.")
+    case = step(
+        MANAGER, CloseCase(grounds=(ClosureGround.OTHER_AGENCY_DEALING,), reasons="Police lead.")
+    )
+    case = step(
+        COMPLAINTS, ReceiveComplaint(stage=ComplaintStage.STAGE_1, summary="Closed too soon.")
+    )
     case = step(
         COMPLAINTS,
-        "respond_to_complaint",
-        complaint_id="complaint-1",
-        outcome="partly_upheld",
-        response="We will call monthly.",
+        RespondToComplaint(
+            complaint_id="complaint-1",
+            outcome=ComplaintOutcome.PARTLY_UPHELD,
+            response="We will call monthly.",
+        ),
     )
     return Worked(case, witness)
+
+
+def pack_for(purpose: EvidencePackPurpose, since: int | None = None) -> ProduceEvidencePack:
+    return ProduceEvidencePack(purpose=purpose, since_checkpoint=since)
+
+
+COMPLAINT_PACK = pack_for(EvidencePackPurpose.COMPLAINT)
 
 
 def _files(data: bytes) -> dict[str, bytes]:
@@ -152,7 +205,7 @@ def test_a_complaint_pack_of_a_closed_case_verifies_and_rebuilds_byte_for_byte(
     services: Services, clock: Clock
 ) -> None:
     worked = worked_case(services, clock)
-    pack = services.evidence_packs.produce(COMPLAINTS, worked.case.id, purpose="complaint")
+    pack = services.evidence_packs.produce(COMPLAINTS, worked.case.id, COMPLAINT_PACK)
 
     assert pack.number == 1 and pack.through_version == worked.case.version + 1
     report = check_pack(pack.data, _trusted(services))
@@ -188,15 +241,17 @@ def test_packs_need_their_purpose_and_a_later_pack_proves_the_log_only_grew(
 ) -> None:
     worked = worked_case(services, clock)
     with pytest.raises(PolicyViolation, match=r"12\.2"):
-        services.evidence_packs.produce(MANAGER, worked.case.id, purpose="case-review")
-    first = services.evidence_packs.produce(MANAGER, worked.case.id, purpose="complaint")
-    second = services.evidence_packs.produce(MANAGER, worked.case.id, purpose="complaint")
+        services.evidence_packs.produce(
+            MANAGER, worked.case.id, pack_for(EvidencePackPurpose.CASE_REVIEW)
+        )
+    first = services.evidence_packs.produce(MANAGER, worked.case.id, COMPLAINT_PACK)
+    second = services.evidence_packs.produce(MANAGER, worked.case.id, COMPLAINT_PACK)
     bundle = json.loads(_files(second.data)[PACK_BUNDLE])
     held = checkpoint_number(services.integrity, first.checkpoint_seq)
     assert held is not None and bundle["earlier_checkpoint"] == held.note  # the previous pack's
     assert check_pack(second.data, _trusted(services)).ok
     asked = services.evidence_packs.produce(
-        MANAGER, worked.case.id, purpose="complaint", since_checkpoint=1
+        MANAGER, worked.case.id, pack_for(EvidencePackPurpose.COMPLAINT, since=1)
     )
     held = checkpoint_number(services.integrity, 1)
     assert held is not None
@@ -210,7 +265,7 @@ def test_a_pack_with_an_erased_witness_verifies_and_shows_them_erased(
     services.subject_rights.request_erasure(
         DPO, worked.witness, outcome="carried_out", ground="no_longer_necessary"
     )
-    pack = services.evidence_packs.produce(COMPLAINTS, worked.case.id, purpose="complaint")
+    pack = services.evidence_packs.produce(COMPLAINTS, worked.case.id, COMPLAINT_PACK)
     assert check_pack(pack.data, _trusted(services)).ok
     events = json.loads(_files(pack.data)[PACK_EVENTS])
     assert {"shown_as": "witness 1 (erased)", "part": "witness", "erased": True} in events["people"]
@@ -239,7 +294,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     try:
         add_staff(services)
         worked = worked_case(services, clock)
-        pack = services.evidence_packs.produce(COMPLAINTS, worked.case.id, purpose="complaint")
+        pack = services.evidence_packs.produce(COMPLAINTS, worked.case.id, COMPLAINT_PACK)
         first = checkpoint_number(services.integrity, 1)
         assert first is not None
         yield Built(pack.data, _trusted(services), first.note)

@@ -26,6 +26,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import application.integrity.offline_verifier as offline_verifier
+from application.commands.people import PersonDetails
+from application.commands.reporting import AddPerson, Triage
 from application.integrity.checkpoint import SigningKey
 from application.integrity.log import IntegrityFailure, verified_key_chain
 from application.integrity.offline_verifier import (
@@ -41,36 +43,20 @@ from application.ledger import CaseLedger
 from application.vault.config import open_key_store
 from domain.data_subject import DataSubject
 from domain.hate_case import HateCase
+from domain.vocabulary import SubjectRole
 from interface.config import Services, build_services, settings
+from tests.cases import act, contact, report
 from tests.conftest import HUB, Clock, sqlite_env
 
 VERIFIER = offline_verifier.__file__
 
 
-def report(services: Services, name: str = "Zainab Quorindale") -> HateCase:
-    return services.ledger.report_case(
-        actor=HUB,
-        channel="phone",
-        reporter_role="victim",
-        description="Slurs shouted at the family by the bins",
-        strands=["race"],
-        forms=["verbal_abuse"],
-        victim={"name": name, "phone": "07700 900111"},
-    )
-
-
 def worked(services: Services) -> HateCase:
     """A case with several events of its own: reported, triaged, a witness added."""
     case = report(services)
-    case = services.ledger.triage(case.id, actor=HUB, seen_version=case.version)
-    case, _ = services.ledger.add_person(
-        case.id,
-        actor=HUB,
-        seen_version=case.version,
-        role="witness",
-        details={"name": "Kit Marlowe"},
-    )
-    return case
+    case = act(services, case, HUB, Triage())
+    witness = AddPerson(role=SubjectRole.WITNESS, details=PersonDetails(name="Kit Marlowe"))
+    return act(services, case, HUB, witness)
 
 
 def a_log(services: Services) -> tuple[HateCase, HateCase]:
@@ -144,13 +130,7 @@ def test_writers_racing_to_sign_checkpoints_leave_it_to_one_and_log_no_failure(
 
         def work(case: HateCase) -> None:
             for _ in range(6):
-                case = services.ledger.record_contact(
-                    case.id,
-                    actor=HUB,
-                    seen_version=case.version,
-                    method="phone",
-                    direction="outbound",
-                )
+                case = contact(services, case, HUB)
 
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(work, cases))
@@ -197,7 +177,7 @@ def test_every_event_has_a_leaf_and_a_failed_save_writes_neither(
 ) -> None:
     case = report(services)
     stale: HateCase = services.ledger.repository.get(case.id)
-    services.ledger.triage(case.id, actor=HUB, seen_version=case.version)
+    act(services, case, HUB, Triage())
     before = positions(services), services.integrity.recorder.leaf_count()
     # A new person's first event is fine, the stale case's event conflicts: all or nothing,
     # the key made for the new person's name included.
@@ -234,7 +214,7 @@ def test_a_conflicting_save_rolls_back_event_and_leaf_together(
 
     monkeypatch.setattr(recorder, "_insert_leaves", broken)
     with pytest.raises(RuntimeError):
-        services.ledger.triage(case.id, actor=HUB, seen_version=case.version)
+        act(services, case, HUB, Triage())
     monkeypatch.undo()
     assert (positions(services), recorder.leaf_count()) == before
     assert verify(services).ok
@@ -350,7 +330,7 @@ def test_checkpoints_are_made_automatically_every_n_events_or_t_minutes(
         case = report(services)  # 2 unsigned
         assert latest_checkpoint(services).tree_size < recorder.leaf_count()
         clock.advance(timedelta(minutes=31))
-        services.ledger.triage(case.id, actor=HUB, seen_version=case.version)
+        act(services, case, HUB, Triage())
         assert latest_checkpoint(services).tree_size == recorder.leaf_count()
         signed = latest_checkpoint(services).seq
         for _ in range(3):  # 2 events each: the 5th unsigned event triggers one
@@ -368,7 +348,7 @@ def test_after_each_commit_listeners_learn_the_tree_size_it_made(services: Servi
     ledger_recorder.after_commit.append(sizes.append)
     report(services)  # a data subject and a case: two leaves
     case = report(services)
-    services.ledger.triage(case.id, actor=HUB, seen_version=case.version)
+    act(services, case, HUB, Triage())
     recorder = services.integrity.recorder
     assert sizes[-1] == recorder.leaf_count() and sizes[-2:] == [sizes[-1] - 1, sizes[-1]]
 

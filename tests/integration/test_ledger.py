@@ -4,66 +4,18 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
+from application.commands.closing import CloseCase
+from application.commands.people import PersonDetails
+from application.commands.victim_care import AssessRisk
 from application.errors import Forbidden, NotFound, StaleVersion
 from domain.errors import PolicyViolation
-from domain.hate_case import HateCase
+from domain.vocabulary import ClosureGround, ReporterRole
 from interface.config import Services, build_services
+from tests.cases import DESCRIPTION, act, allocated, close, contact, report
 from tests.conftest import HUB, MANAGER, OFFICER, OTHER_OFFICER, Clock, add_staff
-
-VICTIM_NAME = "Zainab Quorindale"
-DESCRIPTION = "Quorindale family targeted with slurs by the bins"
-
-
-def report(services: Services, **overrides: Any) -> HateCase:
-    fields: dict[str, Any] = {
-        "channel": "phone",
-        "reporter_role": "victim",
-        "description": DESCRIPTION,
-        "strands": ["race"],
-        "forms": ["verbal_abuse"],
-        "victim": {"name": VICTIM_NAME, "phone": "07700 900111"},
-    }
-    fields.update(overrides)
-    return services.ledger.report_case(actor=HUB, **fields)
-
-
-def allocated(services: Services) -> HateCase:
-    case = report(services)
-    case = services.ledger.triage(case.id, actor=HUB, seen_version=case.version)
-    return services.ledger.allocate(
-        case.id, actor=HUB, seen_version=case.version, officer=OFFICER.username, team="north"
-    )
-
-
-def close(services: Services, case: HateCase) -> HateCase:
-    """Propose closure, discuss it with the victim, and close it (policy 10.1)."""
-    ledger = services.ledger
-    case = ledger.propose_closure(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        grounds=["resolved_to_satisfaction"],
-        reasons="No further incidents",
-    )
-    case = ledger.discuss_closure(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        method="phone",
-        victim_agrees=True,
-        victim_view="Happy for it to close",
-    )
-    return ledger.close_case(
-        case.id,
-        actor=MANAGER,
-        seen_version=case.version,
-        grounds=["resolved_to_satisfaction"],
-        reasons="Resolved",
-    )
 
 
 def test_a_case_goes_from_report_to_closure(services: Services, clock: Clock) -> None:
@@ -71,7 +23,7 @@ def test_a_case_goes_from_report_to_closure(services: Services, clock: Clock) ->
     case = allocated(services)
     answers = {q.key: 0 for q in ledger.risk_matrix.questions}
     clock.advance(timedelta(hours=2))
-    case = ledger.assess_risk(case.id, actor=OFFICER, seen_version=case.version, answers=answers)
+    case = act(services, case, OFFICER, AssessRisk(answers=answers))
     case = close(services, case)
     assert case.status == "closed"
     assert case.version == 7
@@ -82,29 +34,22 @@ def test_a_case_goes_from_report_to_closure(services: Services, clock: Clock) ->
 def test_a_refused_command_writes_nothing(services: Services) -> None:
     case = allocated(services)
     head = services.ledger.recorder.max_notification_id()
+    closure = CloseCase(grounds=(ClosureGround.ALL_ACTION_TAKEN,), reasons="x")
     with pytest.raises(PolicyViolation) as refused:
-        services.ledger.close_case(
-            case.id,
-            actor=MANAGER,
-            seen_version=case.version,
-            grounds=["all_action_taken"],
-            reasons="x",
-        )
+        act(services, case, MANAGER, closure)
     assert refused.value.clause == "10.1"
     with pytest.raises(Forbidden):
-        services.ledger.close_case(
-            case.id,
-            actor=OFFICER,
-            seen_version=case.version,
-            grounds=["all_action_taken"],
-            reasons="x",
-        )
+        act(services, case, OFFICER, closure)
     assert services.ledger.recorder.max_notification_id() == head
 
 
 def test_a_report_saves_case_and_people_together(services: Services) -> None:
     head = services.ledger.recorder.max_notification_id() or 0
-    case = report(services, reporter_role="third_party", reporter={"name": "Advice Centre"})
+    case = report(
+        services,
+        reporter_role=ReporterRole.THIRD_PARTY,
+        reporter=PersonDetails(name="Advice Centre"),
+    )
     # victim, reporter and the case: three aggregates, three events, one transaction
     assert services.ledger.recorder.max_notification_id() == head + 3
     assert case.reporter_id is not None
@@ -112,17 +57,9 @@ def test_a_report_saves_case_and_people_together(services: Services) -> None:
 
 def test_a_stale_version_is_refused(services: Services) -> None:
     case = allocated(services)
-    services.ledger.record_contact(
-        case.id, actor=OFFICER, seen_version=case.version, method="phone", direction="outbound"
-    )
+    contact(services, case)
     with pytest.raises(StaleVersion) as stale:
-        services.ledger.record_contact(
-            case.id,
-            actor=OFFICER,
-            seen_version=case.version,
-            method="phone",
-            direction="outbound",
-        )
+        contact(services, case)
     assert stale.value.current == case.version + 1
 
 
@@ -134,14 +71,7 @@ def test_concurrent_writers_never_lose_an_update(services: Services) -> None:
     def write() -> None:
         barrier.wait()
         try:
-            services.ledger.record_contact(
-                case.id,
-                actor=OFFICER,
-                seen_version=case.version,
-                method="phone",
-                direction="outbound",
-                summary="call",
-            )
+            contact(services, case, summary="call")
             outcomes.append("applied")
         except StaleVersion:
             outcomes.append("stale")

@@ -7,8 +7,8 @@ from pathlib import Path
 import psycopg
 
 from interface.config import Services
+from tests.cases import DESCRIPTION, VICTIM_NAME, allocated
 from tests.conftest import MANAGER, PG
-from tests.integration.test_ledger import DESCRIPTION, VICTIM_NAME, allocated
 
 
 def _raw_sqlite(path: str) -> bytes:

@@ -17,16 +17,17 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
+from application.commands.reporting import ReportCase
 from application.errors import ApplicationError
 from domain import case_reporting
 from domain.errors import DomainError
 from domain.hate_case import HateCase
 from domain.instants import aware
-from interface.api.schemas import ReportCase
+from interface.api.schemas import body_schema
 from interface.cli import main
 from interface.config import Services, build_services
+from tests.cases import act, report
 from tests.conftest import HUB, MANAGER, Clock, add_staff, sqlite_env
-from tests.integration.test_ledger import report
 from tests.integration.test_projection_properties import OPS
 from tests.integration.test_subject_rights import DPO
 
@@ -61,7 +62,7 @@ def test_any_instant_the_schemas_accept_goes_through_every_view(
 ) -> None:
     text = sent.isoformat()
     try:
-        fields = ReportCase().load(
+        command = body_schema(ReportCase)().load(
             {"channel": "phone", "reporter_role": "victim", "description": "abuse"}
             | {"strands": ["race"], "forms": ["graffiti"], "received_at": text}
             | {"incident_at": text}
@@ -69,11 +70,11 @@ def test_any_instant_the_schemas_accept_goes_through_every_view(
     except ValidationError:
         assume(False)  # outside the range the schemas accept
     clock.now = sent + later
-    case = services.ledger.report_case(actor=HUB, **fields)
-    for op in script:
+    case = services.ledger.report(command, actor=HUB)
+    for actor, op in script:
         clock.advance(timedelta(hours=5))
         with contextlib.suppress(DomainError, ApplicationError):
-            op(services, services.ledger.case_for(MANAGER, case.id))
+            act(services, services.ledger.case_for(MANAGER, case.id), actor, op)
     assert case.victim_id is not None
     rights = services.subject_rights
     request = rights.receive_access_request(DPO, case.victim_id, received_at=sent)
@@ -84,7 +85,7 @@ def test_any_instant_the_schemas_accept_goes_through_every_view(
     assert {s.lag for s in services.runner.status()} == {0}
     assert services.caseload.timers(MANAGER, case_id=str(case.id))
     services.cases.case_for(MANAGER, case.id)
-    services.statistics.for_year(MANAGER, fields["received_at"].year)
+    services.statistics.for_year(MANAGER, command.received_at.year)
 
 
 @contextlib.contextmanager

@@ -15,8 +15,8 @@ import pytest
 from interface.config import Services, build_services
 from projections.case_summaries import CaseSummaries
 from projections.runner import ProjectionRunner
+from tests.cases import report
 from tests.conftest import MANAGER, Clock, add_staff
-from tests.integration.test_ledger import report
 from tests.reliability.harness import view_snapshot
 
 

@@ -5,10 +5,31 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from application.commands.consent_and_sharing import (
+    Disclose,
+    GrantConsent,
+    RaiseSafeguardingConcern,
+    WithdrawConsent,
+)
+from application.commands.people import PersonDetails
+from domain.vocabulary import (
+    ConsentForm,
+    DisclosureBasis,
+    Recipient,
+    ReporterRole,
+    SafeguardingSubject,
+)
 from interface.config import Services
+from tests.cases import act, allocate, report
 from tests.conftest import OFFICER, Clock
-from tests.integration.test_ledger import report
-from tests.integration.test_timers import allocate
+
+WMP = "West Midlands Police"
+
+
+def stop_hate_consent(form: ConsentForm) -> GrantConsent:
+    return GrantConsent(
+        recipient=Recipient.SUPPORT_AGENCY, recipient_name="Stop Hate UK", form=form
+    )
 
 
 def _recipient(view: dict[str, Any], name: str) -> dict[str, Any]:
@@ -18,43 +39,39 @@ def _recipient(view: dict[str, Any], name: str) -> dict[str, Any]:
 def test_sharing_follows_consent_and_safeguarding_over_time(
     services: Services, clock: Clock
 ) -> None:
-    ledger = services.ledger
     case = allocate(services, report(services))
     before = clock.now
     clock.advance(timedelta(hours=1))
-    case = ledger.grant_consent(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        recipient="police",
-        recipient_name="West Midlands Police",
-        form="verbal",
+    to_police = Recipient.POLICE
+    case = act(
+        services,
+        case,
+        OFFICER,
+        GrantConsent(recipient=to_police, recipient_name=WMP, form=ConsentForm.VERBAL),
     )
     with_consent = clock.now
     clock.advance(timedelta(hours=1))
-    case = ledger.disclose(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        recipient="police",
-        recipient_name="West Midlands Police",
-        basis="consent",
-        consent_id="consent-1",
-        what="Incident log",
+    case = act(
+        services,
+        case,
+        OFFICER,
+        Disclose(
+            recipient=to_police,
+            recipient_name=WMP,
+            basis=DisclosureBasis.CONSENT,
+            consent_id="consent-1",
+            what="Incident log",
+        ),
     )
     clock.advance(timedelta(hours=1))
-    case = ledger.withdraw_consent(
-        case.id, actor=OFFICER, seen_version=case.version, consent_id="consent-1"
-    )
+    case = act(services, case, OFFICER, WithdrawConsent(consent_id="consent-1"))
     clock.advance(timedelta(hours=1))
-    ledger.raise_safeguarding_concern(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        about="child",
-        referred_to=["local_authority"],
+    concern = RaiseSafeguardingConcern(
+        about=SafeguardingSubject.CHILD,
+        referred_to=(Recipient.LOCAL_AUTHORITY,),
         details="Child frightened to go to school",
     )
+    act(services, case, OFFICER, concern)
 
     then = services.sharing.for_case(OFFICER, case.id, as_of=before)
     assert not _recipient(then, "police")["may_share"]
@@ -78,14 +95,7 @@ def test_sharing_follows_consent_and_safeguarding_over_time(
 
 def test_the_sharing_view_rebuilds_to_the_same_answer(services: Services, clock: Clock) -> None:
     case = allocate(services, report(services))
-    services.ledger.grant_consent(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        recipient="support_agency",
-        recipient_name="Stop Hate UK",
-        form="written",
-    )
+    act(services, case, OFFICER, stop_hate_consent(ConsentForm.WRITTEN))
     before = services.sharing.for_case(OFFICER, case.id)
     services.runner.rebuild("sharing")
     assert services.sharing.for_case(OFFICER, case.id) == before
@@ -94,19 +104,11 @@ def test_the_sharing_view_rebuilds_to_the_same_answer(services: Services, clock:
 def test_one_recipient_gets_the_view_or_the_refusal_naming_the_clause(
     services: Services, clock: Clock
 ) -> None:
-    ledger = services.ledger
     case = allocate(services, report(services))
     refused = services.sharing.for_recipient(OFFICER, case.id, "multi_agency_panel")
     assert refused["may_share"] is False
     assert refused["refusal"]["policy_clause"] == "9.3"
-    ledger.grant_consent(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        recipient="support_agency",
-        recipient_name="Stop Hate UK",
-        form="verbal",
-    )
+    act(services, case, OFFICER, stop_hate_consent(ConsentForm.VERBAL))
     named = services.sharing.for_recipient(OFFICER, case.id, "support_agency", name="stop hate uk")
     assert named["bases"] == ["consent"] and named["refusal"] is None
     other = services.sharing.for_recipient(
@@ -116,7 +118,11 @@ def test_one_recipient_gets_the_view_or_the_refusal_naming_the_clause(
 
 
 def test_an_elected_representative_needs_no_written_consent(services: Services) -> None:
-    case = report(services, reporter_role="councillor", reporter={"name": "Cllr Test"})
+    case = report(
+        services,
+        reporter_role=ReporterRole.COUNCILLOR,
+        reporter=PersonDetails(name="Cllr Test"),
+    )
     case = allocate(services, case)
     assert case.reporter_id is not None
     view = services.sharing.for_recipient(

@@ -13,14 +13,16 @@ from datetime import UTC, datetime
 import pytest
 
 from application.actors import Actor
+from application.commands.closing import ReopenCase
+from application.commands.reporting import ReviseClassification
+from application.commands.victim_care import AssessRisk
 from application.errors import Forbidden
 from application.statistics import CaseCounts, TimerCounts, tsm_months
 from domain.hate_case import HateCase
-from domain.vocabulary import StaffRole
+from domain.vocabulary import Form, StaffRole, Strand
 from interface.config import Services, build_services
+from tests.cases import act, allocate, close, contact, report
 from tests.conftest import HUB, MANAGER, OFFICER, Clock
-from tests.integration.test_ledger import close, report
-from tests.integration.test_timers import allocate
 
 AUDITOR = Actor("i.auditor", StaffRole.AUDITOR, "audit")
 
@@ -31,37 +33,31 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
 
 def answer(services: Services, case: HateCase) -> HateCase:
     """Allocate the case and reach the victim: stops its first-response timer."""
-    case = allocate(services, case)
-    return services.ledger.record_contact(
-        case.id, actor=OFFICER, seen_version=case.version, method="phone", direction="outbound"
-    )
+    return contact(services, allocate(services, case))
 
 
 def three_cases(services: Services, clock: Clock) -> None:
-    ledger = services.ledger
     clock.now = at(3, 31, 22, 30)  # 23:30 BST on 31 March: last month of 2025-26
-    report(services, strands=["race", "disability"])
+    report(services, strands=(Strand.RACE, Strand.DISABILITY))
     clock.now = at(3, 31, 23, 30)  # 00:30 BST on 1 April: first month of 2026-27
     late = report(services)
     clock.now = at(4, 7, 9)  # first response was due at 17:00 BST on 2 April
     answer(services, late)
     clock.now = at(5, 11, 9)
-    case = answer(services, report(services, strands=["race", "religion_or_belief"]))
-    answers = {q.key: 0 for q in ledger.risk_matrix.questions}
-    case = ledger.assess_risk(case.id, actor=OFFICER, seen_version=case.version, answers=answers)
-    case = ledger.revise_classification(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        strands=["religion_or_belief"],
-        forms=["verbal_abuse"],
+    case = answer(services, report(services, strands=(Strand.RACE, Strand.RELIGION_OR_BELIEF)))
+    answers = {q.key: 0 for q in services.ledger.risk_matrix.questions}
+    case = act(services, case, OFFICER, AssessRisk(answers=answers))
+    revision = ReviseClassification(
+        strands=(Strand.RELIGION_OR_BELIEF,),
+        forms=(Form.VERBAL_ABUSE,),
         victim_agrees=True,
         reason="The abuse targeted the family's faith",
     )
+    case = act(services, case, OFFICER, revision)
     clock.now = at(6, 2, 10)  # before the standard risk review fell due on 9 June
     case = close(services, case)
     clock.now = at(7, 1, 10)
-    ledger.reopen_case(case.id, actor=OFFICER, seen_version=case.version, reason="Another incident")
+    act(services, case, OFFICER, ReopenCase(reason="Another incident"))
     clock.now = datetime(2027, 1, 15, 12, tzinfo=UTC)
 
 

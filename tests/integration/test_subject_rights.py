@@ -20,16 +20,38 @@ import pytest
 from eventsourcing.persistence import IntegrityError
 
 from application.actors import Actor
+from application.commands.consent_and_sharing import (
+    Disclose,
+    GrantConsent,
+    RaiseSafeguardingConcern,
+    ReportToPolice,
+)
+from application.commands.people import PersonDetails
+from application.commands.perpetrators import IdentifyPerpetrator
+from application.commands.reporting import AddPerson
+from application.commands.victim_care import AssessRisk
 from application.errors import ConcurrentChange
 from application.integrity.verify import verify_log
 from domain.errors import InvalidCommand, PolicyViolation
 from domain.personal import ERASED_MARK
-from domain.vocabulary import StaffRole
+from domain.vocabulary import (
+    Channel,
+    ConsentForm,
+    DisclosureBasis,
+    Form,
+    PerpetratorLink,
+    PoliceReportBasis,
+    Recipient,
+    SafeguardingSubject,
+    StaffRole,
+    Strand,
+    SubjectRole,
+)
 from interface.config import Services
 from projections.subject_index import rows_for
 from tests.api.helpers import ANSWERS_STANDARD
-from tests.conftest import HUB, OFFICER, PG
-from tests.integration.test_ledger import DESCRIPTION, VICTIM_NAME, allocated
+from tests.cases import DESCRIPTION, VICTIM_NAME, act, allocate, allocated, contact, report
+from tests.conftest import OFFICER, PG
 
 DPO = Actor("d.protection", StaffRole.DPO, "governance")
 PERPETRATOR_NAME = "Gary Stonebridge-Vex"
@@ -46,52 +68,47 @@ class Scenario:
 
 
 def scenario(services: Services) -> Scenario:
-    ledger = services.ledger
     case = allocated(services)
     victim_id = case.victim_id
     assert victim_id is not None
-
-    def act(command: str, **fields: Any) -> None:
-        nonlocal case
-        case = getattr(ledger, command)(case.id, actor=OFFICER, seen_version=case.version, **fields)
-
-    case, perpetrator_id = ledger.identify_perpetrator(
+    identified = services.ledger.execute(
         case.id,
+        IdentifyPerpetrator(
+            link=PerpetratorLink.TENANT,
+            details=PersonDetails(name=PERPETRATOR_NAME, tenancy_reference="T-48213"),
+            notes=PERPETRATOR_NOTES,
+        ),
         actor=OFFICER,
         seen_version=case.version,
-        link="tenant",
-        details={"name": PERPETRATOR_NAME, "tenancy_reference": "T-48213"},
-        notes=PERPETRATOR_NOTES,
     )
-    act("record_contact", method="phone", direction="outbound", summary=CONTACT_SUMMARY)
-    act(
-        "grant_consent",
-        recipient="police",
-        recipient_name="West Midlands Police",
-        form="written",
-    )
-    act(
-        "report_to_police",
-        basis="consent",
-        consent_id="consent-1",
-        police_reference="20/123456/26",
-        details="Reported the slurs",
-    )
-    act(
-        "raise_safeguarding_concern",
-        about="child",
-        referred_to=["local_authority"],
-        details="The children are afraid",
-    )
-    act(
-        "disclose",
-        recipient="local_authority",
-        recipient_name="Birmingham City Council",
-        basis="legal_obligation",
-        legal_basis="Crime and Disorder Act 1998 s. 115",
-        what="Incident summary for the council",
-    )
-    return Scenario(case.id, victim_id, perpetrator_id)
+    case = contact(services, identified.case, summary=CONTACT_SUMMARY)
+    for command in (
+        GrantConsent(
+            recipient=Recipient.POLICE,
+            recipient_name="West Midlands Police",
+            form=ConsentForm.WRITTEN,
+        ),
+        ReportToPolice(
+            basis=PoliceReportBasis.CONSENT,
+            consent_id="consent-1",
+            police_reference="20/123456/26",
+            details="Reported the slurs",
+        ),
+        RaiseSafeguardingConcern(
+            about=SafeguardingSubject.CHILD,
+            referred_to=(Recipient.LOCAL_AUTHORITY,),
+            details="The children are afraid",
+        ),
+        Disclose(
+            recipient=Recipient.LOCAL_AUTHORITY,
+            recipient_name="Birmingham City Council",
+            basis=DisclosureBasis.LEGAL_OBLIGATION,
+            legal_basis="Crime and Disorder Act 1998 s. 115",
+            what="Incident summary for the council",
+        ),
+    ):
+        case = act(services, case, OFFICER, command)
+    return Scenario(case.id, victim_id, identified.result)
 
 
 def _titles(export: dict[str, Any]) -> list[str]:
@@ -107,12 +124,8 @@ def test_the_victim_sees_their_whole_case_and_nothing_is_withheld_by_default(
     services: Services,
 ) -> None:
     s = scenario(services)
-    services.ledger.assess_risk(
-        s.case_id,
-        actor=OFFICER,
-        seen_version=services.ledger.case_for(OFFICER, s.case_id).version,
-        answers=ANSWERS_STANDARD,
-    )
+    case = services.ledger.case_for(OFFICER, s.case_id)
+    act(services, case, OFFICER, AssessRisk(answers=ANSWERS_STANDARD))
     rights = services.subject_rights
     _, victim = _answered(rights, s.victim_id)
     text = json.dumps(victim)
@@ -348,44 +361,36 @@ def test_one_person_in_three_cases_sees_their_parts_and_nobody_elses(services: S
     """Victim in one case, witness in a second, alleged perpetrator in a third: one record."""
     ledger = services.ledger
     person = "Jordan Three-Cases"
-    first = ledger.report_case(
-        actor=HUB,
-        channel="phone",
-        reporter_role="victim",
+    first = report(
+        services,
+        person,
         description="Slurs at the bus stop",
-        strands=["race"],
-        forms=["verbal_abuse"],
-        victim={"name": person},
+        victim=PersonDetails(name=person),
     )
     assert first.victim_id is not None
     second = allocated(services)
-    second, witness = ledger.add_person(
+    known = first.victim_id
+    witness = ledger.execute(
         second.id,
+        AddPerson(role=SubjectRole.WITNESS, subject_id=known),
         actor=OFFICER,
         seen_version=second.version,
-        role="witness",
-        subject_id=first.victim_id,
-    )
-    third = ledger.report_case(
-        actor=HUB,
-        channel="email",
-        reporter_role="victim",
+    ).result
+    third = report(
+        services,
+        channel=Channel.EMAIL,
         description="Eggs thrown",
-        strands=["religion_or_belief"],
-        forms=["vandalism"],
-        victim={"name": "Other Victim"},
+        strands=(Strand.RELIGION_OR_BELIEF,),
+        forms=(Form.VANDALISM,),
+        victim=PersonDetails(name="Other Victim"),
     )
-    third = ledger.triage(third.id, actor=HUB, seen_version=third.version)
-    third = ledger.allocate(
-        third.id, actor=HUB, seen_version=third.version, officer=OFFICER.username, team="north"
-    )
-    third, perpetrator = ledger.identify_perpetrator(
+    third = allocate(services, third)
+    perpetrator = ledger.execute(
         third.id,
+        IdentifyPerpetrator(link=PerpetratorLink.VISITOR, subject_id=known),
         actor=OFFICER,
         seen_version=third.version,
-        link="visitor",
-        subject_id=first.victim_id,
-    )
+    ).result
     assert witness == perpetrator == first.victim_id
 
     export = services.subject_rights.export(DPO, first.victim_id)

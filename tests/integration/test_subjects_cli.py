@@ -12,8 +12,8 @@ import pytest
 from application.exports.reading import when
 from interface.cli import main
 from interface.config import build_services
+from tests.cases import VICTIM_NAME, report
 from tests.conftest import sqlite_env
-from tests.integration.test_ledger import VICTIM_NAME, report
 from tests.integration.test_subject_rights import DPO
 
 

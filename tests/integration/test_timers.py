@@ -6,36 +6,25 @@ from datetime import UTC, datetime, timedelta
 
 from application.actors import Actor
 from application.caseload import DUE_TODAY, TimerView
+from application.commands.after_the_case import ReceiveComplaint
+from application.commands.victim_care import (
+    AgreeContactArrangement,
+    AssessRisk,
+    CompleteRepair,
+    RequestRepair,
+)
 from domain.hate_case import HateCase
+from domain.vocabulary import ComplaintStage, ContactMethod, ContactOutcome, RepairKind
 from interface.config import Services
+from tests.cases import LOW_RISK, act, allocate, contact, report
 from tests.conftest import HUB, MANAGER, OFFICER, OTHER_OFFICER, Clock
-from tests.integration.test_ledger import report
 
 CHRISTMAS_EVE_4PM = datetime(2026, 12, 24, 16, 0, tzinfo=UTC)  # GMT in winter: same as London
 DUE_TUESDAY_5PM = datetime(2026, 12, 29, 17, 0, tzinfo=UTC)
-LOW_RISK = {
-    "fear_for_safety": 1,
-    "violence_or_threats": 0,
-    "repeat_victimisation": 0,
-    "escalation": 0,
-    "targets_home": 0,
-    "perpetrator_nearby": 0,
-    "vulnerability": 0,
-    "children_affected": 0,
-    "isolation": 0,
-    "health_impact": 0,
-}
 
 
 def timers(services: Services, case: HateCase, actor: Actor = MANAGER) -> dict[str, TimerView]:
     return {t.key: t for t in services.caseload.timers(actor, case_id=str(case.id))}
-
-
-def allocate(services: Services, case: HateCase) -> HateCase:
-    case = services.ledger.triage(case.id, actor=HUB, seen_version=case.version)
-    return services.ledger.allocate(
-        case.id, actor=HUB, seen_version=case.version, officer=OFFICER.username, team="north"
-    )
 
 
 def test_a_christmas_eve_report_is_due_on_tuesday_29th(services: Services, clock: Clock) -> None:
@@ -48,10 +37,7 @@ def test_a_christmas_eve_report_is_due_on_tuesday_29th(services: Services, clock
     assert [t.key for t in services.caseload.timers(MANAGER, state=DUE_TODAY)] == ["first_response"]
     clock.now = datetime(2026, 12, 29, 17, 1, tzinfo=UTC)
     assert [t.key for t in services.caseload.timers(MANAGER, state="overdue")] == ["first_response"]
-    case = allocate(services, case)
-    services.ledger.record_contact(
-        case.id, actor=OFFICER, seen_version=case.version, method="phone", direction="outbound"
-    )
+    contact(services, allocate(services, case))
     assert timers(services, case)["first_response"].state == "breached"
 
 
@@ -60,46 +46,33 @@ def test_first_response_is_met_by_allocation_and_a_reply(services: Services, clo
     case = allocate(services, case)
     assert timers(services, case)["first_response"].state == "running"
     clock.advance(timedelta(hours=3))
-    case = services.ledger.record_contact(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        method="phone",
-        direction="outbound",
-        outcome="no_answer",
-    )
+    case = contact(services, case, outcome=ContactOutcome.NO_ANSWER)
     assert timers(services, case)["first_response"].state == "running"  # an attempt only
-    services.ledger.record_contact(
-        case.id, actor=OFFICER, seen_version=case.version, method="phone", direction="outbound"
-    )
+    contact(services, case)
     first = timers(services, case)["first_response"]
     assert first.state == "met" and first.timer.stopped_at == clock.now
 
 
 def test_repairs_are_timed_by_kind(services: Services, clock: Clock) -> None:
     case = allocate(services, report(services))
-    case = services.ledger.request_repair(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        kind="emergency",
-        description="Door kicked in",
+    case = act(
+        services,
+        case,
+        OFFICER,
+        RequestRepair(kind=RepairKind.EMERGENCY, description="Door kicked in"),
     )
-    case = services.ledger.request_repair(
-        case.id,
-        actor=OFFICER,
-        seen_version=case.version,
-        kind="graffiti_removal",
-        description="Slur on the wall",
+    case = act(
+        services,
+        case,
+        OFFICER,
+        RequestRepair(kind=RepairKind.GRAFFITI_REMOVAL, description="Slur on the wall"),
     )
     board = timers(services, case)
     assert board["repair:repair-1"].timer.due_at == clock.now + timedelta(hours=24)
     # Monday 23 Nov 10:00 -> close of business Tuesday (17:00 GMT)
     assert board["repair:repair-2"].timer.due_at == datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
     clock.advance(timedelta(hours=25))
-    services.ledger.complete_repair(
-        case.id, actor=OFFICER, seen_version=case.version, repair_id="repair-2"
-    )
+    act(services, case, OFFICER, CompleteRepair(repair_id="repair-2"))
     board = timers(services, case)
     assert board["repair:repair-1"].state == "overdue"
     assert board["repair:repair-2"].state == "met"
@@ -107,15 +80,16 @@ def test_repairs_are_timed_by_kind(services: Services, clock: Clock) -> None:
 
 def test_victim_updates_follow_the_agreed_frequency(services: Services, clock: Clock) -> None:
     case = allocate(services, report(services))
-    case = services.ledger.agree_contact_arrangement(
-        case.id, actor=OFFICER, seen_version=case.version, method="phone", frequency_days=7
+    case = act(
+        services,
+        case,
+        OFFICER,
+        AgreeContactArrangement(method=ContactMethod.PHONE, frequency_days=7),
     )
     assert timers(services, case)["victim_update:1"].timer.due_at == clock.now + timedelta(days=7)
     clock.advance(timedelta(days=8))
     assert timers(services, case)["victim_update:1"].state == "overdue"
-    services.ledger.record_contact(
-        case.id, actor=OFFICER, seen_version=case.version, method="phone", direction="outbound"
-    )
+    contact(services, case)
     board = timers(services, case)
     assert board["victim_update:1"].state == "breached"
     assert board["victim_update:2"].state == "running"
@@ -123,20 +97,15 @@ def test_victim_updates_follow_the_agreed_frequency(services: Services, clock: C
 
 def test_risk_reviews_and_complaints(services: Services, clock: Clock) -> None:
     case = allocate(services, report(services))
-    case = services.ledger.assess_risk(
-        case.id, actor=OFFICER, seen_version=case.version, answers=LOW_RISK
-    )
+    case = act(services, case, OFFICER, AssessRisk(answers=LOW_RISK))
     review = timers(services, case)["risk_review:1"]
     assert review.timer.kind == "risk_review" and review.timer.clause == "5.5"
     clock.advance(timedelta(days=1))
-    case = services.ledger.assess_risk(
-        case.id, actor=OFFICER, seen_version=case.version, answers=LOW_RISK
-    )
+    case = act(services, case, OFFICER, AssessRisk(answers=LOW_RISK))
     board = timers(services, case)
     assert board["risk_review:1"].state == "met" and board["risk_review:2"].state == "running"
-    case = services.ledger.receive_complaint(
-        case.id, actor=MANAGER, seen_version=case.version, stage="stage_1", summary="Too slow"
-    )
+    complaint = ReceiveComplaint(stage=ComplaintStage.STAGE_1, summary="Too slow")
+    case = act(services, case, MANAGER, complaint)
     stage_1 = timers(services, case)["complaint:complaint-1:stage_1"]
     assert stage_1.timer.due_at - stage_1.timer.started_at > timedelta(days=13)
 

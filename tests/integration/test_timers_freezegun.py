@@ -33,12 +33,20 @@ from freezegun.api import FakeDate, FakeDatetime, FrozenDateTimeFactory
 
 from application.caseload import DUE_TODAY, TimerView
 from application.clock import system_clock
+from application.commands.after_the_case import ReceiveComplaint, RespondToComplaint
+from application.commands.victim_care import (
+    AgreeContactArrangement,
+    AssessRisk,
+    CompleteRepair,
+    RequestRepair,
+)
 from application.ledger import CaseLedger
 from domain.hate_case import HateCase
 from domain.service_levels import TimerState
+from domain.vocabulary import ComplaintOutcome, ComplaintStage, ContactMethod, RepairKind, RiskLevel
 from interface.config import Services, build_services
-from tests.conftest import HUB, MANAGER, OFFICER, add_staff, sqlite_env
-from tests.integration.test_timers import LOW_RISK
+from tests.cases import LOW_RISK, act, allocate, contact, report
+from tests.conftest import MANAGER, OFFICER, add_staff, sqlite_env
 
 MINUTE = timedelta(minutes=1)
 # Staff accounts are added at this instant, before every scenario starts.
@@ -129,108 +137,73 @@ def frozen(tmp_path: Path, freezegun_transcodings: None) -> Iterator[Frozen]:
 
 
 def _reported(s: Services) -> HateCase:
-    return s.ledger.report_case(
-        actor=HUB,
-        channel="phone",
-        reporter_role="victim",
-        description="Slurs shouted at the door",
-        strands=["race"],
-        forms=["verbal_abuse"],
-        victim={"name": "A. Resident"},
-    )
+    return report(s, "A. Resident")
 
 
 def _allocated(s: Services) -> HateCase:
-    case = _reported(s)
-    case = s.ledger.triage(case.id, actor=HUB, seen_version=case.version)
-    return s.ledger.allocate(
-        case.id, actor=HUB, seen_version=case.version, officer=OFFICER.username, team="north"
-    )
+    return allocate(s, _reported(s))
 
 
 def _contact(s: Services, case: HateCase) -> HateCase:
-    return s.ledger.record_contact(
-        case.id, actor=OFFICER, seen_version=case.version, method="phone", direction="outbound"
-    )
+    return contact(s, case)
 
 
 def _allocate_and_reply(s: Services, case: HateCase) -> HateCase:
-    case = s.ledger.triage(case.id, actor=HUB, seen_version=case.version)
-    case = s.ledger.allocate(
-        case.id, actor=HUB, seen_version=case.version, officer=OFFICER.username, team="north"
-    )
-    return _contact(s, case)
+    return contact(s, allocate(s, case))
 
 
-def _repair(kind: str) -> Callable[[Services], HateCase]:
+def _repair(kind: RepairKind) -> Callable[[Services], HateCase]:
     def start(s: Services) -> HateCase:
-        case = _allocated(s)
-        return s.ledger.request_repair(
-            case.id, actor=OFFICER, seen_version=case.version, kind=kind, description="Door"
-        )
+        return act(s, _allocated(s), OFFICER, RequestRepair(kind=kind, description="Door"))
 
     return start
 
 
 def _complete_repair(s: Services, case: HateCase) -> HateCase:
-    return s.ledger.complete_repair(
-        case.id, actor=OFFICER, seen_version=case.version, repair_id="repair-1"
-    )
+    return act(s, case, OFFICER, CompleteRepair(repair_id="repair-1"))
 
 
 def _updates_every(days: int) -> Callable[[Services], HateCase]:
     def start(s: Services) -> HateCase:
-        case = _allocated(s)
-        return s.ledger.agree_contact_arrangement(
-            case.id, actor=OFFICER, seen_version=case.version, method="phone", frequency_days=days
-        )
+        arrangement = AgreeContactArrangement(method=ContactMethod.PHONE, frequency_days=days)
+        return act(s, _allocated(s), OFFICER, arrangement)
 
     return start
 
 
-def _assessed(level: str) -> Callable[[Services], HateCase]:
+def _assessed(level: RiskLevel) -> Callable[[Services], HateCase]:
     def start(s: Services) -> HateCase:
-        case = _allocated(s)
-        override = {} if level == "standard" else {"level": level, "override_reason": "Threats"}
-        return s.ledger.assess_risk(
-            case.id, actor=OFFICER, seen_version=case.version, answers=LOW_RISK, **override
-        )
+        assessment = AssessRisk(answers=LOW_RISK)
+        if level != RiskLevel.STANDARD:
+            assessment = AssessRisk(answers=LOW_RISK, level=level, override_reason="Threats")
+        return act(s, _allocated(s), OFFICER, assessment)
 
     return start
 
 
 def _reassess(s: Services, case: HateCase) -> HateCase:
-    return s.ledger.assess_risk(case.id, actor=OFFICER, seen_version=case.version, answers=LOW_RISK)
+    return act(s, case, OFFICER, AssessRisk(answers=LOW_RISK))
 
 
 def _complaint_stage_1(s: Services) -> HateCase:
-    case = _allocated(s)
-    return s.ledger.receive_complaint(
-        case.id, actor=MANAGER, seen_version=case.version, stage="stage_1", summary="Too slow"
-    )
+    complaint = ReceiveComplaint(stage=ComplaintStage.STAGE_1, summary="Too slow")
+    return act(s, _allocated(s), MANAGER, complaint)
 
 
 def _respond(s: Services, case: HateCase) -> HateCase:
-    return s.ledger.respond_to_complaint(
-        case.id,
-        actor=MANAGER,
-        seen_version=case.version,
+    response = RespondToComplaint(
         complaint_id="complaint-1",
-        outcome="not_upheld",
+        outcome=ComplaintOutcome.NOT_UPHELD,
         response="We acted within the policy",
     )
+    return act(s, case, MANAGER, response)
 
 
 def _complaint_stage_2(s: Services) -> HateCase:
-    case = _respond(s, _complaint_stage_1(s))
-    return s.ledger.receive_complaint(
-        case.id,
-        actor=MANAGER,
-        seen_version=case.version,
-        stage="stage_2",
-        complaint_id="complaint-1",
-        summary="Still unhappy",
+    escalation = ReceiveComplaint(
+        stage=ComplaintStage.STAGE_2, complaint_id="complaint-1", summary="Still unhappy"
     )
+    return act(s, _respond(s, _complaint_stage_1(s)), MANAGER, escalation)
 
 
 @dataclass(frozen=True)
@@ -243,16 +216,18 @@ class Kind:
 
 FIRST_RESPONSE = Kind("first_response", "first_response", _reported, _allocate_and_reply)
 EMERGENCY_REPAIR = Kind(
-    "emergency_repair", "repair:repair-1", _repair("emergency"), _complete_repair
+    "emergency_repair", "repair:repair-1", _repair(RepairKind.EMERGENCY), _complete_repair
 )
 GRAFFITI_REMOVAL = Kind(
-    "graffiti_removal", "repair:repair-1", _repair("graffiti_removal"), _complete_repair
+    "graffiti_removal", "repair:repair-1", _repair(RepairKind.GRAFFITI_REMOVAL), _complete_repair
 )
 VICTIM_UPDATE_2_DAYS = Kind("victim_update", "victim_update:1", _updates_every(2), _contact)
 VICTIM_UPDATE_WEEKLY = Kind("victim_update", "victim_update:1", _updates_every(7), _contact)
-HIGH_RISK_REVIEW = Kind("risk_review", "risk_review:1", _assessed("high"), _reassess)
-MEDIUM_RISK_REVIEW = Kind("risk_review", "risk_review:1", _assessed("medium"), _reassess)
-STANDARD_RISK_REVIEW = Kind("risk_review", "risk_review:1", _assessed("standard"), _reassess)
+HIGH_RISK_REVIEW = Kind("risk_review", "risk_review:1", _assessed(RiskLevel.HIGH), _reassess)
+MEDIUM_RISK_REVIEW = Kind("risk_review", "risk_review:1", _assessed(RiskLevel.MEDIUM), _reassess)
+STANDARD_RISK_REVIEW = Kind(
+    "risk_review", "risk_review:1", _assessed(RiskLevel.STANDARD), _reassess
+)
 COMPLAINT_STAGE_1 = Kind(
     "complaint_stage_1", "complaint:complaint-1:stage_1", _complaint_stage_1, _respond
 )

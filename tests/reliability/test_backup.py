@@ -49,7 +49,7 @@ def test_backup_while_writing_then_restore_verify_and_read(
             marker = f"m-{uuid.uuid4().hex[:12]}"
             reply = server.call("POST", "/api/v1/cases", report_body(marker), token)
             assert reply.status == 201, reply.body
-            acked[reply.body["id"]] = marker
+            acked[reply.body["case_id"]] = marker
 
     thread = threading.Thread(target=writer)
     thread.start()

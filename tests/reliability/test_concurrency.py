@@ -139,7 +139,7 @@ def race_on_one_case(
     on its k-th attempt. Every answer must be 201 or 412, and at least one 201."""
     created = servers[0].call("POST", "/api/v1/cases", report_body("m-000000000000"), token)
     assert created.status == 201, created.body
-    race = OneCaseRace(created.body["id"])
+    race = OneCaseRace(created.body["case_id"])
     path = f"/api/v1/cases/{race.case_id}"
     lock = threading.Lock()
     barrier = threading.Barrier(clients)
@@ -282,7 +282,7 @@ def _report(servers: Sequence[Server], token: str, writers: int, reports: int) -
                 continue
             position = int(reply.headers["X-Ledger-Position"])
             with outcome.lock:
-                outcome.acked[marker] = (reply.body["id"], position)
+                outcome.acked[marker] = (reply.body["case_id"], position)
 
     def reader(server: Server) -> None:
         before = 0

@@ -80,7 +80,7 @@ def _writer(server: Server, token: str, outcomes: Outcomes, seed: int) -> None:
             if case is None or rng.random() < 0.1:
                 reply = server.call("POST", "/api/v1/cases", report_body(marker), token)
                 if reply.status == 201:
-                    case = (reply.body["id"], reply.body["version"])
+                    case = (reply.body["case_id"], reply.body["version"])
             else:
                 stale = rng.random() < 0.15
                 seen = case[1] - 1 if stale else case[1]
@@ -98,7 +98,7 @@ def _writer(server: Server, token: str, outcomes: Outcomes, seed: int) -> None:
             outcomes.lose(marker)  # the server died with the request in flight
             return
         if 200 <= reply.status < 300:
-            outcomes.ack(marker, reply.body["id"], reply.body["version"])
+            outcomes.ack(marker, reply.body["case_id"], reply.body["version"])
         else:
             outcomes.refuse(marker)
 

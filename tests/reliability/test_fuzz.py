@@ -93,7 +93,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         services,
         schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app),
         tokens,
-        created["id"],
+        created["case_id"],
         created["victim_id"],
     )
     services.close()

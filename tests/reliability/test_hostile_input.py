@@ -106,7 +106,7 @@ def test_very_long_strings_are_422_with_the_field_named(api: Api) -> None:
 def test_right_to_left_marks_and_astral_text_are_kept_exactly(api: Api) -> None:
     text = "\u202eevil.exe\u202c \u200f\u0627\u0644\u200e 🏳️‍🌈 e\u0301 \ufeff"
     case = api.ok(api.report("hub", description=text, victim={"name": "\u202eZoë"}))
-    assert api.ok(api.get(f"/cases/{case['id']}", "hub"), 200)["description"] == text
+    assert api.ok(api.get(f"/cases/{case['case_id']}", "hub"), 200)["description"] == text
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ import pytest
 
 from application.errors import ViewsBehind
 from interface.config import Services, build_services
+from tests.cases import report
 from tests.conftest import HUB, Clock, add_staff
-from tests.integration.test_ledger import report
 from tests.reliability.harness import (
     Server,
     ViewWorker,
@@ -128,7 +128,7 @@ def test_servers_on_the_primary_and_a_worker_on_the_replica(
         """A new case's path, and the header that asks a read to include it."""
         created = server.call("POST", "/api/v1/cases", report_body(marker), hub)
         assert created.status == 201
-        return f"/api/v1/cases/{created.body['id']}", {
+        return f"/api/v1/cases/{created.body['case_id']}", {
             "X-Min-Position": created.headers["X-Ledger-Position"]
         }
 

@@ -44,20 +44,28 @@ from typing import Any
 
 import pytest
 
+from application.commands.closing import ReopenCase
+from application.commands.reporting import ReviseClassification
+from application.commands.victim_care import (
+    AgreeContactArrangement,
+    AssessRisk,
+    CompleteRepair,
+    RequestRepair,
+)
 from domain.hate_case import HateCase
+from domain.vocabulary import ContactMethod, Form, RepairKind, Strand
 from interface.config import Services
 from projections.runner import NotificationSource, Projection, ProjectionRunner
 from projections.statistics import ALL_STRANDS, MEASURES
 from projections.store import Cursor, ViewStore
+from tests.cases import LOW_RISK, act, close, contact, report
 from tests.conftest import OFFICER, Clock
-from tests.integration.test_ledger import close, report
 from tests.integration.test_statistics import answer
-from tests.integration.test_timers import LOW_RISK
 from tests.reliability.harness import ViewWorker, cycles, view_snapshot, wait_for
 
 BATCH = 3  # notifications per transaction in the killed worker: many batch boundaries
 WRITERS = 2  # threads writing cases while the worker is killed and restarted
-STRANDS = ("race", "disability", "religion_or_belief", "sexual_orientation")
+STRANDS = (Strand.RACE, Strand.DISABILITY, Strand.RELIGION_OR_BELIEF, Strand.SEXUAL_ORIENTATION)
 CLOCK = threading.Lock()  # writers share the test's clock: it must only move forward
 
 
@@ -73,42 +81,31 @@ class Written:
 
 def write_case(services: Services, clock: Clock, rng: random.Random, written: Written) -> None:
     """One case from report to (sometimes) closure and reopening, the clock moving on."""
-    ledger = services.ledger
-    case: HateCase = report(services, strands=rng.sample(STRANDS, rng.randint(1, 2)))
+    case: HateCase = report(services, strands=tuple(rng.sample(STRANDS, rng.randint(1, 2))))
     written.cases += 1
     with CLOCK:
         clock.advance(timedelta(hours=rng.choice([1, 20, 50])))  # first responses met or late
     case = answer(services, case)
-    case = ledger.agree_contact_arrangement(
-        case.id, actor=OFFICER, seen_version=case.version, method="phone", frequency_days=7
-    )
-    case = ledger.assess_risk(case.id, actor=OFFICER, seen_version=case.version, answers=LOW_RISK)
+    arrangement = AgreeContactArrangement(method=ContactMethod.PHONE, frequency_days=7)
+    case = act(services, case, OFFICER, arrangement)
+    case = act(services, case, OFFICER, AssessRisk(answers=LOW_RISK))
     written.risk_assessments += 1
     if rng.random() < 0.5:
-        case = ledger.request_repair(
-            case.id, actor=OFFICER, seen_version=case.version, kind="emergency", description="door"
-        )
+        repair = RequestRepair(kind=RepairKind.EMERGENCY, description="door")
+        case = act(services, case, OFFICER, repair)
         if rng.random() < 0.5:
-            case = ledger.complete_repair(
-                case.id, actor=OFFICER, seen_version=case.version, repair_id="repair-1"
-            )
+            case = act(services, case, OFFICER, CompleteRepair(repair_id="repair-1"))
     if rng.random() < 0.3:
-        case = ledger.revise_classification(
-            case.id,
-            actor=OFFICER,
-            seen_version=case.version,
-            strands=[rng.choice(STRANDS)],
-            forms=["verbal_abuse"],
+        revision = ReviseClassification(
+            strands=(rng.choice(STRANDS),),
+            forms=(Form.VERBAL_ABUSE,),
             victim_agrees=True,
             reason="Reclassified after a visit",
         )
-    case = ledger.record_contact(
-        case.id, actor=OFFICER, seen_version=case.version, method="phone", direction="outbound"
-    )
+        case = act(services, case, OFFICER, revision)
+    case = contact(services, case)
     if rng.random() < 0.5:
-        case = ledger.assess_risk(
-            case.id, actor=OFFICER, seen_version=case.version, answers=LOW_RISK
-        )
+        case = act(services, case, OFFICER, AssessRisk(answers=LOW_RISK))
         written.risk_assessments += 1
     with CLOCK:
         clock.advance(timedelta(days=rng.randint(0, 3)))
@@ -116,9 +113,7 @@ def write_case(services: Services, clock: Clock, rng: random.Random, written: Wr
         case = close(services, case)
         written.closed += 1
         if rng.random() < 0.3:
-            ledger.reopen_case(
-                case.id, actor=OFFICER, seen_version=case.version, reason="Another incident"
-            )
+            act(services, case, OFFICER, ReopenCase(reason="Another incident"))
             written.reopened += 1
 
 

@@ -85,15 +85,15 @@ def test_failed_sign_ins_are_throttled_with_retry_after(api: Api) -> None:
 
 def test_security_headers_on_every_kind_of_response(api: Api) -> None:
     case = api.allocated_case("officer")
-    path = f"/api/v1/cases/{case['id']}"
+    path = f"/api/v1/cases/{case['case_id']}"
     responses: list[Any] = [
         api.client.get("/api/v1/health"),
         api.client.get("/api/v1/openapi.json"),
-        api.get(f"/cases/{case['id']}", "officer"),
+        api.get(f"/cases/{case['case_id']}", "officer"),
         api.report("hub"),
         api.client.get("/api/v1/me"),
         api.get("/cases", "auditor"),
-        api.get(f"/cases/{case['id']}", "south_officer"),
+        api.get(f"/cases/{case['case_id']}", "south_officer"),
         api.client.get("/api/v1/nowhere"),
         api.client.put(path, headers=api.auth("officer")),
         api.command(case, "contacts", {"method": "phone", "direction": "inbound"}, "officer", 1),
@@ -124,7 +124,7 @@ def test_server_logs_hold_no_personal_data_or_tokens(
     try:
         hub, officer = tokens["hub"], tokens["officer"]
         case = server.call("POST", "/api/v1/cases", report_body(), hub).body
-        path = f"/api/v1/cases/{case['id']}"
+        path = f"/api/v1/cases/{case['case_id']}"
         steps = [
             ("triage", {}, hub),
             ("allocation", {"officer": "k.officer", "team": "north"}, hub),

@@ -1,0 +1,208 @@
+"""What the API answers: each resource in one shape, declared once as a schema.
+
+Every identifier has one name wherever it appears: a case is `case_id` in its own
+representation, in a list of cases, in its timers and its events; a person is `subject_id`.
+A case in a list (`CaseSummary`) is the first part of the whole case (`Case`): the same
+fields, by the same names. The schemas describe the answers in the OpenAPI document, and the
+producers below build each answer from the schema's field names, so a field cannot be added
+to one without the other (a test compares them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields
+
+from application.caseload import TimerView
+from application.json_values import to_json as jsonable
+from domain.hate_case import HateCase
+
+
+class CaseSummary(Schema):
+    """A case as a list shows it: no personal data."""
+
+    case_id = fields.UUID()
+    reference = fields.String()
+    status = fields.String()
+    version = fields.Integer(metadata={"description": "send it back as If-Match"})
+    received_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime(metadata={"description": "when its latest event occurred"})
+    channel = fields.String()
+    strands = fields.List(fields.String())
+    priority = fields.String(allow_none=True)
+    officer = fields.String(allow_none=True)
+    team = fields.String(allow_none=True)
+    risk_level = fields.String(allow_none=True)
+    under_complaint_or_review = fields.Boolean()
+
+
+_OBJECT = fields.Dict()
+_OBJECTS = fields.List(fields.Dict())
+
+
+class Case(CaseSummary):
+    """The whole case as its officer's screen shows it (personal data opened for the reader)."""
+
+    victim_id = fields.UUID()
+    reporter_id = fields.UUID(allow_none=True)
+    description = fields.String()
+    location = fields.String(allow_none=True)
+    allocated_at = fields.AwareDateTime(allow_none=True)
+    forms = fields.List(fields.String())
+    victim_perceives_hate = fields.Boolean()
+    hate_definition_decision = fields.String(allow_none=True)
+    people = _OBJECTS
+    risk_assessed_at = fields.AwareDateTime(allow_none=True)
+    risk_assessment_count = fields.Integer()
+    action_plan = _OBJECT
+    contact_arrangement = _OBJECT
+    repairs = _OBJECTS
+    consents_in_force = _OBJECTS
+    safeguarding_concerns = fields.List(fields.String())
+    perpetrators = _OBJECTS
+    closure = _OBJECT
+    complaints = _OBJECTS
+    case_reviews = _OBJECTS
+
+
+class Timer(Schema):
+    """A service-level timer on a case."""
+
+    case_id = fields.UUID()
+    reference = fields.String()
+    key = fields.String()
+    kind = fields.String()
+    clause = fields.String()
+    subject = fields.String(allow_none=True)
+    started_at = fields.AwareDateTime()
+    due_at = fields.AwareDateTime()
+    stopped_at = fields.AwareDateTime(allow_none=True)
+    state = fields.String()
+    due_today = fields.Boolean()
+
+
+class CaseWithTimers(Case):
+    """`GET /cases/{case_id}`: the case and its timers."""
+
+    timers = fields.List(fields.Nested(Timer))
+
+
+class CaseAfterCommand(Case):
+    """A command's answer: the case as it now is, and what the command recorded."""
+
+    recorded = fields.Dict(
+        metadata={"description": "the id of what was recorded, e.g. consent_id, subject_id"}
+    )
+
+
+class CaseList(Schema):
+    items = fields.List(fields.Nested(CaseSummary))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+    projection_position = fields.Integer()
+
+
+class TimerList(Schema):
+    items = fields.List(fields.Nested(Timer))
+    total = fields.Integer()
+
+
+SUMMARY_FIELDS = tuple(CaseSummary._declared_fields)
+CASE_FIELDS = tuple(Case._declared_fields)
+TIMER_FIELDS = tuple(Timer._declared_fields)
+
+
+def summary_view(summary: dict[str, Any]) -> dict[str, Any]:
+    """A case summary (from the caseload view) in the `CaseSummary` shape."""
+    return {name: summary[name] for name in SUMMARY_FIELDS}
+
+
+def case_view(case: HateCase) -> dict[str, Any]:
+    values = {
+        "case_id": case.id,
+        "reference": case.reference,
+        "status": case.status,
+        "version": case.version,
+        "received_at": case.received_at,
+        "updated_at": case.updated_at,
+        "channel": case.channel,
+        "strands": case.strands,
+        "priority": case.priority,
+        "officer": case.officer,
+        "team": case.team,
+        "risk_level": case.risk_level,
+        "under_complaint_or_review": bool(case.complaints or case.reviews),
+        "victim_id": case.victim_id,
+        "reporter_id": case.reporter_id,
+        "description": case.description,
+        "location": case.location,
+        "allocated_at": case.allocated_at,
+        "forms": case.forms,
+        "victim_perceives_hate": case.victim_perceives_hate,
+        "hate_definition_decision": case.hate_definition_decision,
+        "people": [
+            {"subject_id": sid, "roles": sorted(roles)} for sid, roles in case.subjects.items()
+        ],
+        "risk_assessed_at": case.risk_assessed_at,
+        "risk_assessment_count": case.risk_assessment_count,
+        "action_plan": {
+            "version": case.action_plan_version,
+            "open_actions": list(case.open_actions.values()),
+        },
+        "contact_arrangement": {
+            "method": case.contact_method,
+            "frequency_days": case.contact_frequency_days,
+            "last_contact_at": case.last_contact_at,
+        },
+        "repairs": list(case.repairs.values()),
+        "consents_in_force": case.consents_in_force(),
+        "safeguarding_concerns": case.safeguarding_concerns,
+        "perpetrators": [
+            {"subject_id": sid, "link": link} for sid, link in case.perpetrators.items()
+        ],
+        "closure": {
+            "proposed_grounds": case.proposed_grounds,
+            "discussed_with_victim": case.closure_discussed,
+            "closed_at": case.closed_at,
+            "grounds": case.closure_grounds,
+        },
+        "complaints": list(case.complaints.values()),
+        "case_reviews": list(case.reviews.values()),
+    }
+    return jsonable({name: values[name] for name in CASE_FIELDS})
+
+
+def timer_view(view: TimerView) -> dict[str, Any]:
+    timer = view.timer
+    values = {
+        "case_id": view.case_id,
+        "reference": view.reference,
+        "key": view.key,
+        "kind": timer.kind,
+        "clause": timer.clause,
+        "subject": timer.subject,
+        "started_at": timer.started_at,
+        "due_at": timer.due_at,
+        "stopped_at": timer.stopped_at,
+        "state": view.state,
+        "due_today": view.due_today,
+    }
+    return jsonable({name: values[name] for name in TIMER_FIELDS})
+
+
+_ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")
+
+
+def event_view(event: Any) -> dict[str, Any]:
+    data = {k: v for k, v in vars(event).items() if k not in _ENVELOPE}
+    return {
+        "type": type(event).__name__,
+        "version": event.originator_version,
+        "occurred_at": jsonable(data.pop("occurred_at", event.timestamp)),
+        "recorded_at": event.timestamp.isoformat(),
+        "actor": data.pop("actor", None),
+        "policy_version": data.pop("policy_version", None),
+        "data": jsonable(data),
+    }
