@@ -11,6 +11,7 @@ from domain.case_state import (
     required_text,
 )
 from domain.errors import InvalidCommand, PolicyViolation
+from domain.personal import personal_or_none
 from domain.vocabulary import (
     ComplaintOutcome,
     ComplaintStage,
@@ -78,6 +79,19 @@ class AfterTheCase(CaseState):
             stage=max(open_stages),
             outcome=term(ComplaintOutcome, outcome, "outcome"),
             response=required_text(self._victim, response, "response"),
+        )
+
+    def tell_victim_of_case_review_right(
+        self, *, method: str, notes: str | None = None, actor: str, at: datetime
+    ) -> None:
+        """The victim was told of their right to ask for an ASB Case Review (12.1), by a private
+        method (6.1), while the case is open: it is part of closing one well."""
+        self._record(
+            ev.VictimToldOfCaseReviewRight,
+            actor,
+            at,
+            method=self._private_method(method),
+            notes=personal_or_none(self._victim, notes),
         )
 
     def request_case_review(

@@ -290,6 +290,14 @@ class ComplaintResponded(CaseEvent):
     response: Personal
 
 
+class VictimToldOfCaseReviewRight(CaseEvent):
+    """The victim was told they may ask for an ASB Case Review of how the case was handled
+    (12.1): how they were told, and anything of note."""
+
+    method: str
+    notes: Personal | None
+
+
 class CaseReviewRequested(CaseEvent):
     review_id: str
     requested_by: UUID

@@ -162,6 +162,7 @@ class CaseState(Aggregate):
         self.closed_at: datetime | None = None
         self.closure_grounds: list[str] = []
         self.reopen_count = 0
+        self.case_review_right_told_at: datetime | None = None
         self.complaints: dict[str, Complaint] = {}
         self.reviews: dict[str, CaseReview] = {}
         self.recommendation_reviews: dict[str, str] = {}
@@ -443,6 +444,10 @@ class CaseState(Aggregate):
     @_apply.register
     def _(self, e: ev.ComplaintResponded) -> None:
         self.complaints[e.complaint_id].stages_responded[e.stage] = e.occurred_at
+
+    @_apply.register
+    def _(self, e: ev.VictimToldOfCaseReviewRight) -> None:
+        self.case_review_right_told_at = e.occurred_at
 
     @_apply.register
     def _(self, e: ev.CaseReviewRequested) -> None:

@@ -18,6 +18,7 @@ from application.commands.after_the_case import (
     ReceivePanelRecommendation,
     RequestCaseReview,
     RespondToComplaint,
+    TellVictimOfCaseReviewRight,
 )
 from application.commands.base import CaseCommand
 from application.commands.closing import CloseCase, DiscussClosure, ProposeClosure
@@ -375,6 +376,14 @@ def _cases(services: Services, clock: WalkingClock) -> None:
             method=ContactMethod.PHONE,
             victim_agrees=False,
             victim_view="Feels we should keep the case open until the police finish.",
+        ),
+    )
+    case = step(
+        case,
+        sam,
+        TellVictimOfCaseReviewRight(
+            method=ContactMethod.PHONE,
+            notes="Explained how to ask the council for an ASB Case Review.",
         ),
     )
     case = step(

@@ -23,7 +23,7 @@ from projections.store import Cursor
 
 class CaseStates:
     name = "case_states"
-    version = 2  # 2: the case's updated_at
+    version = 2  # 2: the case's updated_at and case_review_right_told_at
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(

@@ -8,11 +8,12 @@ from uuid import UUID
 
 from application.commands.base import Acting, CaseCommand
 from application.commands.fields import described, free_text, short_text
-from application.roles import COMPLAINT_HANDLERS, MANAGERS
+from application.roles import CASE_WORKERS, COMPLAINT_HANDLERS, MANAGERS
 from domain.hate_case import HateCase
 from domain.vocabulary import (
     ComplaintOutcome,
     ComplaintStage,
+    ContactMethod,
     EvidencePackPurpose,
     RecommendationAnswer,
 )
@@ -63,6 +64,25 @@ class RespondToComplaint(CaseCommand[None]):
             response=self.response,
             actor=acting.actor,
             at=acting.at,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TellVictimOfCaseReviewRight(CaseCommand[None]):
+    """That the victim was told they may ask for an ASB Case Review if unhappy with how the
+    case was handled (12.1); closing a case will need it (issue 15)."""
+
+    noun = "case-review-right-notices"
+    title = "Record that the victim was told of their right to an ASB Case Review"
+    clauses = ("12.1",)
+    roles = CASE_WORKERS
+
+    method: ContactMethod = described("How they were told (privately: 6.1)")
+    notes: str | None = free_text(default=None)
+
+    def run(self, case: HateCase, acting: Acting) -> None:
+        case.tell_victim_of_case_review_right(
+            method=self.method, notes=self.notes, actor=acting.actor, at=acting.at
         )
 
 

@@ -23,6 +23,7 @@ from application.commands.after_the_case import (
     ReceivePanelRecommendation,
     RequestCaseReview,
     RespondToComplaint,
+    TellVictimOfCaseReviewRight,
 )
 from application.commands.base import CaseCommand, Command
 from application.commands.closing import CloseCase, DiscussClosure, ProposeClosure, ReopenCase
@@ -96,6 +97,7 @@ _CASE_COMMANDS: tuple[type[CaseCommand[object]], ...] = (
     ReopenCase,
     ReceiveComplaint,
     RespondToComplaint,
+    TellVictimOfCaseReviewRight,
     RequestCaseReview,
     DecideReviewThreshold,
     ReceivePanelRecommendation,

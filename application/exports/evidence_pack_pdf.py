@@ -78,6 +78,7 @@ SECTIONS: tuple[tuple[str, str, tuple[type, ...]], ...] = (
         "ASB Case Review: decisions and our answers",
         "Hate Policy 12",
         (
+            ev.VictimToldOfCaseReviewRight,
             ev.CaseReviewRequested,
             ev.CaseReviewThresholdDecided,
             ev.PanelRecommendationReceived,

@@ -543,6 +543,14 @@ def _complaint_answer(n: Narrator, e: ev.ComplaintResponded) -> tuple[str, Lines
     ]
 
 
+@reads(ev.VictimToldOfCaseReviewRight)
+def _review_right(n: Narrator, e: ev.VictimToldOfCaseReviewRight) -> tuple[str, Lines]:
+    return "Victim told of their right to ask for an ASB Case Review", [
+        ("How", words(ContactMethod, e.method)),
+        ("Notes", n.text(e.notes, "notes", "notes")),
+    ]
+
+
 @reads(ev.CaseReviewRequested)
 def _review(n: Narrator, e: ev.CaseReviewRequested) -> tuple[str, Lines]:
     return "ASB Case Review requested", [

@@ -165,6 +165,7 @@ def case_view(case: HateCase) -> dict[str, Any]:
         "closure": {
             "proposed_grounds": case.proposed_grounds,
             "discussed_with_victim": case.closure_discussed,
+            "case_review_right_told_at": case.case_review_right_told_at,
             "closed_at": case.closed_at,
             "grounds": case.closure_grounds,
         },

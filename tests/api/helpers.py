@@ -443,6 +443,13 @@ def walk_every_command(api: Api) -> tuple[dict[str, Any], list[Step]]:
         victim_view="Happy for the case to close.",
     )
     do(
+        "case-review-right-notices",
+        "other_officer",
+        "VictimToldOfCaseReviewRight",
+        method="phone",
+        notes="Explained how to ask the council for a review.",
+    )
+    do(
         "closure",
         "manager",
         "CaseClosed",

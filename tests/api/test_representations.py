@@ -1,10 +1,11 @@
 """One resource, one shape: a case (and a timer) is named and shaped the same in every answer,
-and a command's answer says what it recorded."""
+and a command's answer says what it recorded. Also the command added through the catalogue
+alone: telling the victim of their right to an ASB Case Review (policy 12.1)."""
 
 from __future__ import annotations
 
 from interface.api.representations import CASE_FIELDS, SUMMARY_FIELDS, TIMER_FIELDS
-from tests.api.helpers import Api
+from tests.api.helpers import Api, assert_problem
 
 
 def test_a_case_has_one_shape_in_its_answers_and_in_lists(api: Api) -> None:
@@ -48,3 +49,30 @@ def test_a_commands_answer_names_what_it_recorded(api: Api) -> None:
     assert {"subject_id": subject_id, "roles": ["witness"]} in person["people"]
     contact = {"method": "phone", "direction": "outbound"}
     assert api.ok(api.command(person, "contacts", contact, "officer"))["recorded"] == {}
+
+
+def test_the_victim_is_told_of_the_case_review_right(api: Api) -> None:
+    case = api.allocated_case()
+    assert case["closure"]["case_review_right_told_at"] is None
+    api.refused_command(403, case, "case-review-right-notices", {"method": "phone"}, "hub")
+    refused = api.refused_command(
+        409,
+        case,
+        "case-review-right-notices",
+        {"method": "social_media_public_reply"},
+        "officer",
+    )
+    assert refused["policy_clause"] == "6.1"
+
+    told = api.step(
+        case, "case-review-right-notices", {"method": "letter", "notes": "Leaflet sent"}, "officer"
+    )
+    assert told["closure"]["case_review_right_told_at"] == api.clock().isoformat()
+    events = api.get(f"/cases/{case['case_id']}/events", "officer").get_json()["events"]
+    assert events[-1]["type"] == "VictimToldOfCaseReviewRight"
+    assert events[-1]["data"] == {"method": "letter", "notes": "Leaflet sent"}
+    invalid = api.refused_command(422, told, "case-review-right-notices", {}, "officer")
+    assert "method" in invalid["errors"]
+    assert_problem(
+        api.command(told, "case-review-right-notices", {"method": "pigeon"}, "officer"), 422
+    )

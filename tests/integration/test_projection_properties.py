@@ -16,6 +16,7 @@ from application.actors import Actor
 from application.commands.after_the_case import (
     ReceiveComplaint,
     RequestCaseReview,
+    TellVictimOfCaseReviewRight,
 )
 from application.commands.base import CaseCommand
 from application.commands.closing import CloseCase, DiscussClosure, ProposeClosure, ReopenCase
@@ -94,6 +95,7 @@ OPS: list[Op] = [
     (OFFICER, WithdrawConsent(consent_id="consent-1")),
     (OFFICER, ProposeClosure(grounds=DONE, reasons="done")),
     (OFFICER, DiscussClosure(method=PHONE, victim_agrees=True, victim_view="ok")),
+    (OFFICER, TellVictimOfCaseReviewRight(method=PHONE)),
     (MANAGER, CloseCase(grounds=DONE, reasons="done")),
     (OFFICER, ReopenCase(reason="new incident")),
     (MANAGER, ReceiveComplaint(stage=ComplaintStage.STAGE_1, summary="slow")),

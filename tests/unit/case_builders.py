@@ -414,6 +414,9 @@ def case_with_full_history() -> HateCase:
         actor=OFFICER,
         at=at(),
     )
+    case.tell_victim_of_case_review_right(
+        method="phone", notes=f"{PII} Knows how to ask the council", actor=OFFICER, at=at()
+    )
     case.close_case(
         grounds=["all_action_taken"],
         reasons=f"{PII} Perpetrator evicted",

@@ -247,6 +247,7 @@ NEW_ACTIONS: dict[str, Callable[[HateCase], object]] = {
         officer="other.officer", team="north", reason="Leave", actor=MANAGER, at=later(10)
     ),
     "closure proposal": lambda c: propose(c, ["all_action_taken"], minutes=10),
+    "telling the victim of the case review right": lambda c: tell_of_review_right(c),
     "second closure": lambda c: close(c, minutes=10),
 }
 
@@ -319,6 +320,35 @@ def test_reopening_without_a_reason_is_invalid() -> None:
     with pytest.raises(InvalidCommand) as info:
         case.reopen(reason="", actor=MANAGER, at=later())
     assert info.value.field == "reason"
+
+
+# --- telling the victim of the ASB Case Review right (12.1) -----------------------------------
+
+
+def tell_of_review_right(case: HateCase, method: str = "phone") -> None:
+    case.tell_victim_of_case_review_right(
+        method=method, notes="Explained the council's process", actor=OFFICER, at=later(10)
+    )
+
+
+def test_telling_the_victim_of_the_case_review_right_is_recorded() -> None:
+    case = case_at(Stage.CLOSURE_DISCUSSED)
+
+    tell_of_review_right(case)
+
+    told = last_event(case)
+    assert isinstance(told, ev.VictimToldOfCaseReviewRight)
+    assert told.method == "phone" and told.notes is not None
+    assert told.notes.value == "Explained the council's process"
+    assert told.notes.subject_id == case.victim_id  # personal: under the victim's key
+    assert case.case_review_right_told_at == later(10)
+
+
+def test_the_case_review_right_is_not_told_by_public_social_media_reply() -> None:
+    case = case_at(Stage.ALLOCATED)
+
+    with refused(case, "6.1"):
+        tell_of_review_right(case, method="social_media_public_reply")
 
 
 # --- complaints (11.1) -------------------------------------------------------------------
