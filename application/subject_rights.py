@@ -416,8 +416,8 @@ class SubjectRights:
         return review
 
     def _cases(self, subject_id: UUID, rows: Sequence[IndexRow]) -> list[CaseMaterial]:
-        """Each case that mentions the subject: the whole case for its victim (it is all
-        about them), otherwise the events that name them or hold their data."""
+        """Each case that mentions the subject, with all its events: the export shows its
+        victim the whole case (it is all about them), anyone else what names them."""
         parts: dict[UUID, dict[int, list[str]]] = {}
         for row in rows:
             if row.kind == "case":
@@ -428,14 +428,14 @@ class SubjectRights:
             events = list(event_store.get(case_id))
             reported = events[0]
             assert isinstance(reported, ev.CaseReported)
-            victim = reported.victim_id == subject_id
             case = self._case(case_id)
             review = self._text_review(case_id)
             cases.append(
                 CaseMaterial(
                     case_id=case_id,
                     reference=reported.reference,
-                    events=[e for e in events if victim or e.originator_version in by_version],
+                    events=events,
+                    named=frozenset(by_version),
                     parts=sorted({p for ps in by_version.values() for p in ps}),
                     people={
                         person: (sorted(roles), self._ledger.subject(person))

@@ -114,7 +114,7 @@ _WORDS: dict[type[StrEnum], dict[str, str]] = {
         "video_call": "video call",
         "social_media_public_reply": "public reply on social media",
     },
-    ContactDirection: {"inbound": "they contacted us", "outbound": "we contacted them"},
+    ContactDirection: {"inbound": "to us", "outbound": "from us"},
     ContactOutcome: {
         "made": "spoke with them",
         "no_answer": "no answer",

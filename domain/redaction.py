@@ -7,7 +7,8 @@ of an event:
 
 - erased (the owner's key destroyed): shown as erased;
 - the readers' own data, or free text written about them (the event names one of them:
-  a contact note with them, a note on them as an alleged perpetrator, their complaint):
+  a contact note with them, a note on them as an alleged perpetrator, their complaint; or
+  the text names them, as a witness is named in the victim's contact note):
   shown, with the names of the other people on the case screened out ("[witness R.A.]")
   and the words the data protection officer decided to remove taken out; each such
   passage is listed for the officer's review, because free text cannot be cleared by a
@@ -120,6 +121,27 @@ class Redaction:
         ]
         found.sort(key=lambda pair: -len(pair[0]))
         self._screen = [(re.compile(rf"\b{re.escape(p)}\b"), person) for p, person in found]
+        # a reader named in free text by their full name or surname (a first name alone is
+        # too common to say the passage is about them)
+        named = {
+            part
+            for r in self.readers
+            for full in self._parts(r)[:1]
+            for part in (full, full.split()[-1])
+            if len(part) >= 3
+        }
+        self._readers_named = [re.compile(rf"\b{re.escape(p)}\b") for p in named]
+
+    def names_a_reader(self, value: Any) -> bool:
+        """Whether free text inside `value` (an event's fields) names one of the readers."""
+        if isinstance(value, Personal):
+            text = None if value.erased or value.sealed else value.value
+            return isinstance(text, str) and any(p.search(text) for p in self._readers_named)
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list | tuple):
+            return any(self.names_a_reader(v) for v in value)
+        return False
 
     def _parts(self, subject_id: UUID) -> list[str]:
         person = self.people.get(subject_id)
@@ -140,7 +162,9 @@ class Redaction:
         if value.erased:
             return ERASED_MARK
         own = value.subject_id in self.readers
-        written_about = isinstance(value.value, str) and bool(self.readers & set(about))
+        written_about = isinstance(value.value, str) and (
+            bool(self.readers & set(about)) or self.names_a_reader(value)
+        )
         if not (own or written_about):
             whose = self.whose(value.subject_id)
             self.removals.append(Removal(label, whose, OTHERS_EXEMPTION))

@@ -348,7 +348,7 @@ def _contact(n: Narrator, e: ev.ContactMade) -> tuple[str, Lines]:
     return _CONTACT_TITLES.get(e.outcome, "Contact"), [
         ("With", n.person(e.subject_id)),
         ("How", words(ContactMethod, e.method)),
-        ("Who got in touch", words(ContactDirection, e.direction)),
+        ("Contact was", words(ContactDirection, e.direction)),
         ("Notes", n.text(e.summary, "summary", "contact notes")),
     ]
 

@@ -74,12 +74,15 @@ OTHERS_STATEMENT = (
 
 @dataclass(frozen=True)
 class CaseMaterial:
-    """One case: the events shown to the requester (all of them for its victim), the parts
-    the requester plays in it, everyone on it, and the DPO's free-text decisions."""
+    """One case: its events, the versions that name the requester by reference (`named`),
+    the parts they play in it, everyone on it, and the DPO's free-text decisions. Its victim
+    is shown every event; anyone else the events that name them, by reference or in the
+    free text (a witness named in a contact note)."""
 
     case_id: UUID
     reference: str
     events: Sequence[Any]
+    named: frozenset[int]
     parts: Sequence[str]
     people: Mapping[UUID, tuple[Sequence[str], DataSubject]]
     reviewed: Sequence[ReviewedWords] = ()
@@ -113,22 +116,28 @@ def _role(roles: Sequence[str]) -> str:
     return PARTS.get(ordered[0], ordered[0].replace("_", " ")) if ordered else "person"
 
 
+def _name(subject: DataSubject) -> str:
+    details = subject.details
+    if subject.erased or details is None or details.erased or details.sealed is not None:
+        return ""
+    return str(details.value.get("name", "") or "")
+
+
 def case_people(
-    requester: UUID, people: Mapping[UUID, tuple[Sequence[str], DataSubject]]
+    requester: DataSubject, people: Mapping[UUID, tuple[Sequence[str], DataSubject]]
 ) -> dict[UUID, Person]:
     """Everyone on a case as an export names them: the requester "you", others by their part
     and a number ("witness 1")."""
     counts: dict[str, int] = {}
-    named = {requester: Person(requester, YOU, YOU)}
+    named = {requester.id: Person(requester.id, YOU, YOU, _name(requester))}
     for subject_id, (roles, subject) in people.items():
-        if subject_id == requester:
+        if subject_id == requester.id:
             continue
         role = _role(roles)
         counts[role] = counts.get(role, 0) + 1
         erased = subject.erased or (subject.details is not None and subject.details.erased)
-        name = "" if erased or subject.details is None else subject.details.value.get("name", "")
         shown = f"{role} {counts[role]}" + (" (erased)" if erased else "")
-        named[subject_id] = Person(subject_id, shown, role, str(name or ""), erased)
+        named[subject_id] = Person(subject_id, shown, role, _name(subject), erased)
     return named
 
 
@@ -184,13 +193,17 @@ def build(material: ExportMaterial) -> Built:
 
     for case in material.cases:
         redaction = Redaction(
-            frozenset({subject.id}), case_people(subject.id, case.people), case.reviewed
+            frozenset({subject.id}), case_people(subject, case.people), case.reviewed
         )
+        victim = "victim" in case.parts
         narrator = Narrator(redaction, material.matrix)
         entries = []
         for event in case.events:
             if PLACES.get(type(event)) != "case":
                 raise LookupError(f"{type(event).__name__} has no place in the export")
+            named = victim or event.originator_version in case.named
+            if not (named or redaction.names_a_reader(vars(event))):
+                continue
             reading = narrator.read(event)
             item = f"{case.case_id}:{event.originator_version}"
             items.append(
@@ -211,7 +224,7 @@ def build(material: ExportMaterial) -> Built:
             disclosure = _disclosure(event, case.reference, {"what": reading.title} | details)
             if disclosure is not None:
                 disclosures.append(disclosure)
-        parts = sorted({PARTS[p] for p in case.parts if p in PARTS})
+        parts = [PARTS[p] for p in PARTS if p in case.parts]  # victim first, as PARTS runs
         cases.append(
             {
                 "reference": case.reference,

@@ -44,6 +44,7 @@ FIELD_NAMES = ("Contact id", "Frequency days", "Matrix version", "Actor role", "
 
 @dataclass(frozen=True)
 class Documents:
+    witness_export: dict[str, Any]
     export: dict[str, Any]
     export_text: str
     pack_text: str
@@ -67,7 +68,8 @@ def documents(
     services = build_services(sqlite_env(str(tmp_path_factory.mktemp("documents"))), clock=clock)
     try:
         add_staff(services)
-        case = worked_case(services, clock, DESCRIPTION).case
+        worked = worked_case(services, clock, DESCRIPTION)
+        case = worked.case
         victim = case.victim_id
         assert victim is not None
         rights = services.subject_rights
@@ -92,6 +94,7 @@ def documents(
         pack = services.evidence_packs.produce(COMPLAINTS, case.id, COMPLAINT_PACK)
         files = _pack_files(pack.data)
         yield Documents(
+            rights.export(DPO, worked.witness),
             export,
             pdf_text(export_pdf),
             pdf_text(files[PACK_PDF]),
@@ -118,7 +121,7 @@ def test_neither_document_shows_an_id_a_code_or_a_field_name(documents: Document
 def test_the_export_states_the_request_and_the_persons_part(documents: Documents) -> None:
     text = documents.export_text
     assert "Your request" in text and "Answer due by:" in text
-    assert "Your part: complainant and victim" in text
+    assert "Your part: victim and complainant" in text
     assert "DRAFT" not in text  # reviewed by the DPO
     assert "Contact attempted: no answer" in text
     no_answer = text.index("Contact attempted: no answer")
@@ -126,6 +129,19 @@ def test_the_export_states_the_request_and_the_persons_part(documents: Documents
     # the requester's risk assessments: answers about them, with the scale and the bands
     assert text.count("Risk assessed:") == 2 and "8 out of 20" in text
     assert "Risk bands: standard 0 to 6, medium 7 to 12, high 13 to 20" in text
+
+
+def test_a_witness_sees_the_note_that_names_them_and_nothing_else_of_the_victims(
+    documents: Documents,
+) -> None:
+    [case] = documents.witness_export["cases"]
+    assert case["your part"] == "witness"
+    visit, added = case["events"]
+    assert visit["what"] == "Contact made"
+    assert visit["details"]["With"] == "victim 1"
+    assert visit["details"]["Notes"] == f"Visited. {WITNESS} next door saw a man posting them."
+    assert added["what"] == "Witness added to the case"
+    assert "Tom Baxter" not in json.dumps(documents.witness_export)
 
 
 def test_the_dpos_removal_of_two_names_reaches_the_json_the_pdf_and_the_pack(
