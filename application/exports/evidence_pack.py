@@ -58,6 +58,12 @@ _ROLE_ORDER = (
 )
 
 
+_ASKING = {
+    EvidencePackPurpose.COMPLAINT.value: PARTS["complainant"],
+    EvidencePackPurpose.CASE_REVIEW.value: PARTS["review_requester"],
+}
+
+
 @dataclass(frozen=True)
 class TimerChange:
     """What an event did to a service-level timer."""
@@ -162,7 +168,7 @@ def name_people(material: PackMaterial, asking: set[UUID]) -> list[Person]:
         if erased:
             shown = f"{role} {counts[role]} (erased)"
         elif subject_id in asking:
-            parts = ", ".join([PARTS[r] for r in ordered] + ["complainant"])
+            parts = ", ".join([PARTS[r] for r in ordered] + [_ASKING[material.purpose]])
             shown = f"{name or 'anonymous'} ({parts})"
         elif material.purpose == EvidencePackPurpose.COMPLAINT and initials(name):
             shown = f"{role} {initials(name)}"
