@@ -26,7 +26,7 @@ from application.authorisation import authorise
 from application.clock import Clock
 from application.freshness import ViewFreshness
 from domain.access_log import AccessRecord, access_purpose
-from projections.access_log import COLUMNS, row_to_entry
+from projections import access_log
 
 
 class AccessLog:
@@ -81,28 +81,14 @@ class AccessLog:
     ) -> list[dict[str, Any]]:
         """Entries newest first, for the auditor and the DPO."""
         authorise(actor, "access-log")
-        self._views.ready("access_log")
-        where: list[str] = []
-        values: list[object] = []
-        if subject_id is not None:
-            self._views.ready("subject_index")
-            where.append(
-                "(subject_id = ? OR case_id IN (SELECT originator_id FROM view_subject_index "
-                "WHERE subject_id = ? AND kind = 'case'))"
-            )
-            values += [str(subject_id), str(subject_id)]
-        if case_id is not None:
-            where.append("case_id = ?")
-            values.append(str(case_id))
-        if reader:
-            where.append("actor = ?")
-            values.append(reader)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        names = ("access_log", "subject_index") if subject_id is not None else ("access_log",)
+        self._views.ready(*names)
         with self._views.store.reading() as c:
-            c.execute(
-                f"SELECT {', '.join(COLUMNS)} FROM view_access_log {clause} "
-                "ORDER BY position DESC LIMIT ? OFFSET ?",
-                [*values, limit, offset],
+            return access_log.entries(
+                c,
+                subject_id=subject_id,
+                case_id=case_id,
+                reader=reader,
+                limit=limit,
+                offset=offset,
             )
-            rows = c.fetchall()
-        return [row_to_entry(r) for r in rows]

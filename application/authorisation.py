@@ -15,6 +15,7 @@ from application.commands.catalogue import commands
 from application.errors import Forbidden
 from application.roles import AUDITOR, COMPLAINTS, DPO, HUB, MANAGER, OFFICER
 from domain.vocabulary import StaffRole
+from projections.case_summaries import Seen
 
 # What each role may do: every command of the catalogue, by its noun, and what is not a command.
 COMMAND_ROLES: dict[str, frozenset[StaffRole]] = {c.noun: c.roles for c in commands()} | {
@@ -40,44 +41,25 @@ class CaseAccess:
     under_complaint_or_review: bool
 
 
+def sight(actor: Actor) -> tuple[Seen, ...]:
+    """The ways the actor sees a case (any one will do): the Customer Hub until allocation;
+    officers their own cases; managers their team's and unallocated ones; the complaints
+    liaison the cases under complaint or review; DPO, auditor and admin none. Each names one
+    indexed column of the caseload view, so a list reads each in order."""
+    if actor.role == HUB:
+        return (Seen("officer", None),)
+    if actor.role == OFFICER:
+        return (Seen("officer", actor.username),)
+    if actor.role == MANAGER:
+        return (Seen("team", None), Seen("team", actor.team))
+    if actor.role == COMPLAINTS:
+        return (Seen("under_complaint_or_review", True),)
+    return ()
+
+
 def may_see(actor: Actor, case: CaseAccess) -> bool:
-    """Hub until allocation; officers their own cases; managers their team's and unallocated;
-    complaints liaison the cases under complaint or review; DPO, auditor and admin no case."""
-    if actor.role == HUB:
-        return case.officer is None
-    if actor.role == OFFICER:
-        return case.officer == actor.username
-    if actor.role == MANAGER:
-        return case.team is None or case.team == actor.team
-    if actor.role == COMPLAINTS:
-        return case.under_complaint_or_review
-    return False
-
-
-Condition = tuple[str, tuple[object, ...]]
-
-
-def visibility_conditions(actor: Actor) -> list[Condition]:
-    """`may_see` as SQL conditions over the caseload view, any of which lets a case be seen
-    (none: nothing is). Each names one indexed column, so a list can read each in order."""
-    if actor.role == HUB:
-        return [("officer IS NULL", ())]
-    if actor.role == OFFICER:
-        return [("officer = ?", (actor.username,))]
-    if actor.role == MANAGER:
-        return [("team IS NULL", ()), ("team = ?", (actor.team,))]
-    if actor.role == COMPLAINTS:
-        return [("under_complaint_or_review = 1", ())]
-    return []
-
-
-def visibility_filter(actor: Actor) -> Condition:
-    """`visibility_conditions` as one SQL condition."""
-    conditions = visibility_conditions(actor)
-    if not conditions:
-        return "1 = 0", ()
-    sql = " OR ".join(condition for condition, _ in conditions)
-    return f"({sql})", tuple(v for _, params in conditions for v in params)
+    """Whether the actor sees this case: `sight` applied to one case."""
+    return any(getattr(case, seen.attribute) == seen.value for seen in sight(actor))
 
 
 def may_target(actor: Actor, command: type[CaseCommand[object]], case: CaseAccess) -> bool:

@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from application.actors import Actor
-from application.authorisation import may_read_cases, visibility_conditions, visibility_filter
+from application.authorisation import may_read_cases, sight
 from application.clock import Clock
 from application.errors import Forbidden
 from application.freshness import ViewFreshness
 from domain.service_levels import ServiceLevels, Timer, TimerState
-from projections.case_summaries import COLUMNS, LIST_ORDER, row_to_summary
-from projections.timers import TIMER_COLUMNS, row_to_timer
+from projections import case_summaries, timers
 
 DUE_TODAY = "due-today"
 TIMER_FILTERS = (*(s.value for s in TimerState), DUE_TODAY)
@@ -55,29 +54,17 @@ class Caseload:
         """Timers on the caller's caseload (or one case of it), filtered by state at now."""
         self._check(actor)
         self._views.ready("case_summaries", "timers")
-        condition, params = visibility_filter(actor)
-        where, values = [condition], list(params)
-        if case_id is not None:
-            where.append("t.case_id = ?")
-            values.append(case_id)
-        columns = ", ".join(f"t.{c}" for c in TIMER_COLUMNS)
         with self._views.store.reading() as c:
-            c.execute(
-                f"SELECT {columns}, c.reference FROM view_timers t JOIN view_case_summaries c "
-                f"ON c.case_id = t.case_id WHERE {' AND '.join(where)} ORDER BY t.due_at",
-                values,
-            )
-            rows = c.fetchall()
+            found = timers.on_caseload(c, sight(actor), case_id)
         now = self._clock()
         today = self._levels.calendar.local_date(now)
         views = []
-        for row in rows:
-            case, key, timer = row_to_timer(row[: len(TIMER_COLUMNS)])
-            current = timer.state(now)
-            due_today = current in (TimerState.RUNNING, TimerState.OVERDUE) and timer.is_due_on(
+        for t in found:
+            current = t.timer.state(now)
+            due_today = current in (TimerState.RUNNING, TimerState.OVERDUE) and t.timer.is_due_on(
                 today, self._levels.calendar
             )
-            views.append(TimerView(case, row[-1], key, timer, current, due_today))
+            views.append(TimerView(t.case_id, t.reference, t.key, t.timer, current, due_today))
         if state == DUE_TODAY:
             return [v for v in views if v.due_today]
         if state:
@@ -93,50 +80,20 @@ class Caseload:
         overdue: bool = False,
         **filters: str | None,
     ) -> Page:
-        """The caller's caseload; `overdue` keeps only cases with a timer overdue now.
-
-        The total is summed from the case counts view, except for `overdue` (whose cases are
-        named one by one); the page is read in list order from each visibility condition's
-        index, `offset + limit` rows at most each, and merged."""
+        """The caller's caseload; `overdue` keeps only cases with a timer overdue now."""
         self._check(actor)
         position = self._views.ready("case_summaries")
-        where: list[str] = []
-        values: list[object] = []
-        if overdue:
-            late = sorted({t.case_id for t in self.timers(actor, state=TimerState.OVERDUE)})
-            where.append(f"case_id IN ({', '.join('?' * len(late)) or 'NULL'})")
-            values.extend(late)
-        for name in _FILTERS:
-            value = filters.get(name)
-            if value:
-                where.append(f"{name} = ?")
-                values.append(value)
-        visible = visibility_conditions(actor)
-        if not visible:
-            return Page([], 0, limit, offset, position)
-        seen, seen_values = visibility_filter(actor)
-        clause = " AND ".join([seen, *where])
-        counting = (
-            "COUNT(*) FROM view_case_summaries"
+        late = (
+            sorted({t.case_id for t in self.timers(actor, state=TimerState.OVERDUE)})
             if overdue
-            else ("COALESCE(SUM(cases), 0) FROM view_case_counts")
+            else None
         )
-        branches, params = [], []
-        for n, (condition, condition_values) in enumerate(visible):
-            branches.append(
-                f"SELECT * FROM (SELECT {', '.join(COLUMNS)} FROM view_case_summaries "
-                f"WHERE {' AND '.join([condition, *where])} ORDER BY {LIST_ORDER} LIMIT ?) b{n}"
-            )
-            params.extend([*condition_values, *values, offset + limit])
+        wanted = {name: value for name in _FILTERS if (value := filters.get(name))}
         with self._views.store.reading() as c:
-            c.execute(f"SELECT {counting} WHERE {clause}", [*seen_values, *values])
-            total = int(c.fetchone()[0])
-            c.execute(
-                f"{' UNION '.join(branches)} ORDER BY {LIST_ORDER} LIMIT ? OFFSET ?",
-                [*params, limit, offset],
+            found = case_summaries.page(
+                c, sight(actor), wanted, among=late, limit=limit, offset=offset
             )
-            rows = c.fetchall()
-        return Page([row_to_summary(r) for r in rows], total, limit, offset, position)
+        return Page(found.items, found.total, limit, offset, position)
 
     @staticmethod
     def _check(actor: Actor) -> None:

@@ -8,7 +8,7 @@ named representative (by subject id) or a named support agency where the policy 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,27 +20,7 @@ from domain.errors import InvalidCommand
 from domain.instants import client_instant
 from domain.sharing import lawful_bases, refusal
 from domain.vocabulary import Recipient, term
-
-_CONSENT = (
-    "consent_id",
-    "recipient",
-    "recipient_name",
-    "representative_id",
-    "form",
-    "granted_at",
-    "withdrawn_at",
-)
-_DISCLOSURE = (
-    "disclosure_id",
-    "recipient",
-    "recipient_name",
-    "representative_id",
-    "basis",
-    "consent_id",
-    "legal_basis",
-    "disclosed_at",
-    "by",
-)
+from projections import sharing
 
 
 @dataclass(frozen=True)
@@ -137,40 +117,14 @@ class SharingViews:
         self._cases.check_visible(actor, case_id)  # only who may see the case sees its sharing
         self._views.ready("sharing")
         now = self._clock()
-        moment = (client_instant(as_of, "as_of", now) or now).astimezone(UTC).isoformat()
-        key = str(case_id)
+        moment = client_instant(as_of, "as_of", now) or now
         with self._views.store.reading() as c:
-            c.execute(
-                f"SELECT {', '.join(_CONSENT).replace('recipient_name', 'recipient_label')} "
-                "FROM view_sharing_consents WHERE case_id = ? AND granted_at <= ? "
-                "AND (withdrawn_at IS NULL OR withdrawn_at > ?) ORDER BY granted_at",
-                (key, moment, moment),
-            )
-            consents = [dict(zip(_CONSENT, row, strict=True)) for row in c.fetchall()]
-            c.execute(
-                "SELECT COUNT(*) FROM view_sharing_safeguarding "
-                "WHERE case_id = ? AND raised_at <= ?",
-                (key, moment),
-            )
-            safeguarding = int(c.fetchone()[0]) > 0
-            c.execute(
-                "SELECT subject_id, elected FROM view_sharing_representatives "
-                "WHERE case_id = ? AND since <= ? ORDER BY since",
-                (key, moment),
-            )
-            representatives = [(row[0], bool(row[1])) for row in c.fetchall()]
-            c.execute(
-                "SELECT disclosure_id, recipient, recipient_label, representative_id, basis, "
-                "consent_id, legal_basis, disclosed_at, by_actor FROM view_sharing_disclosures "
-                "WHERE case_id = ? AND disclosed_at <= ? ORDER BY disclosed_at",
-                (key, moment),
-            )
-            disclosures = [dict(zip(_DISCLOSURE, row, strict=True)) for row in c.fetchall()]
+            found = sharing.as_of(c, str(case_id), moment)
         return _Facts(
-            moment=moment,
-            consents=consents,
-            safeguarding=safeguarding,
-            elected={rep for rep, elected in representatives if elected},
-            representatives=[rep for rep, _ in representatives],
-            disclosures=disclosures,
+            moment=found.moment,
+            consents=found.consents,
+            safeguarding=found.safeguarding,
+            elected={rep for rep, elected in found.representatives if elected},
+            representatives=[rep for rep, _ in found.representatives],
+            disclosures=found.disclosures,
         )

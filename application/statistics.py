@@ -19,15 +19,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from application.actors import Actor
 from application.authorisation import authorise
 from application.clock import Clock
 from application.freshness import ViewFreshness
 from domain.service_levels import ServiceLevels, TimerState
+from projections import statistics, timers
 from projections.statistics import ALL_STRANDS, CLOSED, OPENED, REOPENED, month_of
-from projections.timers import TIMER_COLUMNS, row_to_timer
 
 FIRST_MONTH = 4  # the TSM year starts on 1 April
 
@@ -126,18 +126,14 @@ class Statistics:
     ) -> tuple[dict[str, CaseCounts], dict[str, CaseCounts]]:
         """Per month over every case, and per strand over the year."""
         with self._views.store.reading() as c:
-            c.execute(
-                "SELECT month, measure, strand, n FROM view_statistics_counts WHERE month <= ?",
-                (months[-1],),
-            )
-            rows = c.fetchall()
+            rows = statistics.counts_until(c, months[-1])
         tally: Counter[tuple[str, str, str]] = Counter()
         open_before: Counter[str] = Counter()  # strand -> open at the start of the year
         for month, measure, strand, n in rows:
             if month in months:
-                tally[month, measure, strand] += int(n)
+                tally[month, measure, strand] += n
             else:
-                open_before[strand] += int(n) * (-1 if measure == CLOSED else 1)
+                open_before[strand] += n * (-1 if measure == CLOSED else 1)
 
         def figures(strand: str, within: list[str], start: int) -> tuple[CaseCounts, int]:
             got = {m: sum(tally[w, m, strand] for w in within) for m in (OPENED, CLOSED, REOPENED)}
@@ -158,19 +154,13 @@ class Statistics:
     def _timer_counts(self, year: int) -> dict[str, TimerCounts]:
         """Met, breached and overdue timers by the local month they fell due."""
         zone = self._calendar.zone
-        starts = datetime(year, FIRST_MONTH, 1, tzinfo=zone).astimezone(UTC).isoformat()
-        ends = datetime(year + 1, FIRST_MONTH, 1, tzinfo=zone).astimezone(UTC).isoformat()
+        starts = datetime(year, FIRST_MONTH, 1, tzinfo=zone)
+        ends = datetime(year + 1, FIRST_MONTH, 1, tzinfo=zone)
         with self._views.store.reading() as c:
-            c.execute(
-                f"SELECT {', '.join(TIMER_COLUMNS)} FROM view_timers "
-                "WHERE due_at >= ? AND due_at < ?",
-                (starts, ends),
-            )
-            rows = c.fetchall()
+            due = timers.due_between(c, starts, ends)
         now = self._clock()
         tally: Counter[tuple[str, TimerState]] = Counter()
-        for row in rows:
-            _, _, timer = row_to_timer(row)
+        for timer in due:
             tally[month_of(timer.due_at, zone), timer.state(now)] += 1
         return {
             month: TimerCounts(

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
+from domain.case_timers import Change
 from domain.service_levels import TimerKind, TimerState
 from domain.subject_requests import (
     ErasureGround,
@@ -257,6 +258,7 @@ _WORDS: dict[type[StrEnum], dict[str, str]] = {
         "breached": "missed (done late)",
         "overdue": "overdue (not done, past its deadline)",
     },
+    Change: {"started": "started", "stopped": "stopped", "re-timed": "given a new deadline"},
 }
 
 WORDS: Mapping[type[StrEnum], Mapping[str, str]] = MappingProxyType(

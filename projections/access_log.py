@@ -7,6 +7,7 @@ does this view.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from domain.access_log import AccessRecorded
 from projections.store import Cursor
@@ -73,7 +74,44 @@ class AccessLogView:
         )
 
 
-def row_to_entry(row: Any) -> dict[str, Any]:
+def _entry(row: Any) -> dict[str, Any]:
     entry = dict(zip(COLUMNS, row, strict=True))
     entry["purpose_stated"] = bool(entry["purpose_stated"])
     return entry
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def entries(
+    cursor: Cursor,
+    *,
+    subject_id: UUID | None = None,
+    case_id: UUID | None = None,
+    reader: str | None = None,
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
+    """Entries newest first, narrowed to reads about a person (theirs, and of every case the
+    subject index says they appear in), of a case, or by a reader."""
+    where: list[str] = []
+    values: list[object] = []
+    if subject_id is not None:
+        where.append(
+            "(subject_id = ? OR case_id IN (SELECT originator_id FROM view_subject_index "
+            "WHERE subject_id = ? AND kind = 'case'))"
+        )
+        values += [str(subject_id), str(subject_id)]
+    if case_id is not None:
+        where.append("case_id = ?")
+        values.append(str(case_id))
+    if reader:
+        where.append("actor = ?")
+        values.append(reader)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    cursor.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM view_access_log {clause} "
+        "ORDER BY position DESC LIMIT ? OFFSET ?",
+        [*values, limit, offset],
+    )
+    return [_entry(r) for r in cursor.fetchall()]

@@ -12,8 +12,10 @@ list's order, so one page is read in order from the index, however many cases ma
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from domain import case_events as ev
 from domain.case_status import status_after
@@ -169,8 +171,97 @@ def _count(cursor: Cursor, combination: dict[str, Any], change: int) -> None:
         cursor.execute(f"DELETE FROM view_case_counts WHERE {match} AND cases = 0", values)
 
 
-def row_to_summary(row: Any) -> dict[str, Any]:
+def _summary(row: Any) -> dict[str, Any]:
     summary = dict(zip(COLUMNS, row, strict=True))
     summary["strands"] = json.loads(summary["strands"])
     summary["under_complaint_or_review"] = bool(summary["under_complaint_or_review"])
     return summary
+
+
+# --- queries -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One way a reader sees a case: the case's `attribute` is `value` (None: not set).
+
+    `application.authorisation.sight` says which of these each reader has; a reader sees a
+    case that meets any of them."""
+
+    attribute: Literal["officer", "team", "under_complaint_or_review"]
+    value: str | bool | None
+
+
+def _condition(seen: Seen, prefix: str = "") -> tuple[str, tuple[object, ...]]:
+    column = f"{prefix}{seen.attribute}"
+    if column.removeprefix(prefix) not in _VISIBILITY_COLUMNS:
+        raise ValueError(f"cases are not seen by {seen.attribute}")
+    if seen.value is None:
+        return f"{column} IS NULL", ()
+    value = int(seen.value) if isinstance(seen.value, bool) else seen.value
+    return f"{column} = ?", (value,)
+
+
+def visible(sight: Sequence[Seen], prefix: str = "") -> tuple[str, tuple[object, ...]]:
+    """The cases a reader sees, as one condition over this view's columns (`prefix`: the
+    table's alias in a join); no way of seeing: no case."""
+    if not sight:
+        return "1 = 0", ()
+    parts = [_condition(seen, prefix) for seen in sight]
+    sql = " OR ".join(condition for condition, _ in parts)
+    return f"({sql})", tuple(v for _, values in parts for v in values)
+
+
+@dataclass(frozen=True)
+class SummaryPage:
+    items: list[dict[str, Any]]
+    total: int
+
+
+def page(
+    cursor: Cursor,
+    sight: Sequence[Seen],
+    filters: Mapping[str, str],
+    *,
+    among: Sequence[str] | None = None,
+    limit: int,
+    offset: int,
+) -> SummaryPage:
+    """A page of the cases a reader sees, newest first, narrowed by `filters` (equality on
+    status, officer, team, risk level) and to the case ids `among` (None: any).
+
+    The total is summed from the counts view, unless `among` names the cases; the page is
+    read in list order from each way of seeing's index, `offset + limit` rows at most
+    each, and merged."""
+    unknown = set(filters) - set(COUNTED)
+    if unknown:
+        raise ValueError(f"cases are not listed by {', '.join(sorted(unknown))}")
+    where = [f"{name} = ?" for name in filters]
+    values: list[object] = list(filters.values())
+    if among is not None:
+        where.append(f"case_id IN ({', '.join('?' * len(among)) or 'NULL'})")
+        values.extend(among)
+    if not sight:
+        return SummaryPage([], 0)
+    seen, seen_values = visible(sight)
+    clause = " AND ".join([seen, *where])
+    counting = (
+        "COUNT(*) FROM view_case_summaries"
+        if among is not None
+        else "COALESCE(SUM(cases), 0) FROM view_case_counts"
+    )
+    branches, params = [], []
+    for n, way in enumerate(sight):
+        condition, condition_values = _condition(way)
+        branches.append(
+            f"SELECT * FROM (SELECT {', '.join(COLUMNS)} FROM view_case_summaries "
+            f"WHERE {' AND '.join([condition, *where])} ORDER BY {LIST_ORDER} LIMIT ?) b{n}"
+        )
+        params.extend([*condition_values, *values, offset + limit])
+    cursor.execute(f"SELECT {counting} WHERE {clause}", [*seen_values, *values])
+    total = int(cursor.fetchone()[0])
+    cursor.execute(
+        f"{' UNION '.join(branches)} ORDER BY {LIST_ORDER} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return SummaryPage([_summary(r) for r in cursor.fetchall()], total)

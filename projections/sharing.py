@@ -7,6 +7,7 @@ by subject id, agencies by name.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -134,3 +135,68 @@ class Sharing:
             "VALUES (?, ?, ?, ?) ON CONFLICT (case_id, subject_id) DO NOTHING",
             (case_id, str(subject_id), int(elected), _iso(at)),
         )
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+CONSENT = (
+    "consent_id",
+    "recipient",
+    "recipient_name",
+    "representative_id",
+    "form",
+    "granted_at",
+    "withdrawn_at",
+)
+DISCLOSURE = (
+    "disclosure_id",
+    "recipient",
+    "recipient_name",
+    "representative_id",
+    "basis",
+    "consent_id",
+    "legal_basis",
+    "disclosed_at",
+    "by",
+)
+
+
+@dataclass(frozen=True)
+class SharingAsOf:
+    """What the view held of one case's sharing at one moment (ISO instant, UTC)."""
+
+    moment: str
+    consents: list[dict[str, Any]]  # in force at the moment, by CONSENT's names
+    safeguarding: bool  # a concern had been raised
+    representatives: list[tuple[str, bool]]  # subject id, elected, in the order they joined
+    disclosures: list[dict[str, Any]]  # made by then, by DISCLOSURE's names
+
+
+def as_of(cursor: Cursor, case_id: str, moment: datetime) -> SharingAsOf:
+    at = _iso(moment)
+    cursor.execute(
+        "SELECT consent_id, recipient, recipient_label, representative_id, form, granted_at, "
+        "withdrawn_at FROM view_sharing_consents WHERE case_id = ? AND granted_at <= ? "
+        "AND (withdrawn_at IS NULL OR withdrawn_at > ?) ORDER BY granted_at",
+        (case_id, at, at),
+    )
+    consents = [dict(zip(CONSENT, row, strict=True)) for row in cursor.fetchall()]
+    cursor.execute(
+        "SELECT COUNT(*) FROM view_sharing_safeguarding WHERE case_id = ? AND raised_at <= ?",
+        (case_id, at),
+    )
+    safeguarding = int(cursor.fetchone()[0]) > 0
+    cursor.execute(
+        "SELECT subject_id, elected FROM view_sharing_representatives "
+        "WHERE case_id = ? AND since <= ? ORDER BY since",
+        (case_id, at),
+    )
+    representatives = [(str(row[0]), bool(row[1])) for row in cursor.fetchall()]
+    cursor.execute(
+        "SELECT disclosure_id, recipient, recipient_label, representative_id, basis, "
+        "consent_id, legal_basis, disclosed_at, by_actor FROM view_sharing_disclosures "
+        "WHERE case_id = ? AND disclosed_at <= ? ORDER BY disclosed_at",
+        (case_id, at),
+    )
+    disclosures = [dict(zip(DISCLOSURE, row, strict=True)) for row in cursor.fetchall()]
+    return SharingAsOf(at, consents, safeguarding, representatives, disclosures)

@@ -142,3 +142,17 @@ class StatisticsView:
                 self._add(cursor, month, measure, strand, -int(n))
             for strand in set(strands) - set(old):
                 self._add(cursor, month, measure, strand, int(n))
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def counts_until(cursor: Cursor, month: str) -> list[tuple[str, str, str, int]]:
+    """(month, measure, strand, n) for every month up to and including `month` (YYYY-MM)."""
+    cursor.execute(
+        "SELECT month, measure, strand, n FROM view_statistics_counts WHERE month <= ?",
+        (month,),
+    )
+    return [
+        (str(m), str(measure), str(strand), int(n)) for m, measure, strand, n in cursor.fetchall()
+    ]

@@ -1,58 +1,56 @@
-"""Service-level timers view: each promise of DESIGN.md's timer table, started and stopped.
+"""Service-level timers view: each case's timers as the domain's fold leaves them, and the
+queries over them.
 
-Due instants come from `domain.service_levels` (one place for the rules); this view only
-records when each timer started, when it is due and when it stopped. Whether a timer is
-running, met, breached or overdue depends on the time of asking, so readers compute it with
-`Timer.state(now)`, never from a stored column.
+Which event starts, stops or re-times which timer is `domain.case_timers`: this view loads a
+case's `CaseTimers` from its rows, applies the event, and writes what changed. Whether a
+timer is running, met, breached or overdue depends on the time of asking, so readers compute
+it with `Timer.state(now)`, never from a stored column.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from domain import case_events as ev
+from domain.case_timers import TIMED_EVENTS, CaseTimers, Change, TimerChange
 from domain.service_levels import ServiceLevels, Timer, TimerKind
-from domain.vocabulary import ContactOutcome, RepairKind
+from projections.case_summaries import Seen, visible
 from projections.store import Cursor
 
-TIMER_COLUMNS = (
-    "case_id",
-    "timer_key",
-    "kind",
-    "clause",
-    "subject",
-    "started_at",
-    "due_at",
-    "stopped_at",
-)
+_COLUMNS = ("timer_key", "kind", "clause", "subject", "started_at", "due_at", "stopped_at")
+_FACTS = ("allocated_at", "responded_at", "frequency_days", "updates", "reviews")
 
-# A contact that reached the person or left them a message is a response; an unanswered
-# call is an attempt, recorded but not a response (policy 8.1).
-_RESPONDED = frozenset({ContactOutcome.MADE.value, ContactOutcome.LEFT_MESSAGE.value})
+
+@dataclass(frozen=True)
+class CaseTimer:
+    """A timer as a caseload shows it: its case, the case's reference, its key."""
+
+    case_id: str
+    reference: str
+    key: str
+    timer: Timer
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
-def row_to_timer(row: Any) -> tuple[str, str, Timer]:
-    """(case_id, timer_key, Timer) from a view row."""
-    data = dict(zip(TIMER_COLUMNS, row, strict=True))
-    timer = Timer(
-        kind=TimerKind(data["kind"]),
-        clause=data["clause"],
-        subject=data["subject"],
-        started_at=datetime.fromisoformat(data["started_at"]),
-        due_at=datetime.fromisoformat(data["due_at"]),
-        stopped_at=datetime.fromisoformat(data["stopped_at"]) if data["stopped_at"] else None,
-    )
-    return data["case_id"], data["timer_key"], timer
+def _instant(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _timer(row: Sequence[Any]) -> tuple[str, Timer]:
+    key, kind, clause, subject, started_at, due_at, stopped_at = row
+    started, due = datetime.fromisoformat(started_at), datetime.fromisoformat(due_at)
+    return key, Timer(TimerKind(kind), clause, subject, started, due, _instant(stopped_at))
 
 
 class Timers:
     name = "timers"
-    version = 1
+    version = 2  # 2: written from domain.case_timers, rows kept in the order they started
 
     def __init__(self, levels: ServiceLevels) -> None:
         self.levels = levels
@@ -62,12 +60,13 @@ class Timers:
             "CREATE TABLE IF NOT EXISTS view_timers ("
             "case_id TEXT NOT NULL, timer_key TEXT NOT NULL, kind TEXT NOT NULL, "
             "clause TEXT NOT NULL, subject TEXT NOT NULL, started_at TEXT NOT NULL, "
-            "due_at TEXT NOT NULL, stopped_at TEXT, PRIMARY KEY (case_id, timer_key))"
+            "due_at TEXT NOT NULL, stopped_at TEXT, seq INTEGER NOT NULL, "
+            "PRIMARY KEY (case_id, timer_key))"
         )
         cursor.execute(
             "CREATE INDEX IF NOT EXISTS view_timers_running ON view_timers (stopped_at, due_at)"
         )
-        # Per-case facts a later event needs to start or stop a timer.
+        # The facts of each case's fold that are not timers (`CaseTimers`).
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS view_timer_cases ("
             "case_id TEXT PRIMARY KEY, allocated_at TEXT, responded_at TEXT, "
@@ -81,170 +80,107 @@ class Timers:
 
     def process(self, cursor: Cursor, event: Any, position: int) -> None:
         case_id = str(event.originator_id)
+        if not isinstance(event, TIMED_EVENTS):
+            return
         if isinstance(event, ev.CaseReported):
             cursor.execute(
                 "INSERT INTO view_timer_cases (case_id) VALUES (?) "
                 "ON CONFLICT (case_id) DO NOTHING",
                 (case_id,),
             )
-            self._start(
-                cursor, case_id, "first_response", self.levels.first_response(event.received_at)
-            )
-        elif isinstance(event, ev.OfficerAllocated):
-            self._set_fact(cursor, case_id, "allocated_at", event.occurred_at)
-            self._stop_first_response(cursor, case_id)
-        elif isinstance(event, ev.ContactMade) and event.outcome in _RESPONDED:
-            self._set_fact(cursor, case_id, "responded_at", event.occurred_at, only_first=True)
-            self._stop_first_response(cursor, case_id)
-            if event.outcome == ContactOutcome.MADE:
-                self._restart_victim_update(cursor, case_id, event.occurred_at)
-        elif isinstance(event, ev.ContactArrangementAgreed):
-            self._agree_frequency(cursor, case_id, event.frequency_days, event.occurred_at)
-        elif isinstance(event, ev.RepairRequested):
-            start = (
-                self.levels.emergency_repair
-                if event.kind == RepairKind.EMERGENCY
-                else self.levels.graffiti_removal
-            )
-            self._start(
-                cursor,
-                case_id,
-                f"repair:{event.repair_id}",
-                start(event.occurred_at, event.repair_id),
-            )
-        elif isinstance(event, ev.RepairCompleted):
-            self._stop(cursor, case_id, f"repair:{event.repair_id}", event.occurred_at)
-        elif isinstance(event, ev.RiskAssessed):
-            self._stop_running(cursor, case_id, "risk_review:", event.occurred_at)
-            count = self._bump(cursor, case_id, "reviews")
-            self._start(
-                cursor,
-                case_id,
-                f"risk_review:{count}",
-                self.levels.risk_review(event.occurred_at, event.level),
-            )
-        elif isinstance(event, ev.ComplaintReceived):
-            start = (
-                self.levels.complaint_stage_1
-                if event.stage == "stage_1"
-                else self.levels.complaint_stage_2
-            )
-            self._start(
-                cursor,
-                case_id,
-                f"complaint:{event.complaint_id}:{event.stage}",
-                start(event.occurred_at, event.complaint_id),
-            )
-        elif isinstance(event, ev.ComplaintResponded):
-            self._stop(
-                cursor, case_id, f"complaint:{event.complaint_id}:{event.stage}", event.occurred_at
-            )
-        elif isinstance(event, ev.CaseClosed):
-            # Ongoing care ends with the case; one missed before closing stays breached.
-            for prefix in ("victim_update:", "risk_review:"):
-                self._stop_running(cursor, case_id, prefix, event.occurred_at)
-
-    # --- helpers -------------------------------------------------------------------------
-
-    def _start(self, cursor: Cursor, case_id: str, key: str, timer: Timer) -> None:
+        timers = self._load(cursor, case_id)
+        if timers is None:
+            return
+        changes = timers.apply(event)
+        order = {key: n for n, key in enumerate(timers.timers, start=1)}
+        for change in changes:
+            self._write(cursor, case_id, change, order[change.key])
         cursor.execute(
-            "INSERT INTO view_timers (case_id, timer_key, kind, clause, subject, started_at, "
-            "due_at, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL) "
-            "ON CONFLICT (case_id, timer_key) DO NOTHING",
+            f"UPDATE view_timer_cases SET {', '.join(f'{f} = ?' for f in _FACTS)} "
+            "WHERE case_id = ?",
             (
+                _iso(timers.allocated_at),
+                _iso(timers.responded_at),
+                timers.frequency_days,
+                timers.updates,
+                timers.reviews,
                 case_id,
-                key,
-                timer.kind.value,
-                timer.clause,
-                timer.subject,
-                _iso(timer.started_at),
-                _iso(timer.due_at),
             ),
         )
 
-    def _stop(self, cursor: Cursor, case_id: str, key: str, at: datetime) -> None:
+    def _load(self, cursor: Cursor, case_id: str) -> CaseTimers | None:
         cursor.execute(
-            "UPDATE view_timers SET stopped_at = ? "
-            "WHERE case_id = ? AND timer_key = ? AND stopped_at IS NULL",
-            (_iso(at), case_id, key),
+            f"SELECT {', '.join(_FACTS)} FROM view_timer_cases WHERE case_id = ?", (case_id,)
         )
-
-    def _stop_running(self, cursor: Cursor, case_id: str, prefix: str, at: datetime) -> None:
+        facts = cursor.fetchone()
+        if facts is None:
+            return None
         cursor.execute(
-            "UPDATE view_timers SET stopped_at = ? "
-            "WHERE case_id = ? AND timer_key LIKE ? AND stopped_at IS NULL",
-            (_iso(at), case_id, prefix + "%"),
-        )
-
-    def _facts(self, cursor: Cursor, case_id: str) -> Any:
-        cursor.execute(
-            "SELECT allocated_at, responded_at, frequency_days, updates "
-            "FROM view_timer_cases WHERE case_id = ?",
+            f"SELECT {', '.join(_COLUMNS)} FROM view_timers WHERE case_id = ? ORDER BY seq",
             (case_id,),
         )
-        return cursor.fetchone()
-
-    def _set_fact(
-        self, cursor: Cursor, case_id: str, column: str, at: datetime, only_first: bool = False
-    ) -> None:
-        guard = f" AND {column} IS NULL" if only_first else ""
-        cursor.execute(
-            f"UPDATE view_timer_cases SET {column} = ? WHERE case_id = ?{guard}",
-            (_iso(at), case_id),
+        return CaseTimers(
+            self.levels,
+            dict(_timer(row) for row in cursor.fetchall()),
+            allocated_at=_instant(facts[0]),
+            responded_at=_instant(facts[1]),
+            frequency_days=facts[2],
+            updates=int(facts[3]),
+            reviews=int(facts[4]),
         )
 
-    def _bump(self, cursor: Cursor, case_id: str, column: str) -> int:
-        cursor.execute(
-            f"UPDATE view_timer_cases SET {column} = {column} + 1 WHERE case_id = ?", (case_id,)
-        )
-        cursor.execute(f"SELECT {column} FROM view_timer_cases WHERE case_id = ?", (case_id,))
-        return int(cursor.fetchone()[0])
-
-    def _stop_first_response(self, cursor: Cursor, case_id: str) -> None:
-        """First response is done once the case has a named officer and the victim a reply."""
-        facts = self._facts(cursor, case_id)
-        if facts is None or facts[0] is None or facts[1] is None:
-            return
-        done = max(datetime.fromisoformat(facts[0]), datetime.fromisoformat(facts[1]))
-        self._stop(cursor, case_id, "first_response", done)
-
-    def _restart_victim_update(self, cursor: Cursor, case_id: str, at: datetime) -> None:
-        self._stop_running(cursor, case_id, "victim_update:", at)
-        facts = self._facts(cursor, case_id)
-        if facts is None or facts[2] is None:
-            return  # no arrangement agreed yet: nothing promised
-        count = self._bump(cursor, case_id, "updates")
-        self._start(
-            cursor,
-            case_id,
-            f"victim_update:{count}",
-            self.levels.victim_update(at, timedelta(days=facts[2])),
-        )
-
-    def _agree_frequency(self, cursor: Cursor, case_id: str, days: int, at: datetime) -> None:
-        cursor.execute(
-            "UPDATE view_timer_cases SET frequency_days = ? WHERE case_id = ?", (days, case_id)
-        )
-        cursor.execute(
-            "SELECT timer_key, started_at FROM view_timers WHERE case_id = ? "
-            "AND timer_key LIKE ? AND stopped_at IS NULL",
-            (case_id, "victim_update:%"),
-        )
-        running = cursor.fetchone()
-        if running is None:
-            count = self._bump(cursor, case_id, "updates")
-            self._start(
-                cursor,
-                case_id,
-                f"victim_update:{count}",
-                self.levels.victim_update(at, timedelta(days=days)),
+    @staticmethod
+    def _write(cursor: Cursor, case_id: str, change: TimerChange, seq: int) -> None:
+        timer = change.timer
+        if change.change == Change.STARTED:
+            cursor.execute(
+                f"INSERT INTO view_timers (case_id, {', '.join(_COLUMNS)}, seq) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, timer_key) DO NOTHING",
+                (
+                    case_id,
+                    change.key,
+                    timer.kind.value,
+                    timer.clause,
+                    timer.subject,
+                    _iso(timer.started_at),
+                    _iso(timer.due_at),
+                    _iso(timer.stopped_at),
+                    seq,
+                ),
             )
-            return
-        # A new frequency re-times the update already owed, from when it started.
-        due = self.levels.victim_update(
-            datetime.fromisoformat(running[1]), timedelta(days=days)
-        ).due_at
-        cursor.execute(
-            "UPDATE view_timers SET due_at = ? WHERE case_id = ? AND timer_key = ?",
-            (_iso(due), case_id, running[0]),
-        )
+        else:
+            cursor.execute(
+                "UPDATE view_timers SET due_at = ?, stopped_at = ? "
+                "WHERE case_id = ? AND timer_key = ?",
+                (_iso(timer.due_at), _iso(timer.stopped_at), case_id, change.key),
+            )
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def on_caseload(
+    cursor: Cursor, sight: Sequence[Seen], case_id: str | None = None
+) -> list[CaseTimer]:
+    """The timers of every case the reader sees (or of one case), soonest due first."""
+    condition, values = visible(sight, "c.")
+    if case_id is not None:
+        condition += " AND t.case_id = ?"
+        values = (*values, case_id)
+    columns = ", ".join(f"t.{c}" for c in _COLUMNS)
+    cursor.execute(
+        f"SELECT t.case_id, c.reference, {columns} FROM view_timers t "
+        f"JOIN view_case_summaries c ON c.case_id = t.case_id WHERE {condition} "
+        "ORDER BY t.due_at",
+        values,
+    )
+    return [CaseTimer(row[0], row[1], *_timer(row[2:])) for row in cursor.fetchall()]
+
+
+def due_between(cursor: Cursor, starts: datetime, ends: datetime) -> list[Timer]:
+    """Every timer due in [starts, ends), on any case."""
+    cursor.execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM view_timers WHERE due_at >= ? AND due_at < ?",
+        (_iso(starts), _iso(ends)),
+    )
+    return [_timer(row)[1] for row in cursor.fetchall()]

@@ -20,32 +20,30 @@ counted with what it was, whose and why. Every event is read in plain words by
 and every closed-vocabulary field (methods, outcomes, grounds, bases, legal powers) always
 appear. A person whose key was destroyed (erasure) appears as erased, and so do their values.
 
-Timers are replayed from the case's own events with the timers projection's rules, so a pack
-rebuilt later shows each deadline as it stood when the pack was produced.
+Timers are folded from the case's own events by the domain's rules (`domain.case_timers`, the
+ones the timers view stores), so a pack rebuilt later shows each deadline as it stood when the
+pack was produced, and no database is built for it.
 """
 
 from __future__ import annotations
 
 import base64
-import sqlite3
 from collections.abc import Mapping, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from application.exports.reading import Narrator, Reading
 from application.json_values import to_json as plain
 from domain import case_events as ev
+from domain.case_timers import CaseTimers, TimerChange
 from domain.data_subject import DataSubject
 from domain.plain_words import PARTS
 from domain.redaction import Person, Redaction, Removal, ReviewedWords, initials, summarise
 from domain.risk import RiskMatrix
 from domain.service_levels import ServiceLevels, Timer, TimerState
 from domain.vocabulary import EvidencePackPurpose, SubjectRole
-from projections.store import Cursor
-from projections.timers import TIMER_COLUMNS, Timers, row_to_timer
 
 EVENTS_FORMAT = "caseledger-evidence-pack-events/2"
 _ROLE_ORDER = (
@@ -62,15 +60,6 @@ _ASKING = {
     EvidencePackPurpose.COMPLAINT.value: PARTS["complainant"],
     EvidencePackPurpose.CASE_REVIEW.value: PARTS["review_requester"],
 }
-
-
-@dataclass(frozen=True)
-class TimerChange:
-    """What an event did to a service-level timer."""
-
-    key: str
-    timer: Timer
-    change: str  # "started", "stopped" or "re-timed"
 
 
 @dataclass(frozen=True)
@@ -179,30 +168,10 @@ def name_people(material: PackMaterial, asking: set[UUID]) -> list[Person]:
 
 
 def replay_timers(levels: ServiceLevels, events: Sequence[Any]) -> list[list[TimerChange]]:
-    """For each event, what it did to the timers: the timers projection's own rules, run
-    over this case's events alone in a scratch database."""
-    changes: list[list[TimerChange]] = []
-    view = Timers(levels)
-    with closing(sqlite3.connect(":memory:")) as db:
-        cursor = cast(Cursor, db.cursor())  # sqlite3's rowcount is read-only, not the point
-        view.create_tables(cursor)
-        before: dict[str, Timer] = {}
-        for position, event in enumerate(events, start=1):
-            view.process(cursor, event, position)
-            cursor.execute(f"SELECT {', '.join(TIMER_COLUMNS)} FROM view_timers")
-            after = {key: timer for _, key, timer in map(row_to_timer, cursor.fetchall())}
-            step = []
-            for key, timer in after.items():
-                old = before.get(key)
-                if old is None:
-                    step.append(TimerChange(key, timer, "started"))
-                elif old.stopped_at is None and timer.stopped_at is not None:
-                    step.append(TimerChange(key, timer, "stopped"))
-                elif old.due_at != timer.due_at:
-                    step.append(TimerChange(key, timer, "re-timed"))
-            changes.append(step)
-            before = after
-    return changes
+    """For each event, what it did to the timers (`domain.case_timers`, the rules the timers
+    view follows too)."""
+    timers = CaseTimers(levels)
+    return [timers.apply(event) for event in events]
 
 
 def _stories(entries: Sequence[Entry], now: datetime) -> list[TimerStory]:

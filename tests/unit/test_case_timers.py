@@ -1,0 +1,110 @@
+"""Which event starts, stops or re-times which timer: the pure fold over a case's events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.case_timers import Change, TimerChange, timers_of
+from domain.hate_case import HateCase
+from domain.risk import DEFAULT_RISK_MATRIX
+from domain.service_levels import ServiceLevels
+from tests.unit.case_builders import (
+    MANAGER,
+    OFFICER,
+    STANDARD_RISK,
+    Stage,
+    case_at,
+    case_with_full_history,
+    later,
+)
+
+LEVELS = ServiceLevels()
+
+
+def _changes(case: HateCase) -> list[list[TimerChange]]:
+    timers = timers_of([], LEVELS)
+    return [timers.apply(event) for event in case.collect_events()]
+
+
+def _summary(changes: list[TimerChange]) -> list[tuple[str, Change]]:
+    return [(c.key, c.change) for c in changes]
+
+
+def test_a_report_starts_the_first_response_and_allocation_alone_does_not_stop_it() -> None:
+    case = case_at(Stage.ALLOCATED)
+    reported, triaged, allocated = _changes(case)
+    assert _summary(reported) == [("first_response", Change.STARTED)]
+    assert reported[0].timer.started_at == case.received_at
+    assert triaged == [] and allocated == []  # a named officer, but no reply yet
+
+
+def test_first_response_stops_at_the_later_of_allocation_and_a_reply() -> None:
+    case = case_at(Stage.ALLOCATED)
+    case.record_contact(
+        method="phone", direction="outbound", outcome="no_answer", actor=OFFICER, at=later(1)
+    )
+    case.record_contact(method="phone", direction="outbound", actor=OFFICER, at=later(2))
+    *_, attempt, reply = _changes(case)
+    assert attempt == []  # an unanswered call is not a response (8.1)
+    assert _summary(reply) == [("first_response", Change.STOPPED)]
+    assert reply[0].timer.stopped_at == later(2)
+
+
+def test_each_contact_made_starts_the_next_victim_update_and_a_new_frequency_re_times_it() -> None:
+    case = case_at(Stage.ALLOCATED)
+    case.agree_contact_arrangement(method="phone", frequency_days=7, actor=OFFICER, at=later(1))
+    case.agree_contact_arrangement(method="phone", frequency_days=2, actor=OFFICER, at=later(2))
+    case.record_contact(method="phone", direction="outbound", actor=OFFICER, at=later(3))
+    *_, agreed, again, contact = _changes(case)
+    assert _summary(agreed) == [("victim_update:1", Change.STARTED)]
+    assert agreed[0].timer.due_at == later(1) + timedelta(days=7)
+    assert _summary(again) == [("victim_update:1", Change.RETIMED)]
+    assert again[0].timer.due_at == later(1) + timedelta(days=2)  # from when it started
+    assert _summary(contact) == [
+        ("first_response", Change.STOPPED),
+        ("victim_update:1", Change.STOPPED),
+        ("victim_update:2", Change.STARTED),
+    ]
+
+
+def test_a_risk_assessment_stops_the_last_review_and_starts_the_next() -> None:
+    case = case_at(Stage.RISK_ASSESSED)
+    case.assess_risk(matrix=DEFAULT_RISK_MATRIX, answers=STANDARD_RISK, actor=OFFICER, at=later())
+    *_, first, second = _changes(case)
+    assert _summary(first) == [("risk_review:1", Change.STARTED)]
+    assert _summary(second) == [
+        ("risk_review:1", Change.STOPPED),
+        ("risk_review:2", Change.STARTED),
+    ]
+
+
+def test_closing_ends_the_ongoing_care_in_the_order_the_timers_started() -> None:
+    case = case_at(Stage.CLOSURE_DISCUSSED)
+    case.agree_contact_arrangement(method="phone", frequency_days=7, actor=OFFICER, at=later())
+    case.close_case(
+        grounds=["resolved_to_satisfaction"], reasons="Resolved", actor=MANAGER, at=later(5)
+    )
+    closed = _changes(case)[-1]
+    assert _summary(closed) == [
+        ("risk_review:1", Change.STOPPED),
+        ("victim_update:1", Change.STOPPED),
+    ]
+    assert {c.timer.stopped_at for c in closed} == {later(5)}
+
+
+def test_the_whole_history_folds_to_the_timers_each_step_left() -> None:
+    case = case_with_full_history()
+    events = case.collect_events()
+    folded = timers_of(events, LEVELS)
+    stepwise = timers_of([], LEVELS)
+    started = [c.key for e in events for c in stepwise.apply(e) if c.change == Change.STARTED]
+    assert folded.timers == stepwise.timers
+    assert list(folded.timers) == started  # kept in the order they started
+    assert {k.split(":")[0] for k in folded.timers} >= {
+        "first_response",
+        "repair",
+        "risk_review",
+        "victim_update",
+        "complaint",
+    }
+    assert folded.reviews == sum(k.startswith("risk_review:") for k in folded.timers)
