@@ -21,6 +21,7 @@ from application.access_log import AccessLog
 from application.actors import Actor
 from domain.access_log import AccessPurpose
 from interface.api import problems
+from interface.api.requests import page_size, page_start
 
 log = logging.getLogger("caseledger.api")
 
@@ -47,9 +48,8 @@ class AccessLogQuery(Schema):
     subject_id = fields.UUID()
     case_id = fields.UUID()
     actor = fields.String(validate=validate.Length(min=1, max=100))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
-    # bounded: a larger integer overflows the database's 64-bit parameter (was a 500)
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
+    limit = page_size(100, 500)
+    offset = page_start()
 
 
 def _id(value: object) -> UUID | None:

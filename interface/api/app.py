@@ -35,6 +35,7 @@ from interface.api.representations import (
     summary_view,
     timer_view,
 )
+from interface.api.requests import json_body, page_size, page_start
 from interface.api.schemas import StaffAccount, body_schema, instant
 from interface.api.statistics import statistics_blueprint
 from interface.api.subjects import subjects_blueprint
@@ -76,16 +77,8 @@ class CaseListQuery(Schema):
     team = fields.String(validate=validate.Length(max=100))
     risk_level = fields.String(validate=validate.OneOf([r.value for r in RiskLevel]))
     overdue = fields.Boolean(load_default=False)
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    # bounded: a larger integer overflows the database's 64-bit parameter (was a 500)
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
-
-
-def _body(schema: Schema) -> Any:
-    data = request.get_json()  # 415 if not JSON, 400 if malformed
-    if not isinstance(data, dict):
-        raise ValidationError({"_schema": ["the body must be a JSON object"]})
-    return schema.load(data)
+    limit = page_size(50, 200)
+    offset = page_start()
 
 
 def _min_position() -> int:
@@ -197,7 +190,7 @@ def create_app(services: Services) -> Flask:
     def report_case() -> Response:
         who = actor()
         authorise(who, ReportCase.noun)
-        case = ledger.report(_body(body_schema(ReportCase)()), actor=who)
+        case = ledger.report(json_body(body_schema(ReportCase)()), actor=who)
         return _written(_case_response(case, 201))
 
     @api.get("/cases")
@@ -284,14 +277,16 @@ def create_app(services: Services) -> Flask:
         who = actor()
         authorise(who, noun)  # before reading the body
         seen = _seen_version()
-        done = ledger.execute(case_id, _body(body_schema(command)()), actor=who, seen_version=seen)
+        done = ledger.execute(
+            case_id, json_body(body_schema(command)()), actor=who, seen_version=seen
+        )
         name = command.recorded_as
         recorded = {} if name is None else {name: jsonable(done.result)}
         return _written(_case_response(done.case, 201, recorded=recorded))
 
     @api.post("/staff")
     def add_staff() -> Response:
-        member, token = services.staff.add(actor=actor(), **_body(StaffAccount()))
+        member, token = services.staff.add(actor=actor(), **json_body(StaffAccount()))
         return jsonify(
             {"username": member.username, "role": member.role, "team": member.team, "token": token}
         ), 201  # type: ignore[return-value]

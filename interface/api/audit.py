@@ -12,20 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Response, jsonify, request
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 
 from application.actors import Actor
 from application.authorisation import authorise
 from application.errors import NotFound
 from application.integrity.offline_verifier import b64encode
 from application.integrity.verify import verify_log
+from interface.api.requests import page_size, page_start
 from interface.config import Services
 
 
 class CheckpointsQuery(Schema):
-    # bounded: a larger integer overflows the database's 64-bit parameter (was a 500)
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    after = page_start()
+    limit = page_size(100, 1000)
 
 
 def audit_blueprint(services: Services, actor: Callable[[], Actor]) -> Blueprint:

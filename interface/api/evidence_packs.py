@@ -14,13 +14,13 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, jsonify, request, url_for
-from marshmallow import ValidationError
+from flask import Blueprint, Response, jsonify, url_for
 
 from application.actors import Actor
 from application.authorisation import authorise
 from application.commands.after_the_case import ProduceEvidencePack
 from application.evidence_packs import EvidencePack
+from interface.api.requests import json_body
 from interface.api.schemas import body_schema
 from interface.config import Services
 
@@ -55,10 +55,7 @@ def evidence_packs_blueprint(services: Services, current_actor: Callable[[], Act
     def produce(case_id: UUID) -> Response:
         who = current_actor()
         authorise(who, ProduceEvidencePack.noun)  # before reading the body
-        data = request.get_json()  # 415 if not JSON, 400 if malformed
-        if not isinstance(data, dict):
-            raise ValidationError({"_schema": ["the body must be a JSON object"]})
-        pack = packs.produce(who, case_id, body_schema(ProduceEvidencePack)().load(data))
+        pack = packs.produce(who, case_id, json_body(body_schema(ProduceEvidencePack)()))
         location = url_for("evidence_packs.download", case_id=case_id, number=pack.number)
         response = jsonify(pack_view(pack, location))
         response.status_code = 201

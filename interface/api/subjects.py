@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, jsonify, request, url_for
-from marshmallow import Schema, ValidationError, fields, validate
+from flask import Blueprint, Response, jsonify, url_for
+from marshmallow import Schema, fields, validate
 
 from application.actors import Actor
 from application.authorisation import authorise
@@ -29,6 +29,7 @@ from domain.subject_requests import (
     SubjectRequest,
 )
 from interface.api.representations import jsonable
+from interface.api.requests import json_body
 from interface.api.schemas import body_schema, instant, one_of, text
 from interface.config import Services
 
@@ -93,14 +94,6 @@ class ErasureBody(Schema):
     reasons = text(required=False, max_length=2000)
     ground_claimed = one_of(ErasureGround, allow_none=True)
     received_at = instant(allow_none=True)
-
-
-def _body(schema: Schema) -> dict[str, Any]:
-    data = request.get_json()  # 415 if not JSON, 400 if malformed
-    if not isinstance(data, dict):
-        raise ValidationError({"_schema": ["the body must be a JSON object"]})
-    loaded: dict[str, Any] = schema.load(data)
-    return loaded
 
 
 def request_view(subject_request: SubjectRequest, now: datetime) -> dict[str, Any]:
@@ -186,7 +179,7 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
     @bp.post("/<uuid:subject_id>/access-requests")
     def receive_access_request(subject_id: UUID) -> Response:
         who = caller("subject-access")
-        body = _body(AccessRequestBody())
+        body = json_body(AccessRequestBody())
         return created(rights.receive_access_request(who, subject_id, **body))
 
     @bp.get("/<uuid:subject_id>/access-requests/<uuid:request_id>")
@@ -198,13 +191,13 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
     @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/extensions")
     def extend_access_request(subject_id: UUID, request_id: UUID) -> Response:
         who = caller("subject-access")
-        body = _body(ExtensionBody())
+        body = json_body(ExtensionBody())
         return created(rights.extend(who, subject_id, request_id, **body))
 
     @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/responses")
     def record_access_response(subject_id: UUID, request_id: UUID) -> Response:
         who = caller("subject-access")
-        body = _body(ResponseBody())
+        body = json_body(ResponseBody())
         return created(rights.record_response(who, subject_id, request_id, **body))
 
     @bp.get("/<uuid:subject_id>/access-requests/<uuid:request_id>/export")
@@ -237,19 +230,19 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
     @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/withheld-items")
     def withhold(subject_id: UUID, request_id: UUID) -> Response:
         who = caller("subject-access")
-        body = _body(WithholdBody())
+        body = json_body(WithholdBody())
         return created(rights.withhold(who, subject_id, request_id, **body))
 
     @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/released-items")
     def release(subject_id: UUID, request_id: UUID) -> Response:
         who = caller("subject-access")
-        body = _body(ReleaseBody())
+        body = json_body(ReleaseBody())
         return created(rights.release(who, subject_id, request_id, **body))
 
     @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/redactions")
     def redact(subject_id: UUID, request_id: UUID) -> Response:
         who = caller("subject-access")
-        body = _body(RedactionBody())
+        body = json_body(RedactionBody())
         passage = rights.remove_words(who, subject_id, request_id, **body)
         response = jsonify(passage_view(passage))
         response.status_code = 201
@@ -258,13 +251,13 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
     @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/reviews")
     def record_review(subject_id: UUID, request_id: UUID) -> Response:
         who = caller("subject-access")
-        _body(ReviewBody())
+        json_body(ReviewBody())
         return created(rights.record_review(who, subject_id, request_id))
 
     @bp.post("/<uuid:subject_id>/rectifications")
     def rectify(subject_id: UUID) -> Response:
         who = caller("rectification")
-        body = _body(RectificationBody())
+        body = json_body(RectificationBody())
         body["details"] = body["details"].as_details()
         subject_request, subject = rights.rectify(who, subject_id, **body)
         return created(subject_request, subject=subject_view(subject))
@@ -272,7 +265,7 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
     @bp.post("/<uuid:subject_id>/erasure-requests")
     def request_erasure(subject_id: UUID) -> Response:
         who = caller("erasure")
-        body = _body(ErasureBody())
+        body = json_body(ErasureBody())
         subject_request, subject = rights.request_erasure(who, subject_id, **body)
         return created(subject_request, subject=subject_view(subject))
 
