@@ -165,6 +165,24 @@ def _cases(services: Services, clock: WalkingClock) -> None:
     def step(case: HateCase, actor: Actor, command: CaseCommand[object]) -> HateCase:
         return ledger.execute(case.id, command, actor=actor, seen_version=case.version).case
 
+    def allocated(case: HateCase, officer: Actor) -> HateCase:
+        """Triaged by the hub and allocated to `officer`."""
+        case = step(case, hub, Triage())
+        return step(case, hub, Allocate(officer=officer.username, team=officer.team))
+
+    def called(
+        case: HateCase,
+        officer: Actor,
+        summary: str,
+        outcome: ContactOutcome = ContactOutcome.MADE,
+        method: ContactMethod = ContactMethod.PHONE,
+    ) -> HateCase:
+        """The officer contacted the victim (or tried to)."""
+        contact = RecordContact(
+            method=method, direction=ContactDirection.OUTBOUND, outcome=outcome, summary=summary
+        )
+        return step(case, officer, contact)
+
     # 1. Graffiti reported through a partner agency on the victim's behalf, not yet triaged.
     ledger.report(
         ReportCase(
@@ -198,27 +216,9 @@ def _cases(services: Services, clock: WalkingClock) -> None:
         ),
         actor=hub,
     )
-    case = step(case, hub, Triage())
-    case = step(case, hub, Allocate(officer="k.officer", team="north"))
-    case = step(
-        case,
-        kamal,
-        RecordContact(
-            method=ContactMethod.PHONE,
-            direction=ContactDirection.OUTBOUND,
-            outcome=ContactOutcome.NO_ANSWER,
-            summary="No answer; voicemail full.",
-        ),
-    )
-    case = step(
-        case,
-        kamal,
-        RecordContact(
-            method=ContactMethod.PHONE,
-            direction=ContactDirection.OUTBOUND,
-            summary="Spoke to Daniel; he is staying with his sister tonight.",
-        ),
-    )
+    case = allocated(case, kamal)
+    case = called(case, kamal, "No answer; voicemail full.", ContactOutcome.NO_ANSWER)
+    case = called(case, kamal, "Spoke to Daniel; he is staying with his sister tonight.")
     case = step(
         case,
         kamal,
@@ -269,27 +269,18 @@ def _cases(services: Services, clock: WalkingClock) -> None:
         ),
         actor=hub,
     )
-    case = step(case, hub, Triage())
-    case = step(case, hub, Allocate(officer="s.officer", team="north"))
-    case = step(
+    case = allocated(case, sam)
+    case = called(
         case,
         sam,
-        RecordContact(
-            method=ContactMethod.PHONE,
-            direction=ContactDirection.OUTBOUND,
-            outcome=ContactOutcome.NO_ANSWER,
-            summary="No answer; left no message, as agreed for this household.",
-        ),
+        "No answer; left no message, as agreed for this household.",
+        ContactOutcome.NO_ANSWER,
     )
-    case = step(
+    case = called(
         case,
         sam,
-        RecordContact(
-            method=ContactMethod.HOME_VISIT,
-            direction=ContactDirection.OUTBOUND,
-            summary="Visited; kept the leaflets as evidence. Ruth Adeyemi next door saw a man "
-            "posting them.",
-        ),
+        "Visited; kept the leaflets as evidence. Ruth Adeyemi next door saw a man posting them.",
+        method=ContactMethod.HOME_VISIT,
     )
     case = step(
         case,
@@ -426,8 +417,7 @@ def _cases(services: Services, clock: WalkingClock) -> None:
         ),
         actor=hub,
     )
-    case = step(case, hub, Triage())
-    case = step(case, hub, Allocate(officer="k.officer", team="north"))
+    case = allocated(case, kamal)
     case = step(
         case,
         kamal,
@@ -459,8 +449,7 @@ def _cases(services: Services, clock: WalkingClock) -> None:
         ),
         actor=hub,
     )
-    case = step(case, hub, Triage())
-    case = step(case, hub, Allocate(officer="k.officer", team="north"))
+    case = allocated(case, kamal)
     case = step(case, kamal, AssessRisk(answers=ANSWERS_MEDIUM))
     case = step(
         case,

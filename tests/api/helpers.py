@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from interface.config import Services
+from interface.demo import ANSWERS_HIGH, ANSWERS_STANDARD
 from tests.conftest import ADMIN, STAFF, Clock
 
 PROBLEM = "application/problem+json"
@@ -30,32 +31,6 @@ VICTIM = {
 }
 REPORTER = {"name": "Jo Reed of Victim Support", "phone": "0121 496 0000"}
 DESCRIPTION = "Racist graffiti sprayed on the front door overnight; the family is scared."
-
-ANSWERS_HIGH = {
-    "fear_for_safety": 2,
-    "violence_or_threats": 2,
-    "repeat_victimisation": 2,
-    "escalation": 2,
-    "targets_home": 2,
-    "perpetrator_nearby": 2,
-    "vulnerability": 1,
-    "children_affected": 1,
-    "isolation": 1,
-    "health_impact": 1,
-}
-ANSWERS_MEDIUM = {
-    "fear_for_safety": 1,
-    "violence_or_threats": 1,
-    "repeat_victimisation": 1,
-    "escalation": 1,
-    "targets_home": 2,
-    "perpetrator_nearby": 1,
-    "vulnerability": 0,
-    "children_affected": 0,
-    "isolation": 0,
-    "health_impact": 1,
-}
-ANSWERS_STANDARD = dict.fromkeys(ANSWERS_HIGH, 0) | {"fear_for_safety": 1, "health_impact": 1}
 
 
 def report_body(**overrides: Any) -> dict[str, Any]:

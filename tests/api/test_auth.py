@@ -6,7 +6,8 @@ from uuid import uuid4
 
 import pytest
 
-from tests.api.helpers import ANSWERS_MEDIUM, STAFF, Api, assert_problem, report_body
+from interface.demo import ANSWERS_MEDIUM
+from tests.api.helpers import STAFF, Api, assert_problem, report_body
 from tests.conftest import ADMIN
 
 

@@ -9,7 +9,8 @@ from uuid import uuid4
 
 import pytest
 
-from tests.api.helpers import ANSWERS_HIGH, ANSWERS_MEDIUM, STAFF, Api, assert_problem, report_body
+from interface.demo import ANSWERS_HIGH, ANSWERS_MEDIUM
+from tests.api.helpers import STAFF, Api, assert_problem, report_body
 
 # --- 404: unknown, or not yours ----------------------------------------------------------------
 

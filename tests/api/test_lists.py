@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.api.helpers import ANSWERS_HIGH, ANSWERS_MEDIUM, STAFF, Api, assert_problem
+from interface.demo import ANSWERS_HIGH, ANSWERS_MEDIUM
+from tests.api.helpers import STAFF, Api, assert_problem
 
 
 def _caseload(api: Api) -> dict[str, dict[str, Any]]:

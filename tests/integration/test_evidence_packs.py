@@ -70,7 +70,7 @@ from domain.vocabulary import (
 )
 from interface.cli import main
 from interface.config import Services, build_services
-from tests.api.helpers import ANSWERS_MEDIUM, ANSWERS_STANDARD
+from interface.demo import ANSWERS_MEDIUM, ANSWERS_STANDARD
 from tests.cases import act, report
 from tests.conftest import COMPLAINTS, HUB, MANAGER, OFFICER, Clock, add_staff, sqlite_env
 from tests.integration.test_subject_rights import DPO

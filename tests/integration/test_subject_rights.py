@@ -48,8 +48,8 @@ from domain.vocabulary import (
     SubjectRole,
 )
 from interface.config import Services
+from interface.demo import ANSWERS_STANDARD
 from projections.subject_index import rows_for
-from tests.api.helpers import ANSWERS_STANDARD
 from tests.cases import DESCRIPTION, VICTIM_NAME, act, allocate, allocated, contact, report
 from tests.conftest import OFFICER, PG
 

@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from eventsourcing.persistence import JSONTranscoder
@@ -236,6 +238,60 @@ COMPLAINT_STAGE_2 = Kind(
 )
 
 
+KINDS = {
+    "first_response": FIRST_RESPONSE,
+    "emergency_repair": EMERGENCY_REPAIR,
+    "graffiti_removal": GRAFFITI_REMOVAL,
+    "update_every_2_days": VICTIM_UPDATE_2_DAYS,
+    "update_weekly": VICTIM_UPDATE_WEEKLY,
+    "review_high": HIGH_RISK_REVIEW,
+    "review_medium": MEDIUM_RISK_REVIEW,
+    "review_standard": STANDARD_RISK_REVIEW,
+    "complaint_stage_1": COMPLAINT_STAGE_1,
+    "complaint_stage_2": COMPLAINT_STAGE_2,
+}
+
+# Each timer kind across a weekend, Christmas (25 December and the Boxing Day substitute on
+# Monday 28 December 2026 off), Easter and the March clock change (Good Friday 26 and Easter
+# Monday 29 March 2027 off; BST from 28 March) and the October one (GMT from 25 October).
+# Columns: kind, what it crosses, when the timer starts and when it is due (both UTC), and the
+# same two instants on the London wall clock. First responses, graffiti removals, risk
+# reviews and complaints are due at 17:00 after working days (5.1, 8.1, 5.10, 5.5, 11.1);
+# a start after 17:00 or on a day off counts from the next working day. An emergency
+# repair is 24 elapsed hours; a victim update the agreed days on the wall clock (8.1).
+TABLE = """
+first_response      weekend    2026-10-16 15:00  2026-10-19 16:00  Fri 16:00 BST, Mon 17:00 BST
+first_response      christmas  2026-12-24 16:00  2026-12-29 17:00  Thu 16:00 GMT, Tue 17:00 GMT
+first_response      march      2027-03-25 16:00  2027-03-30 16:00  Thu 16:00 GMT, Tue 17:00 BST
+first_response      october    2026-10-23 16:30  2026-10-27 17:00  Fri 17:30 BST, Tue 17:00 GMT
+emergency_repair    weekend    2026-10-16 15:00  2026-10-17 15:00  Fri 16:00 BST, Sat 16:00 BST
+emergency_repair    christmas  2026-12-24 16:00  2026-12-25 16:00  Thu 16:00 GMT, Fri 16:00 GMT
+emergency_repair    march      2027-03-27 12:00  2027-03-28 12:00  Sat 12:00 GMT, Sun 13:00 BST
+emergency_repair    october    2026-10-24 11:00  2026-10-25 11:00  Sat 12:00 BST, Sun 11:00 GMT
+graffiti_removal    weekend    2026-10-16 16:30  2026-10-20 16:00  Fri 17:30 BST, Tue 17:00 BST
+graffiti_removal    christmas  2026-12-26 11:00  2026-12-30 17:00  Sat 11:00 GMT, Wed 17:00 GMT
+graffiti_removal    march      2027-03-26 10:00  2027-03-31 16:00  Fri 10:00 GMT, Wed 17:00 BST
+graffiti_removal    october    2026-10-23 15:00  2026-10-26 17:00  Fri 16:00 BST, Mon 17:00 GMT
+update_every_2_days weekend    2026-10-16 09:00  2026-10-18 09:00  Fri 10:00 BST, Sun 10:00 BST
+update_weekly       christmas  2026-12-18 10:00  2026-12-25 10:00  Fri 10:00 GMT, Fri 10:00 GMT
+update_weekly       march      2027-03-26 10:00  2027-04-02 09:00  Fri 10:00 GMT, Fri 10:00 BST
+update_weekly       october    2026-10-23 09:00  2026-10-30 10:00  Fri 10:00 BST, Fri 10:00 GMT
+review_high         weekend    2026-10-16 09:00  2026-10-23 16:00  Fri 10:00 BST, Fri 17:00 BST
+review_medium       christmas  2026-12-18 10:00  2027-01-06 17:00  Fri 10:00 GMT, Wed 17:00 GMT
+review_standard     march      2027-03-24 10:00  2027-04-23 16:00  Wed 10:00 GMT, Fri 17:00 BST
+review_high         october    2026-10-22 09:00  2026-10-29 17:00  Thu 10:00 BST, Thu 17:00 GMT
+complaint_stage_1   weekend    2026-11-14 11:00  2026-11-30 17:00  Sat 11:00 GMT, Mon 17:00 GMT
+complaint_stage_1   christmas  2026-12-21 10:00  2027-01-07 17:00  Mon 10:00 GMT, Thu 17:00 GMT
+complaint_stage_1   march      2027-03-19 10:00  2027-04-06 16:00  Fri 10:00 GMT, Tue 17:00 BST
+complaint_stage_1   october    2026-10-16 09:00  2026-10-30 17:00  Fri 10:00 BST, Fri 17:00 GMT
+complaint_stage_2   weekend    2026-11-14 11:00  2026-12-14 17:00  Sat 11:00 GMT, Mon 17:00 GMT
+complaint_stage_2   christmas  2026-12-14 10:00  2027-01-14 17:00  Mon 10:00 GMT, Thu 17:00 GMT
+complaint_stage_2   march      2027-03-12 10:00  2027-04-13 16:00  Fri 10:00 GMT, Tue 17:00 BST
+complaint_stage_2   october    2026-10-09 09:00  2026-11-06 17:00  Fri 10:00 BST, Fri 17:00 GMT
+"""
+LONDON = ZoneInfo("Europe/London")
+
+
 @dataclass(frozen=True)
 class Crossing:
     kind: Kind
@@ -248,216 +304,22 @@ def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def crossing(name: str, kind: Kind, start: datetime, due: datetime, begins: datetime) -> object:
-    return pytest.param(Crossing(kind, start, due, begins), id=name)
+def _crossing(row: str) -> Any:
+    """One row of TABLE as a test case; its London times checked against its UTC ones."""
+    kind, crosses, start_day, start_time, due_day, due_time, local = row.split(maxsplit=6)
+    start = datetime.fromisoformat(f"{start_day}T{start_time}+00:00")
+    due = datetime.fromisoformat(f"{due_day}T{due_time}+00:00")
+    shown = [
+        at.astimezone(LONDON).strftime("%a %H:%M ")
+        + ("BST" if at.astimezone(LONDON).dst() else "GMT")
+        for at in (start, due)
+    ]
+    assert local == ", ".join(shown), row
+    begins = due.astimezone(LONDON).replace(hour=0, minute=0).astimezone(UTC)
+    return pytest.param(Crossing(KINDS[kind], start, due, begins), id=f"{kind}-{crosses}")
 
 
-# Local times in the comments are London's; BST = UTC+1, GMT = UTC.
-CROSSINGS = [
-    # -- first response and allocation (5.1, 8.1): 17:00 on the next working day ----------
-    crossing(
-        "first_response-weekend",
-        FIRST_RESPONSE,
-        utc(2026, 10, 16, 15),  # Fri 16:00 BST
-        utc(2026, 10, 19, 16),  # Mon 17:00 BST
-        utc(2026, 10, 18, 23),
-    ),
-    crossing(
-        "first_response-christmas",
-        FIRST_RESPONSE,
-        utc(2026, 12, 24, 16),  # Thu 16:00 GMT; Fri 25 and Mon 28 (Boxing Day substitute) off
-        utc(2026, 12, 29, 17),  # Tue 17:00 GMT
-        utc(2026, 12, 29, 0),
-    ),
-    crossing(
-        "first_response-march",
-        FIRST_RESPONSE,
-        utc(2027, 3, 25, 16),  # Thu 16:00 GMT, before Good Friday
-        utc(2027, 3, 30, 16),  # Tue after Easter Monday, 17:00 BST
-        utc(2027, 3, 29, 23),
-    ),
-    crossing(
-        "first_response-october",
-        FIRST_RESPONSE,
-        utc(2026, 10, 23, 16, 30),  # Fri 17:30 BST: after close, so received Monday
-        utc(2026, 10, 27, 17),  # Tue 17:00 GMT
-        utc(2026, 10, 27, 0),
-    ),
-    # -- emergency repair (5.10): 24 elapsed hours, nights, weekends and holidays included --
-    crossing(
-        "emergency_repair-weekend",
-        EMERGENCY_REPAIR,
-        utc(2026, 10, 16, 15),  # Fri 16:00 BST
-        utc(2026, 10, 17, 15),  # Sat 16:00 BST
-        utc(2026, 10, 16, 23),
-    ),
-    crossing(
-        "emergency_repair-christmas",
-        EMERGENCY_REPAIR,
-        utc(2026, 12, 24, 16),  # Thu 16:00 GMT
-        utc(2026, 12, 25, 16),  # Christmas Day 16:00 GMT
-        utc(2026, 12, 25, 0),
-    ),
-    crossing(
-        "emergency_repair-march",
-        EMERGENCY_REPAIR,
-        utc(2027, 3, 27, 12),  # Sat 12:00 GMT
-        utc(2027, 3, 28, 12),  # Sun 13:00 BST: 24 hours, though the wall clock shows 25
-        utc(2027, 3, 28, 0),
-    ),
-    crossing(
-        "emergency_repair-october",
-        EMERGENCY_REPAIR,
-        utc(2026, 10, 24, 11),  # Sat 12:00 BST
-        utc(2026, 10, 25, 11),  # Sun 11:00 GMT: 24 hours, though the wall clock shows 23
-        utc(2026, 10, 24, 23),
-    ),
-    # -- graffiti removal (5.10): 17:00 one working day after receipt ----------------------
-    crossing(
-        "graffiti_removal-weekend",
-        GRAFFITI_REMOVAL,
-        utc(2026, 10, 16, 16, 30),  # Fri 17:30 BST: after close, so received Monday
-        utc(2026, 10, 20, 16),  # Tue 17:00 BST
-        utc(2026, 10, 19, 23),
-    ),
-    crossing(
-        "graffiti_removal-christmas",
-        GRAFFITI_REMOVAL,
-        utc(2026, 12, 26, 11),  # Sat (Boxing Day); Mon 28 is its substitute: received Tue 29
-        utc(2026, 12, 30, 17),  # Wed 17:00 GMT
-        utc(2026, 12, 30, 0),
-    ),
-    crossing(
-        "graffiti_removal-march",
-        GRAFFITI_REMOVAL,
-        utc(2027, 3, 26, 10),  # Good Friday 10:00 GMT: received Tue 30 after Easter Monday
-        utc(2027, 3, 31, 16),  # Wed 17:00 BST
-        utc(2027, 3, 30, 23),
-    ),
-    crossing(
-        "graffiti_removal-october",
-        GRAFFITI_REMOVAL,
-        utc(2026, 10, 23, 15),  # Fri 16:00 BST
-        utc(2026, 10, 26, 17),  # Mon 17:00 GMT
-        utc(2026, 10, 26, 0),
-    ),
-    # -- victim update (8.1): the agreed frequency on the wall clock, any day of the week ---
-    crossing(
-        "victim_update-weekend",
-        VICTIM_UPDATE_2_DAYS,
-        utc(2026, 10, 16, 9),  # Fri 10:00 BST, every 2 days
-        utc(2026, 10, 18, 9),  # Sun 10:00 BST
-        utc(2026, 10, 17, 23),
-    ),
-    crossing(
-        "victim_update-christmas",
-        VICTIM_UPDATE_WEEKLY,
-        utc(2026, 12, 18, 10),  # Fri 10:00 GMT, weekly
-        utc(2026, 12, 25, 10),  # Christmas Day 10:00 GMT
-        utc(2026, 12, 25, 0),
-    ),
-    crossing(
-        "victim_update-march",
-        VICTIM_UPDATE_WEEKLY,
-        utc(2027, 3, 26, 10),  # Fri 10:00 GMT, weekly
-        utc(2027, 4, 2, 9),  # Fri 10:00 BST: 167 elapsed hours
-        utc(2027, 4, 1, 23),
-    ),
-    crossing(
-        "victim_update-october",
-        VICTIM_UPDATE_WEEKLY,
-        utc(2026, 10, 23, 9),  # Fri 10:00 BST, weekly
-        utc(2026, 10, 30, 10),  # Fri 10:00 GMT: 169 elapsed hours
-        utc(2026, 10, 30, 0),
-    ),
-    # -- risk review (5.5): 5, 10 or 20 working days by level, to 17:00 ---------------------
-    crossing(
-        "risk_review_high-weekend",
-        HIGH_RISK_REVIEW,
-        utc(2026, 10, 16, 9),  # Fri 10:00 BST
-        utc(2026, 10, 23, 16),  # Fri 17:00 BST, 5 working days on
-        utc(2026, 10, 22, 23),
-    ),
-    crossing(
-        "risk_review_medium-christmas",
-        MEDIUM_RISK_REVIEW,
-        utc(2026, 12, 18, 10),  # Fri 10:00 GMT; 25, 28 Dec and 1 Jan off
-        utc(2027, 1, 6, 17),  # Wed 17:00 GMT, 10 working days on
-        utc(2027, 1, 6, 0),
-    ),
-    crossing(
-        "risk_review_standard-march",
-        STANDARD_RISK_REVIEW,
-        utc(2027, 3, 24, 10),  # Wed 10:00 GMT; Good Friday and Easter Monday off
-        utc(2027, 4, 23, 16),  # Fri 17:00 BST, 20 working days on
-        utc(2027, 4, 22, 23),
-    ),
-    crossing(
-        "risk_review_high-october",
-        HIGH_RISK_REVIEW,
-        utc(2026, 10, 22, 9),  # Thu 10:00 BST
-        utc(2026, 10, 29, 17),  # Thu 17:00 GMT, 5 working days on
-        utc(2026, 10, 29, 0),
-    ),
-    # -- complaint stage 1: 10 working days, to 17:00 -------------------------------------
-    crossing(
-        "complaint_stage_1-weekend",
-        COMPLAINT_STAGE_1,
-        utc(2026, 11, 14, 11),  # Sat 11:00 GMT: received Mon 16
-        utc(2026, 11, 30, 17),  # Mon 17:00 GMT
-        utc(2026, 11, 30, 0),
-    ),
-    crossing(
-        "complaint_stage_1-christmas",
-        COMPLAINT_STAGE_1,
-        utc(2026, 12, 21, 10),  # Mon 10:00 GMT; 25, 28 Dec and 1 Jan off
-        utc(2027, 1, 7, 17),  # Thu 17:00 GMT
-        utc(2027, 1, 7, 0),
-    ),
-    crossing(
-        "complaint_stage_1-march",
-        COMPLAINT_STAGE_1,
-        utc(2027, 3, 19, 10),  # Fri 10:00 GMT; Good Friday and Easter Monday off
-        utc(2027, 4, 6, 16),  # Tue 17:00 BST
-        utc(2027, 4, 5, 23),
-    ),
-    crossing(
-        "complaint_stage_1-october",
-        COMPLAINT_STAGE_1,
-        utc(2026, 10, 16, 9),  # Fri 10:00 BST
-        utc(2026, 10, 30, 17),  # Fri 17:00 GMT
-        utc(2026, 10, 30, 0),
-    ),
-    # -- complaint stage 2: 20 working days, to 17:00 -------------------------------------
-    crossing(
-        "complaint_stage_2-weekend",
-        COMPLAINT_STAGE_2,
-        utc(2026, 11, 14, 11),  # Sat 11:00 GMT: received Mon 16
-        utc(2026, 12, 14, 17),  # Mon 17:00 GMT
-        utc(2026, 12, 14, 0),
-    ),
-    crossing(
-        "complaint_stage_2-christmas",
-        COMPLAINT_STAGE_2,
-        utc(2026, 12, 14, 10),  # Mon 10:00 GMT; 25, 28 Dec and 1 Jan off
-        utc(2027, 1, 14, 17),  # Thu 17:00 GMT
-        utc(2027, 1, 14, 0),
-    ),
-    crossing(
-        "complaint_stage_2-march",
-        COMPLAINT_STAGE_2,
-        utc(2027, 3, 12, 10),  # Fri 10:00 GMT; Good Friday and Easter Monday off
-        utc(2027, 4, 13, 16),  # Tue 17:00 BST
-        utc(2027, 4, 12, 23),
-    ),
-    crossing(
-        "complaint_stage_2-october",
-        COMPLAINT_STAGE_2,
-        utc(2026, 10, 9, 9),  # Fri 10:00 BST
-        utc(2026, 11, 6, 17),  # Fri 17:00 GMT
-        utc(2026, 11, 6, 0),
-    ),
-]
+CROSSINGS = [_crossing(row) for row in TABLE.strip().splitlines()]
 
 
 def test_services_built_without_a_clock_read_the_frozen_system_clock(
