@@ -25,8 +25,8 @@ from application.actors import Actor
 from application.authorisation import authorise
 from application.clock import Clock
 from application.freshness import ViewFreshness
-from domain.access_log import AccessRecord, access_purpose
-from projections import access_log
+from domain.access_record import AccessRecord, access_purpose
+from projections import access_log_view
 
 
 class AccessLog:
@@ -84,7 +84,7 @@ class AccessLog:
         names = ("access_log", "subject_index") if subject_id is not None else ("access_log",)
         self._views.ready(*names)
         with self._views.store.reading() as c:
-            return access_log.entries(
+            return access_log_view.entries(
                 c,
                 subject_id=subject_id,
                 case_id=case_id,

@@ -15,8 +15,8 @@ from domain.case_state import (
     required_text,
 )
 from domain.errors import InvalidCommand, PolicyViolation
+from domain.lawful_bases import lawful_bases
 from domain.personal import personal_or_none
-from domain.sharing import lawful_bases
 from domain.vocabulary import (
     ConsentForm,
     DisclosureBasis,

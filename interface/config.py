@@ -39,19 +39,19 @@ from application.freshness import WORKER, ViewFreshness
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.integrity.recorders import RECORDER_TOPICS
 from application.ledger import CaseLedger
-from application.sharing import SharingViews
+from application.sharing_answers import SharingAnswers
 from application.staff_directory import StaffDirectory
-from application.statistics import Statistics
 from application.subject_rights import SubjectRights
+from application.tsm_statistics import Statistics
 from application.vault.config import open_key_store
 from domain.calendar import WorkingCalendar
 from domain.service_levels import ServiceLevels
-from projections.access_log import AccessLogView
+from projections.access_log_view import AccessLogView
 from projections.case_states import CaseStates
 from projections.case_summaries import CaseSummaries
 from projections.runner import NotificationSource, ProjectionRunner
-from projections.sharing import Sharing
-from projections.statistics import StatisticsView
+from projections.sharing_view import SharingView
+from projections.statistics_view import StatisticsView
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.subject_index import SubjectIndex
 from projections.timers import Timers
@@ -164,7 +164,7 @@ class Services:
     views: ViewFreshness
     cases: CaseScreen
     caseload: Caseload
-    sharing: SharingViews
+    sharing: SharingAnswers
     subject_rights: SubjectRights
     access_log: AccessLog
     integrity: IntegrityLog
@@ -215,7 +215,7 @@ def build_services(
                 CaseSummaries(),
                 CaseStates(),
                 Timers(levels),
-                Sharing(),
+                SharingView(),
                 SubjectIndex(),
                 AccessLogView(),
                 StatisticsView(levels.calendar.zone),
@@ -235,7 +235,7 @@ def build_services(
         views=views,
         cases=cases,
         caseload=Caseload(views, levels, clock),
-        sharing=SharingViews(cases, views, clock),
+        sharing=SharingAnswers(cases, views, clock),
         subject_rights=SubjectRights(ledger, views, levels, clock),
         access_log=AccessLog(ledger, views, clock),
         integrity=integrity,

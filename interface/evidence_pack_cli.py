@@ -20,7 +20,7 @@ from uuid import UUID
 from application.commands.after_the_case import ProduceEvidencePack
 from application.errors import Forbidden, NotFound
 from application.integrity.offline_verifier import print_pack_report
-from domain.access_log import AccessPurpose
+from domain.access_record import AccessPurpose
 from domain.vocabulary import EvidencePackPurpose
 from interface.config import Services
 from interface.private_files import write_private

@@ -19,7 +19,7 @@ from uuid import UUID
 from application.actors import Actor
 from application.errors import NotFound
 from application.exports.sar_pdf import render_pdf
-from domain.access_log import AccessPurpose
+from domain.access_record import AccessPurpose
 from domain.subject_requests import RequestKind
 from domain.vocabulary import StaffRole
 from interface.config import Services

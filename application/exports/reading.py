@@ -22,7 +22,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from domain import access_log as access
+from domain import access_record as access
 from domain import case_events as ev
 from domain import data_subject as ds
 from domain import staff

@@ -24,9 +24,9 @@ from application.ledger import CaseLedger
 from domain.hate_case import HateCase
 from domain.vocabulary import CaseStatus, RiskLevel
 from interface.api import hardening, problems
-from interface.api.access_log import install_access_log
-from interface.api.audit import audit_blueprint
-from interface.api.evidence_packs import evidence_packs_blueprint
+from interface.api.access_log_routes import install_access_log
+from interface.api.audit_routes import audit_blueprint
+from interface.api.evidence_pack_routes import evidence_packs_blueprint
 from interface.api.openapi import build_spec
 from interface.api.representations import (
     case_view,
@@ -37,8 +37,8 @@ from interface.api.representations import (
 )
 from interface.api.requests import json_body, page_size, page_start
 from interface.api.schemas import StaffAccount, body_schema, instant
-from interface.api.statistics import statistics_blueprint
-from interface.api.subjects import subjects_blueprint
+from interface.api.statistics_routes import statistics_blueprint
+from interface.api.subject_routes import subjects_blueprint
 from interface.api.throttle import FailureThrottle
 from interface.config import Services
 

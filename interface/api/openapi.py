@@ -20,8 +20,7 @@ from application.commands.base import Command
 from application.commands.catalogue import case_commands
 from application.commands.reporting import ReportCase
 from domain.vocabulary import Recipient
-from interface.api import representations, schemas
-from interface.api import subjects as subject_routes
+from interface.api import representations, schemas, subject_routes
 from interface.api.schemas import body_schema
 
 Operation = dict[str, Any]
@@ -304,7 +303,7 @@ def _case_paths() -> dict[str, Operation]:
 
 
 def _audit_paths() -> dict[str, Operation]:
-    """The integrity routes (interface/api/audit.py) and the access log."""
+    """The integrity routes (interface/api/audit_routes.py) and the access log."""
     uuid = UUID_SCHEMA
     return {
         "/api/v1/audit/public-key": public(
@@ -330,7 +329,7 @@ def _audit_paths() -> dict[str, Operation]:
 
 
 def _evidence_pack_paths() -> dict[str, Operation]:
-    """The complaint and case-review evidence packs (interface/api/evidence_packs.py)."""
+    """The complaint and case-review evidence packs (interface/api/evidence_pack_routes.py)."""
     return {
         "/api/v1/cases/{case_id}/evidence-packs": record(
             ProduceEvidencePack.headline(),
@@ -354,7 +353,7 @@ def _evidence_pack_paths() -> dict[str, Operation]:
 
 
 def _subject_paths() -> dict[str, Operation]:
-    """The DPO's subject-rights routes (interface/api/subjects.py)."""
+    """The DPO's subject-rights routes (interface/api/subject_routes.py)."""
     subject = param("subject_id", "path", UUID_SCHEMA)
     request = param("request_id", "path", UUID_SCHEMA)
     base = "/api/v1/subjects/{subject_id}"

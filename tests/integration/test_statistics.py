@@ -17,7 +17,7 @@ from application.commands.closing import ReopenCase
 from application.commands.reporting import ReviseClassification
 from application.commands.victim_care import AssessRisk
 from application.errors import Forbidden
-from application.statistics import CaseCounts, TimerCounts, tsm_months
+from application.tsm_statistics import CaseCounts, TimerCounts, tsm_months
 from domain.hate_case import HateCase
 from domain.vocabulary import Form, StaffRole, Strand
 from interface.config import Services, build_services

@@ -56,7 +56,7 @@ from domain.hate_case import HateCase
 from domain.vocabulary import ContactMethod, Form, RepairKind, Strand
 from interface.config import Services
 from projections.runner import NotificationSource, Projection, ProjectionRunner
-from projections.statistics import ALL_STRANDS, MEASURES
+from projections.statistics_view import ALL_STRANDS, MEASURES
 from projections.store import Cursor, ViewStore
 from tests.cases import LOW_RISK, act, close, contact, report
 from tests.conftest import OFFICER, Clock

@@ -70,7 +70,7 @@ VOCABULARIES = sorted(
     - {
         c
         for c in _domain_classes()
-        if issubclass(c, StrEnum) and c.__module__ == "domain.access_log"
+        if issubclass(c, StrEnum) and c.__module__ == "domain.access_record"
     },
     key=lambda c: c.__qualname__,
 )

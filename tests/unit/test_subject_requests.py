@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 
 from domain import case_events as ev
-from domain.access_log import AccessRecord
+from domain.access_record import AccessRecord
 from domain.errors import InvalidCommand
 from domain.personal import Personal
 from domain.service_levels import ServiceLevels, TimerState

@@ -2,7 +2,7 @@
 
 Every route is the `dpo` role's alone (403 for anyone else) and answers 404 for an unknown
 person or request. Reads of personal data here (the subject's file and the exports) are
-recorded in the access log by the hook in `interface.api.access_log`.
+recorded in the access log by the hook in `interface.api.access_log_routes`.
 """
 
 from __future__ import annotations

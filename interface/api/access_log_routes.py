@@ -3,7 +3,7 @@
 Every route that returns personal data is listed in `PERSONAL_DATA_READS` with its purpose.
 (Case commands answer with the case too, but each is itself an event naming its actor.)
 Before such a route runs, the reader's `X-Access-Reason` (a purpose word; see
-`domain.access_log.AccessPurpose`) is checked, 422 if it is not one. After it has succeeded,
+`domain.access_record.AccessPurpose`) is checked, 422 if it is not one. After it has succeeded,
 the read is stored in the access log before the response leaves; if that fails, the reader
 gets a 500 and not the data (fail closed). Ids come from the route's path arguments.
 """
@@ -19,7 +19,7 @@ from marshmallow import Schema, fields, validate
 
 from application.access_log import AccessLog
 from application.actors import Actor
-from domain.access_log import AccessPurpose
+from domain.access_record import AccessPurpose
 from interface.api import problems
 from interface.api.requests import page_size, page_start
 

@@ -1,7 +1,7 @@
 """`GET /api/v1/statistics`: a TSM year's counts, for managers and auditors.
 
 `year` is the TSM year starting 1 April of that year (default: the current one). The answer
-holds counts only (see `application.statistics`), so the read is not access-logged.
+holds counts only (see `application.tsm_statistics`), so the read is not access-logged.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a recipient may be told about a case, now or as of a past moment (policy 6.2-9.4).
 
-Read from the sharing view; the rule itself is `domain.sharing`. A recipient is a kind
+Read from the sharing view; the rule itself is `domain.lawful_bases`. A recipient is a kind
 (representative, police, local authority, multi-agency panel, support agency), narrowed to a
 named representative (by subject id) or a named support agency where the policy names one.
 """
@@ -18,9 +18,9 @@ from application.clock import Clock
 from application.freshness import ViewFreshness
 from domain.errors import InvalidCommand
 from domain.instants import client_instant
-from domain.sharing import lawful_bases, refusal
+from domain.lawful_bases import lawful_bases, refusal
 from domain.vocabulary import Recipient, term
-from projections import sharing
+from projections import sharing_view
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class _Facts:
     disclosures: list[dict[str, Any]]
 
 
-class SharingViews:
+class SharingAnswers:
     def __init__(self, cases: CaseScreen, views: ViewFreshness, clock: Clock) -> None:
         self._cases = cases
         self._views = views
@@ -119,7 +119,7 @@ class SharingViews:
         now = self._clock()
         moment = client_instant(as_of, "as_of", now) or now
         with self._views.store.reading() as c:
-            found = sharing.as_of(c, str(case_id), moment)
+            found = sharing_view.as_of(c, str(case_id), moment)
         return _Facts(
             moment=found.moment,
             consents=found.consents,

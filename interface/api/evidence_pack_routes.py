@@ -4,7 +4,7 @@
 answers 201 with what the pack is and a `Location` to download it; no `If-Match` is needed,
 since a pack depends on nothing the caller saw (it states the version it covers).
 `GET /api/v1/cases/{id}/evidence-packs/{n}` rebuilds pack n and answers the zip; the read is
-recorded in the access log (`interface.api.access_log`). Both are for the `complaints` and
+recorded in the access log (`interface.api.access_log_routes`). Both are for the `complaints` and
 `manager` roles (403 otherwise) on cases they can see (404 otherwise).
 """
 

@@ -27,7 +27,7 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat()
 
 
-class Sharing:
+class SharingView:
     name = "sharing"
     version = 1
 

@@ -4,7 +4,7 @@ A TSM year (Regulator of Social Housing) runs from 1 April to 31 March, on the U
 wall clock; `year=2026` is 1 April 2026 to 31 March 2027. For that year this reports:
 
 * cases opened, closed and reopened per month and per strand, and the number open at the
-  end of each month and of the year (the counting rules are in `projections.statistics`);
+  end of each month and of the year (the counting rules are in `projections.statistics_view`);
 * service-level timers met, breached and overdue per month. A timer counts in the local
   month it fell due; whether it was met or breached is the domain's `Timer.state` as of now
   (an overdue timer has not stopped yet; it will count as breached once it does);
@@ -26,8 +26,8 @@ from application.authorisation import authorise
 from application.clock import Clock
 from application.freshness import ViewFreshness
 from domain.service_levels import ServiceLevels, TimerState
-from projections import statistics, timers
-from projections.statistics import ALL_STRANDS, CLOSED, OPENED, REOPENED, month_of
+from projections import statistics_view, timers
+from projections.statistics_view import ALL_STRANDS, CLOSED, OPENED, REOPENED, month_of
 
 FIRST_MONTH = 4  # the TSM year starts on 1 April
 
@@ -126,7 +126,7 @@ class Statistics:
     ) -> tuple[dict[str, CaseCounts], dict[str, CaseCounts]]:
         """Per month over every case, and per strand over the year."""
         with self._views.store.reading() as c:
-            rows = statistics.counts_until(c, months[-1])
+            rows = statistics_view.counts_until(c, months[-1])
         tally: Counter[tuple[str, str, str]] = Counter()
         open_before: Counter[str] = Counter()  # strand -> open at the start of the year
         for month, measure, strand, n in rows:

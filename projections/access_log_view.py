@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.access_log import AccessRecorded
+from domain.access_record import AccessRecorded
 from projections.store import Cursor
 
 COLUMNS = (

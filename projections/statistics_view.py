@@ -1,6 +1,6 @@
 """Statistics view: counts of cases opened, closed and reopened, by local month and by strand.
 
-Counting rules (the reader, `application.statistics`, adds timers and NM01 on top):
+Counting rules (the reader, `application.tsm_statistics`, adds timers and NM01 on top):
 
 * A case counts as *opened* in the month its `CaseReported.received_at` falls, on the UK
   local wall clock (the calendar's zone): a report received at 23:30 BST on 31 March is a
