@@ -1,4 +1,4 @@
-"""Who may do what, and who may see which case (DESIGN.md, 'Who uses it').
+"""Who may do what, and who may see which case (docs/roles.md).
 
 Which roles may issue a command is declared by the command (`application.commands`); this
 module gathers that into the roles table, adds what is not a command, and says who may see

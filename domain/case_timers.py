@@ -1,6 +1,6 @@
 """Which event starts, stops or re-times which service-level timer of a case: a pure fold.
 
-The promises (DESIGN's timer table, `docs/`): a report starts the first response, stopped
+The promises (docs/policy-map.md, "Timers"): a report starts the first response, stopped
 once the case has a named officer and the victim a reply (5.1, 8.1); a repair starts its own
 clock, stopped when it is done (5.10); an agreed contact frequency owes the victim an update,
 each contact made starting the next one (8.1); each risk assessment sets the next review by

@@ -1,4 +1,4 @@
-"""Instants given to the domain must say their timezone; they are kept in UTC (DESIGN.md).
+"""Instants given to the domain must say their timezone; they are kept in UTC.
 
 An instant a client sends (when a report was received, when an incident happened, when a
 subject access request arrived, `as_of` of a sharing question) is bounded where it enters:

@@ -291,7 +291,7 @@ class SubjectRole(Vocabulary):
 
 
 class StaffRole(Vocabulary):
-    """Who uses the ledger (DESIGN.md, 'Who uses it')."""
+    """Who uses the ledger (docs/roles.md)."""
 
     HUB = "hub"
     OFFICER = "officer"

@@ -1,30 +1,28 @@
-"""Every endpoint x every role x own/other case, against DESIGN.md's roles table.
+"""Every endpoint x every role x own/other case, against docs/roles.md.
 
-The expected table is written here from DESIGN.md's words ("Who uses it"), not read from
-`application/authorisation.py`, so a wrong entry there fails this test:
+The expected table is written here from the words of docs/roles.md, not read from the
+commands' declared roles or `application/authorisation.py`, so a wrong entry there fails
+this test:
 
-* hub: "take reports, triage, allocate; sees a case only until it is allocated". Its case
-  is an unallocated one; an allocated case is the other.
-* officer: "everything on the cases allocated to them", except what the manager's row
-  reserves ("reassign; closure and enforcement decisions": reassignment, closure, tenancy
-  enforcement, the staff disciplinary route, disputing the hate definition (5.4) and
-  answering a review panel), the intake steps once done (triage, allocation), and the
-  complaint and review records, which are about the officer's own handling.
-* manager: "all cases of the team" (and unallocated ones, which no team holds yet);
-  another team's case is the other.
-* complaints: "read-only case view and evidence packs for a case under complaint or
-  review": reads of such a case; no command.
-* dpo: "subject access, rectification, erasure; no case work"; the access log by subject
-  is part of subject access (UK GDPR art. 15(1)(c), recipients).
-* auditor: "integrity checks and the access log; never personal data".
-* admin: "staff accounts and keys; never personal data".
+* hub: "takes reports, triages, allocates, and records what comes with a report (people,
+  contacts, adjustments, repairs, consents, safeguarding)"; "sees a case until it is
+  allocated". Its case is an unallocated one; an allocated case is the other.
+* officer: "everything on their own cases, except what is a manager's decision"
+  (reassignment, closure, tenancy enforcement, the staff disciplinary route, disputing the
+  hate definition, answering a review panel), the intake steps once done (triage,
+  allocation) and the complaint and review records, which are the complaints liaison's.
+* manager: "all of the above for the team" (and unallocated cases, which no team holds
+  yet); another team's case is the other.
+* complaints: "records complaints, case reviews and panel recommendations, produces
+  evidence packs"; "sees the cases under complaint or review", and "may record a complaint
+  or a case review on a case they cannot yet see".
+* dpo: "subject access, rectification, erasure; the access log by person"; no case.
+* auditor: "integrity checks, the access log, statistics; never personal data".
+* admin: "staff accounts; never personal data".
 
 A command is allowed when it passes authorisation: it is sent with a stale `If-Match`, so
 an allowed command answers 412 and writes nothing; a denied one answers 403 (role) or 404
-(not visible). Reads: 200 when allowed, 403/404 (or an empty list) when denied. Where the
-code knowingly differs from DESIGN.md's words, the cell is listed with the difference in
-`DIFFERENCES`, for the lead to settle: the test fails if any other cell differs, and also
-if a listed one stops differing (fixing either side means updating the list).
+(not visible). Reads: 200 when allowed, 403/404 (or an empty list) when denied.
 """
 
 from __future__ import annotations
@@ -64,29 +62,18 @@ COMPLAINT_RECORDS = {
     "case-review-thresholds",
     "panel-recommendations",
 }
-HUB_COMMANDS = {"further-incidents", "triage", "allocation"}
-
-# (role, command) -> what the code does instead of DESIGN.md's words.
-DIFFERENCES: dict[tuple[str, str], str] = {
-    **{
-        ("complaints", noun): "DESIGN.md: complaints liaison is read-only; the code lets it "
-        "record complaints, reviews and panel recommendations"
-        for noun in COMPLAINT_RECORDS
-    },
-    **{
-        ("hub", noun): "DESIGN.md: the hub takes reports, triages and allocates; the code "
-        "also lets it record this intake detail before allocation"
-        for noun in (
-            "subjects",
-            "contacts",
-            "reasonable-adjustments",
-            "repairs",
-            "repair-completions",
-            "consents",
-            "consent-withdrawals",
-            "safeguarding-concerns",
-        )
-    },
+HUB_COMMANDS = {
+    "further-incidents",
+    "triage",
+    "allocation",
+    "subjects",
+    "contacts",
+    "reasonable-adjustments",
+    "repairs",
+    "repair-completions",
+    "consents",
+    "consent-withdrawals",
+    "safeguarding-concerns",
 }
 
 
@@ -98,7 +85,9 @@ def command_allowed(role: str, command: str, own: bool) -> bool:
         return own and command not in reserved
     if role == "manager":
         return own
-    return False  # complaints is read-only; dpo, auditor and admin do no case work
+    if role == "complaints":  # a complaint or a case review opens a case to them
+        return command in {"complaints", "case-reviews"} or (own and command in COMPLAINT_RECORDS)
+    return False  # dpo, auditor and admin do no case work
 
 
 def read_allowed(role: str, own: bool) -> bool:
@@ -181,8 +170,7 @@ def matrix(api: Api) -> Iterator[Matrix]:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_case_command_matrix(matrix: Matrix, role: str) -> None:
-    """Every case command on the role's own case and on another: as DESIGN.md says, except
-    exactly the cells listed in DIFFERENCES (so fixing either side fails this test)."""
+    """Every case command on the role's own case and on another, as docs/roles.md says."""
     differing = set()
     nouns = sorted(c.noun for c in case_commands() if c.versioned)
     for noun in [*nouns, "interventions:enforcement"]:
@@ -198,11 +186,7 @@ def test_case_command_matrix(matrix: Matrix, role: str) -> None:
             assert response.status_code in (403, 404, 412), (role, noun, response.get_json())
             if (response.status_code == 412) != command_allowed(role, noun, own):
                 differing.add(noun)
-    known = {noun for (r, noun) in DIFFERENCES if r == role}
-    assert differing == known, (
-        f"{role}: differs from DESIGN.md on {sorted(differing - known)}; "
-        f"no longer differs on {sorted(known - differing)}"
-    )
+    assert not differing, f"{role}: differs from docs/roles.md on {sorted(differing)}"
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -229,7 +213,7 @@ def test_case_read_matrix(matrix: Matrix, role: str) -> None:
         assert found == expected, f"{where}: its timers"
 
 
-# (role, method, path, body) -> the roles DESIGN.md lets through; {victim} is a person's id.
+# (method, path, body, roles docs/roles.md lets through, status); {victim} is a person's id.
 OTHER_ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, set[str], int]] = [
     ("POST", "/cases", None, {"hub", "officer", "manager"}, 201),
     ("GET", "/subjects/{victim}", None, {"dpo"}, 200),

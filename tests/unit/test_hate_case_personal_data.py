@@ -1,5 +1,6 @@
 """Personal data in HateCase events lives only inside `Personal` values, keyed to a subject,
-and never reaches a log through repr() (policy 1.2; DESIGN.md, "Personal data")."""
+and never reaches a log through repr() (policy 1.2; docs/architecture.md, "Personal data
+and integrity")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Replaying a HateCase from its events rebuilds the same state, and applies facts without
-re-checking rules (DESIGN.md, "The ledger"), plus properties that hold for any input."""
+re-checking rules (docs/architecture.md, "A command, from the request to the event"), plus
+properties that hold for any input."""
 
 from __future__ import annotations
 
