@@ -114,8 +114,9 @@ from domain.vocabulary import (
     RepairKind,
     StaffRole,
 )
-from interface.config import open_view_store, settings
+from interface.config import open_view_store
 from interface.demo import ANSWERS_HIGH, ANSWERS_MEDIUM, ANSWERS_STANDARD, WalkingClock
+from interface.settings import Settings
 
 BATCH_CASES = 100
 OFFICERS = tuple(Actor(f"bench.officer{i}", StaffRole.OFFICER, "north") for i in range(10))
@@ -318,7 +319,7 @@ class _Progress:
     own with its own connection, while the rebuild process runs."""
 
     def __init__(self, store: Store) -> None:
-        self._env = settings(store.env)
+        self._settings = Settings.read(store.env)
         self._stop = threading.Event()
         self.samples: list[tuple[float, int]] = []
         self._thread = threading.Thread(target=self._run, name="bench-progress", daemon=True)
@@ -332,7 +333,7 @@ class _Progress:
         self._thread.join()
 
     def _run(self) -> None:
-        views = open_view_store(self._env)
+        views = open_view_store(self._settings)
         try:
             while True:
                 stopping = self._stop.is_set()  # the process has ended: one last sample
@@ -387,7 +388,7 @@ def _tenths(samples: list[tuple[float, int]], before: int, events: int) -> list[
 
 def _views_after(store: Store) -> tuple[int, int, int, int]:
     """(lowest position, highest position, cases, closed cases) in the rebuilt views."""
-    views = open_view_store(settings(store.env))
+    views = open_view_store(Settings.read(store.env))
     try:
         with views.reading() as c:
             c.execute("SELECT MIN(position), MAX(position) FROM view_tracking")
@@ -403,7 +404,7 @@ def _views_after(store: Store) -> tuple[int, int, int, int]:
 
 
 def _tracked(store: Store) -> int:
-    views = open_view_store(settings(store.env))
+    views = open_view_store(Settings.read(store.env))
     try:
         with views.reading() as c:
             c.execute("SELECT MIN(position) FROM view_tracking")

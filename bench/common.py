@@ -44,7 +44,8 @@ from domain.vocabulary import (
     StaffRole,
     Strand,
 )
-from interface.config import Services, build_services, postgres_conninfo
+from interface.config import Services, build_services
+from interface.settings import Settings
 
 ENGINES = ("sqlite", "postgres")
 PG_HOST, PG_PORT, PG_USER, PG_DB = "127.0.0.1", "5432", "postgres", "test"
@@ -114,7 +115,9 @@ def fresh_store(engine: str) -> Iterator[Store]:
 
 
 def pg_conninfo(store: Store) -> str:
-    return postgres_conninfo(store.env)
+    postgres = Settings.read(store.env).postgres
+    assert postgres is not None, "a PostgreSQL store"
+    return postgres.conninfo()
 
 
 # --- the workload ----------------------------------------------------------------------

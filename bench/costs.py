@@ -47,12 +47,12 @@ from application.integrity.offline_verifier import PACK_VERIFIER, check_pack
 from application.integrity.recorders import IntegrityTables
 from application.integrity.verify import BATCH, verify_log
 from application.ledger import CaseLedger
-from application.vault.config import open_key_store
 from bench.common import Store, fresh_store, report, run_measured, update
 from domain.hate_case import HateCase
 from domain.personal import Personal
 from domain.vocabulary import ComplaintStage, EvidencePackPurpose, StaffRole
-from interface.config import settings
+from interface.config import open_keys
+from interface.settings import Settings
 
 ROUNDS = 3
 PLAIN_RECORDER = "eventsourcing.sqlite:SQLiteApplicationRecorder"
@@ -111,8 +111,9 @@ def _ledger(store: Store, variant: _Variant) -> Iterator[tuple[CaseLedger, Integ
     env = store.env
     if variant.recorder_topic is not None:
         env = env | {"APPLICATION_RECORDER_TOPIC": variant.recorder_topic}
-    env = settings(env)
-    key_store = open_key_store(env)
+    settings = Settings.read(env)
+    env = dict(settings.library_env)
+    key_store = open_keys(settings)
     ledger = variant.ledger_class(env, key_store=key_store)
     integrity = None
     if isinstance(ledger.recorder, IntegrityTables):

@@ -21,7 +21,7 @@ from application.backup import (
     restore_postgres,
     restore_sqlite,
 )
-from interface.config import postgres_conninfo, settings
+from interface.settings import PostgresSettings, Settings
 
 _KEYS_REMINDER = (
     "not included: the master key (CASELEDGER_MASTER_KEY or its key file) and the signing key "
@@ -29,23 +29,20 @@ _KEYS_REMINDER = (
 )
 
 
-def _postgres(env: dict[str, str]) -> tuple[str, str, str | None]:
-    return (
-        postgres_conninfo(env),
-        env.get("POSTGRES_SCHEMA") or "public",
-        env.get("POSTGRES_PASSWORD") or None,
-    )
+def _postgres(postgres: PostgresSettings) -> tuple[str, str, str | None]:
+    return postgres.conninfo(), postgres.schema or "public", postgres.password or None
 
 
 def _backup(args: argparse.Namespace) -> int:
-    env = settings()
+    settings = Settings.read()
     try:
         result: BackupResult
-        if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-            conninfo, schema, password = _postgres(env)
+        if settings.postgres is not None:
+            conninfo, schema, password = _postgres(settings.postgres)
             result = backup_postgres(conninfo, schema, args.file, password)
         else:
-            result = backup_sqlite(env["SQLITE_DBNAME"], args.file)
+            assert settings.sqlite_path is not None
+            result = backup_sqlite(settings.sqlite_path, args.file)
     except BackupError as e:
         print(f"backup failed: {e}", file=sys.stderr)
         return 1
@@ -56,14 +53,15 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    env = settings()
+    settings = Settings.read()
     try:
         result: BackupResult
-        if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-            conninfo, schema, password = _postgres(env)
+        if settings.postgres is not None:
+            conninfo, schema, password = _postgres(settings.postgres)
             result = restore_postgres(conninfo, schema, args.file, password)
         else:
-            result = restore_sqlite(args.file, env["SQLITE_DBNAME"])
+            assert settings.sqlite_path is not None
+            result = restore_sqlite(args.file, settings.sqlite_path)
     except BackupError as e:
         print(f"restore failed: {e}", file=sys.stderr)
         return 1

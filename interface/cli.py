@@ -135,9 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
     standalone = getattr(args, "standalone", None)
-    if standalone is not None:  # commands that must not open the ledger (backup, restore)
-        return int(standalone(args))
     try:
+        if standalone is not None:  # commands that must not open the ledger (backup, restore)
+            return int(standalone(args))
         services = build_services()
     except ValueError as e:  # a setting out of range: say which, without a traceback
         print(f"configuration error: {e}", file=sys.stderr)

@@ -1,16 +1,15 @@
 """Open the key store that sits beside the events, from the application's environment.
 
-The keys go to the same database as the events (same `PERSISTENCE_MODULE`, `SQLITE_DBNAME`,
-`POSTGRES_*` variables as the library reads), in their own `subject_keys` table, so one
-backup holds both while the keys stay erasable on their own. The master key comes from
-`CASELEDGER_MASTER_KEY` or its key file (see `keys`).
+The keys go to the same database as the events (the same `PERSISTENCE_MODULE` and
+`SQLITE_DBNAME` as the library reads; on PostgreSQL the connection the composition root
+describes once), in their own `subject_keys` table, so one backup holds both while the keys
+stay erasable on their own. The master key comes from `CASELEDGER_MASTER_KEY` or its key
+file (see `keys`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-from psycopg.conninfo import make_conninfo
 
 from application.vault.keys import master_key_from_env
 from application.vault.keystore import InMemoryKeyStore, KeyStore
@@ -18,9 +17,10 @@ from application.vault.postgres_keystore import PostgresKeyStore
 from application.vault.sqlite_keystore import SQLiteKeyStore
 
 
-def open_key_store(env: Mapping[str, str]) -> KeyStore:
+def open_key_store(env: Mapping[str, str], postgres_conninfo: str | None = None) -> KeyStore:
     """A key store for the persistence module named in `env` (an Application's `env`
-    resolves its name-prefixed variables): SQLite file, PostgreSQL, or in memory."""
+    resolves its name-prefixed variables): SQLite file, PostgreSQL (at `postgres_conninfo`),
+    or in memory."""
     master_key = master_key_from_env(env)
     module = env.get("PERSISTENCE_MODULE") or "eventsourcing.popo"
     if module == "eventsourcing.sqlite":
@@ -29,14 +29,10 @@ def open_key_store(env: Mapping[str, str]) -> KeyStore:
             return InMemoryKeyStore(master_key)
         return SQLiteKeyStore(dbname, master_key)
     if module == "eventsourcing.postgres":
-        conninfo = make_conninfo(
-            dbname=env.get("POSTGRES_DBNAME"),
-            host=env.get("POSTGRES_HOST"),
-            port=env.get("POSTGRES_PORT") or "5432",
-            user=env.get("POSTGRES_USER"),
-            password=env.get("POSTGRES_PASSWORD"),
-        )
-        return PostgresKeyStore(conninfo, master_key, schema=env.get("POSTGRES_SCHEMA") or "public")
+        if postgres_conninfo is None:
+            raise ValueError("a PostgreSQL key store needs the connection to the events' database")
+        schema = env.get("POSTGRES_SCHEMA") or "public"
+        return PostgresKeyStore(postgres_conninfo, master_key, schema=schema)
     if module == "eventsourcing.popo":
         return InMemoryKeyStore(master_key)
     raise ValueError(f"no key store for persistence module {module!r}")

@@ -40,11 +40,11 @@ from application.integrity.prove import prove_case
 from application.integrity.recorders import CheckpointRow, IntegrityTables, KeyRow
 from application.integrity.verify import verify_log
 from application.ledger import CaseLedger
-from application.vault.config import open_key_store
 from domain.data_subject import DataSubject
 from domain.hate_case import HateCase
 from domain.vocabulary import SubjectRole
-from interface.config import Services, build_services, settings
+from interface.config import Services, build_services, open_keys
+from interface.settings import Settings
 from tests.cases import act, contact, report
 from tests.conftest import HUB, Clock, sqlite_env
 
@@ -451,8 +451,9 @@ def test_a_ledger_without_leaves_is_adopted_on_first_start(
         if "SQLITE_DBNAME" in engine_env
         else "eventsourcing.postgres:PostgresApplicationRecorder"
     )
-    env = settings(engine_env | {"APPLICATION_RECORDER_TOPIC": library})
-    key_store = open_key_store(env)
+    settings = Settings.read(engine_env | {"APPLICATION_RECORDER_TOPIC": library})
+    env = settings.library_env
+    key_store = open_keys(settings)
     old = CaseLedger(env, key_store=key_store, clock=clock)
     person = DataSubject.record(subject_id=uuid4(), details={"name": "A"}, actor="x", at=clock())
     old.save(person)

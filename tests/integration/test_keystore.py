@@ -34,11 +34,12 @@ from application.vault import (
     PersonalDataMapper,
     PostgresKeyStore,
     SQLiteKeyStore,
-    open_key_store,
     register_transcodings,
 )
 from application.vault.keystore import WrappedKeyStore, key_scope
 from domain.personal import Personal
+from interface.config import open_keys
+from interface.settings import Settings
 
 PLANTED = "Zebedee Quartermaine-Okonkwo"
 POSTGRES = {"host": "127.0.0.1", "port": "5432", "user": "postgres", "dbname": "test"}
@@ -380,7 +381,7 @@ class LedgerApp(Application[UUID]):
 
 def test_application_stores_personal_data_sealed_and_erases_it(backend: Backend) -> None:
     env = backend.env() | {"CASELEDGER_MASTER_KEY": base64.b64encode(os.urandom(32)).decode()}
-    key_store = open_key_store(env)
+    key_store = open_keys(Settings.read(env))
     app = LedgerApp(key_store, env)
     try:
         victim, witness = uuid4(), uuid4()

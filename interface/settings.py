@@ -1,0 +1,256 @@
+"""Every setting of a caseledger process, read from the environment once at start and checked.
+
+`Settings.read(environ)` is the one place that reads the environment for the ledger, its
+views and its calendar. A value that is missing or out of range is a `ConfigurationError`
+naming the variable, before anything is opened; `caseledger` turns it into one line and exit
+78 (EX_CONFIG). The composition root (`interface/config.py`) passes the parts down.
+
+| variable | default | meaning |
+|---|---|---|
+| `PERSISTENCE_MODULE` | `eventsourcing.sqlite` | or `eventsourcing.postgres` |
+| `SQLITE_DBNAME` | `caseledger.db` | the SQLite file (made absolute) |
+| `POSTGRES_DBNAME`, `_HOST`, `_USER`, `_PASSWORD` | | required on PostgreSQL |
+| `POSTGRES_PORT` | `5432` | |
+| `POSTGRES_SCHEMA` | | the schema of every table; unset: the server's search path |
+| `POSTGRES_CONNECT_TIMEOUT` | `30` (the library's); the replica: `5` | seconds |
+| `POSTGRES_REPLICA_HOST`, `_PORT` | -, `POSTGRES_PORT` | a replica for `projections run` |
+| `CASELEDGER_PROJECTIONS` | `inline` | `inline` or `worker` (`application.freshness`) |
+| `CASELEDGER_VIEW_WAIT_S` | `5` | worker mode: how long a read waits for the views |
+| `CASELEDGER_PROJECTION_BATCH` | `500` | events applied to the views per transaction |
+| `CASELEDGER_BANK_HOLIDAYS` | `GB-ENG` | COUNTRY-REGION of the `holidays` package |
+| `CASELEDGER_CLOSE_OF_BUSINESS` | `17:00` | when a working day ends |
+| `CASELEDGER_TIMEZONE` | `Europe/London` | the local time of the working day |
+| `CASELEDGER_HOMES_OWNED` | `10000` | the denominator of NM01 |
+
+The eventsourcing library reads its own variables itself; `library_env` is the environment it
+is given, with the defaults above and the integrity recorder filled in. The PostgreSQL
+connection is described once (`PostgresSettings`) and every pool is opened from it. The keys,
+the signing key, the log's origin and the checkpoint policy are read by their own modules
+from the same `library_env` (`application.vault.keys`, `application.integrity.log`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import time
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from eventsourcing.postgres import PostgresDatastore
+from psycopg.conninfo import make_conninfo
+
+from application.freshness import MODES, WORKER
+from application.integrity.recorders import RECORDER_TOPICS
+from domain.calendar import WorkingCalendar
+from domain.service_levels import ServiceLevels
+
+SQLITE, POSTGRES = "eventsourcing.sqlite", "eventsourcing.postgres"
+
+DEFAULTS = {
+    "PERSISTENCE_MODULE": SQLITE,
+    "SQLITE_DBNAME": "caseledger.db",
+    "SQLITE_LOCK_TIMEOUT": "30",
+    "CASELEDGER_BANK_HOLIDAYS": "GB-ENG",
+    "CASELEDGER_CLOSE_OF_BUSINESS": "17:00",
+    "CASELEDGER_TIMEZONE": "Europe/London",
+    "CASELEDGER_HOMES_OWNED": "10000",
+    "CASELEDGER_PROJECTIONS": "inline",
+    "CASELEDGER_VIEW_WAIT_S": "5",
+    "CASELEDGER_PROJECTION_BATCH": "500",
+}
+
+T = TypeVar("T")
+
+
+class ConfigurationError(ValueError):
+    """A setting is missing or wrong: the message names the variable."""
+
+
+def _parsed(name: str, value: str, parse: Callable[[str], T], expected: str) -> T:
+    try:
+        return parse(value)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ConfigurationError(f"{name} must be {expected}, not {value!r}") from None
+
+
+def _read(env: Mapping[str, str], name: str, parse: Callable[[str], T], expected: str) -> T:
+    return _parsed(name, env[name], parse, expected)
+
+
+def _port(value: str) -> int:
+    port = int(value)
+    if not 0 < port < 65536:
+        raise ValueError(value)
+    return port
+
+
+def _at_least(least: float, parse: Callable[[str], T]) -> Callable[[str], T]:
+    def checked(value: str) -> T:
+        parsed = parse(value)
+        if not parsed >= least:  # type: ignore[operator]
+            raise ValueError(value)
+        return parsed
+
+    return checked
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    """One PostgreSQL connection, as every pool of the process opens it."""
+
+    dbname: str
+    host: str
+    port: int
+    user: str
+    password: str
+    schema: str  # "": the server's search path
+    connect_timeout: float
+
+    @classmethod
+    def read(cls, env: Mapping[str, str]) -> PostgresSettings:
+        missing = [
+            name
+            for name in ("POSTGRES_DBNAME", "POSTGRES_HOST", "POSTGRES_USER", "POSTGRES_PASSWORD")
+            if env.get(name) is None
+        ]
+        if missing:
+            raise ConfigurationError(f"PostgreSQL needs {', '.join(missing)}")
+        timeout = env.get("POSTGRES_CONNECT_TIMEOUT") or "30"
+        return cls(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=_parsed("POSTGRES_PORT", env.get("POSTGRES_PORT") or "5432", _port, "a port"),
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+            schema=env.get("POSTGRES_SCHEMA") or "",
+            connect_timeout=_parsed(
+                "POSTGRES_CONNECT_TIMEOUT", timeout, _at_least(0, float), "a number of seconds"
+            ),
+        )
+
+    def conninfo(self) -> str:
+        """A libpq connection string, its search path set to the schema."""
+        return make_conninfo(
+            dbname=self.dbname,
+            host=self.host,
+            port=str(self.port),
+            user=self.user,
+            password=self.password,
+            connect_timeout=str(int(self.connect_timeout)),
+            **({"options": f"-c search_path={self.schema}"} if self.schema else {}),
+        )
+
+    def datastore(self) -> PostgresDatastore:
+        """The library's datastore for the same connection (used for the replica)."""
+        return PostgresDatastore(
+            dbname=self.dbname,
+            host=self.host,
+            port=str(self.port),
+            user=self.user,
+            password=self.password,
+            schema=self.schema,
+            connect_timeout=self.connect_timeout,
+            pre_ping=True,  # a replica restarted or promoted drops its connections
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    library_env: Mapping[str, str]
+    sqlite_path: str | None  # None on PostgreSQL
+    postgres: PostgresSettings | None  # None on SQLite
+    replica: PostgresSettings | None
+    projections: str
+    view_wait_s: float
+    projection_batch: int
+    service_levels: ServiceLevels
+    homes_owned: int
+
+    @classmethod
+    def read(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = dict(DEFAULTS)
+        env.update(os.environ if environ is None else environ)
+        module = env["PERSISTENCE_MODULE"]
+        if module not in (SQLITE, POSTGRES):
+            raise ConfigurationError(f"PERSISTENCE_MODULE must be {SQLITE} or {POSTGRES}")
+        sqlite_path, postgres = None, None
+        if module == SQLITE:
+            sqlite_path = env["SQLITE_DBNAME"] = os.path.abspath(env["SQLITE_DBNAME"])
+        else:
+            postgres = PostgresSettings.read(env)
+        # The recorder that writes each event's integrity leaf in the event's transaction.
+        env.setdefault("APPLICATION_RECORDER_TOPIC", RECORDER_TOPICS[module])
+        projections = env["CASELEDGER_PROJECTIONS"]
+        if projections not in MODES:
+            raise ConfigurationError(f"CASELEDGER_PROJECTIONS must be one of {', '.join(MODES)}")
+        return cls(
+            library_env=env,
+            sqlite_path=sqlite_path,
+            postgres=postgres,
+            replica=_replica(env, postgres),
+            projections=projections,
+            view_wait_s=_read(
+                env, "CASELEDGER_VIEW_WAIT_S", _at_least(0, float), "a number of seconds"
+            ),
+            projection_batch=_read(
+                env,
+                "CASELEDGER_PROJECTION_BATCH",
+                _at_least(1, int),
+                "a whole number: a projection batch holds at least one event",
+            ),
+            service_levels=_service_levels(env),
+            homes_owned=_read(
+                env, "CASELEDGER_HOMES_OWNED", _at_least(1, int), "a number of homes"
+            ),
+        )
+
+    @property
+    def on_postgres(self) -> bool:
+        return self.postgres is not None
+
+
+def _replica(env: Mapping[str, str], primary: PostgresSettings | None) -> PostgresSettings | None:
+    """The streaming replica named by `POSTGRES_REPLICA_HOST`, if any, checked for use.
+
+    Only the view worker may read a replica: a replica lags its primary, so a server catching
+    its views up inline from one would answer a read without the caller's own write. With
+    `worker` mode the servers never read the log for their views, and a read that must see a
+    write waits for the worker's position (`X-Min-Position`) whatever the replica's lag.
+    """
+    host = env.get("POSTGRES_REPLICA_HOST")
+    if not host:
+        return None
+    if primary is None:
+        raise ConfigurationError(
+            "POSTGRES_REPLICA_HOST needs PERSISTENCE_MODULE=eventsourcing.postgres"
+        )
+    if env["CASELEDGER_PROJECTIONS"] != WORKER:
+        raise ConfigurationError(
+            "POSTGRES_REPLICA_HOST needs CASELEDGER_PROJECTIONS=worker: a replica lags its "
+            "primary, so views caught up inline from it would miss the reader's own writes"
+        )
+    port = env.get("POSTGRES_REPLICA_PORT") or str(primary.port)
+    return replace(
+        primary,
+        host=host,
+        port=_parsed("POSTGRES_REPLICA_PORT", port, _port, "a port number"),
+        connect_timeout=float(env.get("POSTGRES_CONNECT_TIMEOUT") or 5),
+    )
+
+
+def _service_levels(env: Mapping[str, str]) -> ServiceLevels:
+    """Working days from the `holidays` package: `CASELEDGER_BANK_HOLIDAYS` is COUNTRY-REGION."""
+    country, _, region = env["CASELEDGER_BANK_HOLIDAYS"].partition("-")
+    zone = _read(env, "CASELEDGER_TIMEZONE", ZoneInfo, "a time zone such as Europe/London")
+    closes = _read(env, "CASELEDGER_CLOSE_OF_BUSINESS", time.fromisoformat, "a time such as 17:00")
+    try:
+        calendar = WorkingCalendar(
+            country=country, subdivision=region or None, zone=zone, closes=closes
+        )
+    except ValueError as e:
+        raise ConfigurationError(
+            f"CASELEDGER_BANK_HOLIDAYS or CASELEDGER_CLOSE_OF_BUSINESS: {e}"
+        ) from None
+    return ServiceLevels(calendar=calendar)
