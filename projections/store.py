@@ -86,6 +86,11 @@ class SQLiteViewStore:
         self._local = threading.local()
 
 
+def postgres_placeholders(sql: str) -> str:
+    """SQL written with `?` placeholders (SQLite's), as psycopg takes it (`%s`)."""
+    return sql.replace("?", "%s")
+
+
 class _PgCursor:
     def __init__(self, cursor: Any) -> None:
         self._cursor = cursor
@@ -95,7 +100,7 @@ class _PgCursor:
         return int(self._cursor.rowcount)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self._cursor.execute(sql.replace("?", "%s"), tuple(params))
+        return self._cursor.execute(postgres_placeholders(sql), tuple(params))
 
     def fetchall(self) -> list[Any]:
         return list(self._cursor.fetchall())

@@ -539,14 +539,32 @@ def _proof_field(obj: dict[str, Any], name: str) -> tuple[bytes, ...]:
 
 
 @dataclass(frozen=True)
-class BundleEvent:
-    """One stored event of a case as carried in a bundle, with its inclusion proof."""
+class EventBytes:
+    """What a leaf hashes of one stored event: its position, originator, version, topic and
+    stored (encrypted) bytes. The ledger's rows and a bundle's events both are one."""
 
     position: int
     originator_id: uuid.UUID
     originator_version: int
     topic: str
     state: bytes
+
+    def leaf_hash_after(self, previous_leaf_hash: bytes) -> bytes:
+        """The event's leaf hash, chained to its originator's previous leaf."""
+        return event_leaf_hash(
+            self.position,
+            self.originator_id,
+            self.originator_version,
+            self.topic,
+            self.state,
+            previous_leaf_hash,
+        )
+
+
+@dataclass(frozen=True)
+class BundleEvent(EventBytes):
+    """One stored event of a case as carried in a bundle, with its inclusion proof."""
+
     previous_leaf_hash: bytes
     leaf_index: int
     inclusion_proof: tuple[bytes, ...]
@@ -554,14 +572,7 @@ class BundleEvent:
     @property
     def leaf_hash(self) -> bytes:
         """The event's Merkle leaf hash."""
-        return event_leaf_hash(
-            self.position,
-            self.originator_id,
-            self.originator_version,
-            self.topic,
-            self.state,
-            self.previous_leaf_hash,
-        )
+        return self.leaf_hash_after(self.previous_leaf_hash)
 
     def to_json(self) -> dict[str, Any]:
         """The event's bundle JSON object."""

@@ -54,7 +54,13 @@ from psycopg import Cursor as PgCursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from application.integrity.offline_verifier import HASH_SIZE, ZERO_HASH, event_leaf_hash
+from application.integrity.offline_verifier import (
+    HASH_SIZE,
+    ZERO_HASH,
+    EventBytes,
+    event_leaf_hash,
+)
+from projections.store import postgres_placeholders
 
 LEAVES = "integrity_leaves"
 NODES = "integrity_nodes"
@@ -88,28 +94,12 @@ class LeafRow:
 
 
 @dataclass(frozen=True)
-class EventRow:
+class EventRow(EventBytes):
     """A stored event as read from the library's table, with the stored leaf of its
     originator's previous version (None if there is no such leaf)."""
 
-    position: int
-    originator_id: UUID
-    originator_version: int
-    topic: str
-    state: bytes
     previous_leaf_hash: bytes | None
     previous_position: int | None
-
-    def leaf_hash(self, previous_leaf_hash: bytes) -> bytes:
-        """The leaf hash of this event's stored bytes, chained to `previous_leaf_hash`."""
-        return event_leaf_hash(
-            self.position,
-            self.originator_id,
-            self.originator_version,
-            self.topic,
-            self.state,
-            previous_leaf_hash,
-        )
 
 
 @dataclass(frozen=True)
@@ -719,7 +709,7 @@ class PostgresIntegrityRecorder(IntegrityTables, PostgresApplicationRecorder):
         return ".".join(_quote(part) for part in (self.datastore.schema, name))
 
     def _placeholders(self, sql: str) -> str:
-        return sql.replace("?", "%s")
+        return postgres_placeholders(sql)
 
     def _db_id(self, originator_id: UUID) -> object:
         return originator_id

@@ -184,7 +184,7 @@ def _check_pair(event: EventRow, leaf: LeafRow, index: int) -> bytes:
                 position,
             )
         previous = event.previous_leaf_hash
-    recomputed = event.leaf_hash(previous)
+    recomputed = event.leaf_hash_after(previous)
     if recomputed != leaf.leaf_hash:
         raise _Mismatch(
             f"changed: the stored bytes of {_event_name(event)} (or its topic or chain) "
