@@ -13,7 +13,7 @@ gives the same bytes, except that a person erased since appears as erased (no co
 data outlives the erasure), and that after a key rotation the pack is proved against a
 checkpoint of the new key (an earlier checkpoint of the old key is then left out).
 
-The zip (see `offline_verifier.PACK_FILES`): the readable PDF, `events.json`, the bundle,
+The zip (see `evidence_verifier.PACK_FILES`): the readable PDF, `events.json`, the bundle,
 its checkpoint and public key, the standalone verifier with a one-line README, and
 `manifest.sig`, the SHA-256 of every file as a signed note by the checkpoint's key.
 """
@@ -43,10 +43,9 @@ from application.exports.evidence_pack import (
     events_document,
 )
 from application.exports.evidence_pack_pdf import ProofSummary, pack_filename, render_pack_pdf
-from application.integrity import offline_verifier
+from application.integrity import evidence_verifier
 from application.integrity.checkpoint import sign_note
-from application.integrity.log import IntegrityFailure, IntegrityLog
-from application.integrity.offline_verifier import (
+from application.integrity.evidence_verifier import (
     PACK_BUNDLE,
     PACK_CHECKPOINT,
     PACK_EVENTS,
@@ -59,6 +58,7 @@ from application.integrity.offline_verifier import (
     check_pack,
     manifest_text,
 )
+from application.integrity.log import IntegrityFailure, IntegrityLog
 from application.integrity.prove import (
     Chain,
     case_bundle,
@@ -276,7 +276,7 @@ class EvidencePacks:
             PACK_BUNDLE: _json(bundle),
             PACK_CHECKPOINT: checkpoint.note.encode(),
             PACK_KEY: f"{verifier_key}\n".encode(),
-            PACK_VERIFIER: Path(offline_verifier.__file__).read_bytes(),
+            PACK_VERIFIER: Path(evidence_verifier.__file__).read_bytes(),
         }
         fields = {
             "case": str(material.case_id),

@@ -42,8 +42,8 @@ from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoding
 
 from application.actors import Actor
 from application.commands.after_the_case import ProduceEvidencePack, ReceiveComplaint
+from application.integrity.evidence_verifier import PACK_VERIFIER, check_pack
 from application.integrity.log import IntegrityLog, open_integrity_log
-from application.integrity.offline_verifier import PACK_VERIFIER, check_pack
 from application.integrity.recorders import IntegrityTables
 from application.integrity.verify import BATCH, verify_log
 from application.ledger import CaseLedger

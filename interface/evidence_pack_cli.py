@@ -19,7 +19,7 @@ from uuid import UUID
 
 from application.commands.after_the_case import ProduceEvidencePack
 from application.errors import Forbidden, NotFound
-from application.integrity.offline_verifier import print_pack_report
+from application.integrity.evidence_verifier import print_pack_report
 from domain.access_record import AccessPurpose
 from domain.vocabulary import EvidencePackPurpose
 from interface.config import Services

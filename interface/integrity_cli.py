@@ -10,12 +10,12 @@ from typing import Any
 from uuid import UUID
 
 from application.errors import NotFound
-from application.integrity.log import IntegrityFailure
-from application.integrity.offline_verifier import (
+from application.integrity.evidence_verifier import (
     NoteError,
     b64encode,
     parse_verifier_key,
 )
+from application.integrity.log import IntegrityFailure
 from application.integrity.prove import prove_case
 from application.integrity.verify import verify_log
 from interface.config import Services

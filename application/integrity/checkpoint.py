@@ -1,7 +1,7 @@
 """Signing checkpoints of the ledger's Merkle log with an Ed25519 key.
 
 A checkpoint is a C2SP tlog-checkpoint in a C2SP signed note; the formats, and the code
-that parses and verifies them, are in `offline_verifier`. The key is kept in a PKCS#8
+that parses and verifies them, are in `evidence_verifier`. The key is kept in a PKCS#8
 PEM file readable only by its owner; its name (the log's origin) comes from
 configuration, since a PEM file has nowhere to keep it.
 """
@@ -15,7 +15,7 @@ from datetime import datetime
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from application.integrity.offline_verifier import (
+from application.integrity.evidence_verifier import (
     HASH_SIZE,
     SIGNATURE_PREFIX,
     TIME_EXTENSION,

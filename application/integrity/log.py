@@ -32,8 +32,7 @@ from typing import Any
 
 from application.clock import Clock, system_clock
 from application.integrity.checkpoint import SigningKey, sign_checkpoint, sign_note
-from application.integrity.merkle import CompactRange, MerkleTree, NodeKey
-from application.integrity.offline_verifier import (
+from application.integrity.evidence_verifier import (
     Checkpoint,
     CheckpointError,
     NoteError,
@@ -44,6 +43,7 @@ from application.integrity.offline_verifier import (
     verify_consistency,
     verify_note,
 )
+from application.integrity.merkle import CompactRange, MerkleTree, NodeKey
 from application.integrity.recorders import CheckpointRow, IntegrityTables, KeyRow
 
 log = logging.getLogger("caseledger.integrity")

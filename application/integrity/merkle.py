@@ -10,7 +10,7 @@ cache reads and at most a few short leaf reads.
 keeping only O(log n) hashes; it can report every perfect subtree it completes, which is
 how a cache is filled as leaves are appended.
 
-Verification lives in `offline_verifier`, the file shipped in evidence packs.
+Verification lives in `evidence_verifier`, the file shipped in evidence packs.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
-from application.integrity.offline_verifier import EMPTY_ROOT, HASH_SIZE, node_hash
+from application.integrity.evidence_verifier import EMPTY_ROOT, HASH_SIZE, node_hash
 
 NodeKey = tuple[int, int]
 """(level, index): the perfect subtree over leaves [index * 2**level, (index + 1) * 2**level)."""

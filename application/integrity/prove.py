@@ -1,6 +1,6 @@
 """Evidence bundles: one case's stored events with inclusion proofs against a checkpoint.
 
-The bundle is exactly `offline_verifier.make_bundle`'s format, so the standalone verifier
+The bundle is exactly `evidence_verifier.make_bundle`'s format, so the standalone verifier
 checks it without access to the ledger or to any other case. `prove_case` proves every
 event against the newest checkpoint; evidence packs use the parts (`case_chain`,
 `checkpoint_covering`, `case_bundle`) to prove the events up to a version against the
@@ -15,13 +15,13 @@ from typing import Any
 from uuid import UUID
 
 from application.errors import NotFound
-from application.integrity.log import IntegrityFailure, IntegrityLog
-from application.integrity.offline_verifier import (
+from application.integrity.evidence_verifier import (
     ZERO_HASH,
     BundleEvent,
     make_bundle,
     verify_bundle,
 )
+from application.integrity.log import IntegrityFailure, IntegrityLog
 from application.integrity.recorders import CheckpointRow, EventRow, LeafRow
 
 Chain = list[tuple[EventRow, LeafRow]]

@@ -54,7 +54,7 @@ from psycopg import Cursor as PgCursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from application.integrity.offline_verifier import (
+from application.integrity.evidence_verifier import (
     HASH_SIZE,
     ZERO_HASH,
     EventBytes,

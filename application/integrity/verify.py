@@ -27,15 +27,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from application.integrity.log import IntegrityFailure, IntegrityLog
-from application.integrity.merkle import CompactRange
-from application.integrity.offline_verifier import (
+from application.integrity.evidence_verifier import (
     ZERO_HASH,
     Checkpoint,
     VerifierKey,
     b64encode,
     verify_consistency,
 )
+from application.integrity.log import IntegrityFailure, IntegrityLog
+from application.integrity.merkle import CompactRange
 from application.integrity.recorders import CheckpointRow, EventRow, LeafRow
 
 BATCH = 500

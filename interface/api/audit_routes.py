@@ -17,7 +17,7 @@ from marshmallow import Schema
 from application.actors import Actor
 from application.authorisation import authorise
 from application.errors import NotFound
-from application.integrity.offline_verifier import b64encode
+from application.integrity.evidence_verifier import b64encode
 from application.integrity.verify import verify_log
 from interface.api.requests import page_size, page_start
 from interface.config import Services

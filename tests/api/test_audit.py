@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.integrity.offline_verifier import open_checkpoint, parse_verifier_key
+from application.integrity.evidence_verifier import open_checkpoint, parse_verifier_key
 from tests.api.helpers import API, Api
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.integrity.offline_verifier import check_pack
+from application.integrity.evidence_verifier import check_pack
 from tests.api.helpers import API, Api, assert_problem
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import application.integrity.offline_verifier as offline_verifier
+import application.integrity.evidence_verifier as evidence_verifier
 from tests.e2e.test_server import CASELEDGER, _env
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +41,13 @@ def test_the_integrity_commands_on_a_demo_ledger(tmp_path: Path) -> None:
     assert proved.returncode == 0, proved.stderr
     key = json.loads((tmp_path / "case.json").read_text())["verifier_key"]
     offline = _run(
-        tmp_path, sys.executable, "-I", offline_verifier.__file__, "case.json", "--trusted-key", key
+        tmp_path,
+        sys.executable,
+        "-I",
+        evidence_verifier.__file__,
+        "case.json",
+        "--trusted-key",
+        key,
     )
     assert offline.returncode == 0 and f"events of case {case_id}" in offline.stdout
 

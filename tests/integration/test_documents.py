@@ -23,8 +23,8 @@ from uuid import UUID
 import pytest
 
 import application.evidence_packs
+from application.integrity.evidence_verifier import PACK_PDF
 from application.integrity.log import IntegrityFailure
-from application.integrity.offline_verifier import PACK_PDF
 from domain import case_events as ev
 from interface.config import Services, build_services
 from tests.conftest import COMPLAINTS, Clock, add_staff, sqlite_env

@@ -38,7 +38,7 @@ from application.commands.victim_care import (
     RecordContact,
     RequestRepair,
 )
-from application.integrity.offline_verifier import (
+from application.integrity.evidence_verifier import (
     PACK_BUNDLE,
     PACK_CHECKPOINT,
     PACK_EVENTS,

@@ -25,17 +25,17 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-import application.integrity.offline_verifier as offline_verifier
+import application.integrity.evidence_verifier as evidence_verifier
 from application.commands.people import PersonDetails
 from application.commands.reporting import AddPerson, Triage
 from application.integrity.checkpoint import SigningKey
-from application.integrity.log import IntegrityFailure, verified_key_chain
-from application.integrity.offline_verifier import (
+from application.integrity.evidence_verifier import (
     b64decode_strict,
     b64encode,
     parse_verifier_key,
     verify_consistency,
 )
+from application.integrity.log import IntegrityFailure, verified_key_chain
 from application.integrity.prove import prove_case
 from application.integrity.recorders import CheckpointRow, IntegrityTables, KeyRow
 from application.integrity.verify import verify_log
@@ -48,7 +48,7 @@ from interface.settings import Settings
 from tests.cases import act, contact, report
 from tests.conftest import HUB, Clock, sqlite_env
 
-VERIFIER = offline_verifier.__file__
+VERIFIER = evidence_verifier.__file__
 
 
 def worked(services: Services) -> HateCase:

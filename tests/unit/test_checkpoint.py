@@ -25,7 +25,7 @@ from application.integrity.checkpoint import (
     sign_checkpoint,
     sign_note,
 )
-from application.integrity.offline_verifier import (
+from application.integrity.evidence_verifier import (
     Checkpoint,
     NoteError,
     open_checkpoint,

@@ -14,19 +14,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from application.integrity.evidence_verifier import (
+    EMPTY_ROOT,
+    leaf_hash,
+    node_hash,
+    verify_consistency,
+    verify_inclusion,
+)
 from application.integrity.merkle import (
     CompactRange,
     InMemoryLeafHashes,
     InMemoryNodeCache,
     MerkleTree,
     mth,
-)
-from application.integrity.offline_verifier import (
-    EMPTY_ROOT,
-    leaf_hash,
-    node_hash,
-    verify_consistency,
-    verify_inclusion,
 )
 
 LEAF_INPUTS = [

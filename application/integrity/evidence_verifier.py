@@ -1,8 +1,10 @@
-"""Offline verifier for caseledger evidence bundles and packs (self-contained; Python 3.11+).
+"""The evidence verifier: checks caseledger evidence bundles and packs (one self-contained
+file; Python 3.11+).
 
-This one file is copied verbatim into every evidence pack, so that anyone can check a
-case without access to the ledger. It needs only the Python standard library and the
-`cryptography` package (``pip install cryptography``)::
+This one file is copied verbatim into every evidence pack, as ``offline_verifier.py`` (the
+name says what a recipient does with it), so that anyone can check a case without access to
+the ledger. It needs only the Python standard library and the `cryptography` package
+(``pip install cryptography``)::
 
     python offline_verifier.py bundle.json --trusted-key '<name>+<key id>+<key>'
     python offline_verifier.py evidence-pack.zip --trusted-key '<name>+<key id>+<key>'

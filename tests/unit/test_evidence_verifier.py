@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 
-from application.integrity import offline_verifier
+from application.integrity import evidence_verifier
 from application.integrity.checkpoint import SigningKey, sign_checkpoint
-from application.integrity.merkle import InMemoryLeafHashes, MerkleTree
-from application.integrity.offline_verifier import (
+from application.integrity.evidence_verifier import (
     EMPTY_ROOT,
     ZERO_HASH,
     BundleEvent,
@@ -37,6 +36,7 @@ from application.integrity.offline_verifier import (
     verify_consistency,
     verify_inclusion,
 )
+from application.integrity.merkle import InMemoryLeafHashes, MerkleTree
 
 # --- leaf encoding ------------------------------------------------------------------------
 
@@ -94,7 +94,7 @@ def test_unencodable_leaves_are_refused(args: tuple[Any, ...]) -> None:
 
 LEAF = leaf_hash(b"data")
 OTHER_LEAF = leaf_hash(b"other")
-ROOT_2 = offline_verifier.node_hash(LEAF, OTHER_LEAF)
+ROOT_2 = evidence_verifier.node_hash(LEAF, OTHER_LEAF)
 
 
 def test_inclusion_edge_cases() -> None:
@@ -257,7 +257,7 @@ def test_a_removed_event_is_named(bundle: dict[str, Any]) -> None:
 
 
 def test_a_changed_byte_of_state_is_named(bundle: dict[str, Any]) -> None:
-    state = bytearray(offline_verifier.b64decode_strict(bundle["events"][2]["state"]))
+    state = bytearray(evidence_verifier.b64decode_strict(bundle["events"][2]["state"]))
     state[5] ^= 0x01
     bundle["events"][2]["state"] = b64encode(bytes(state))
     assert verify_bundle(bundle) == [
@@ -278,7 +278,7 @@ def test_reordered_events_are_named(bundle: dict[str, Any]) -> None:
 def test_a_forged_checkpoint_signature_is_named(bundle: dict[str, Any]) -> None:
     note: str = bundle["checkpoint"]
     signature = note[note.rindex(" ") + 1 : -1]
-    raw = bytearray(offline_verifier.b64decode_strict(signature))
+    raw = bytearray(evidence_verifier.b64decode_strict(signature))
     raw[10] ^= 0x80
     bundle["checkpoint"] = note.replace(signature, b64encode(bytes(raw)))
     problems = verify_bundle(bundle)
@@ -385,7 +385,7 @@ def test_a_bundle_that_is_not_an_object_is_named() -> None:
 def test_the_copied_file_verifies_a_bundle_on_its_own(tmp_path: Path) -> None:
     # A copy outside the project, run in isolated mode, so it cannot import `application`.
     script = tmp_path / "offline_verifier.py"
-    shutil.copyfile(offline_verifier.__file__, script)
+    shutil.copyfile(evidence_verifier.__file__, script)
     (tmp_path / "bundle.json").write_text(json.dumps(GOOD), encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-I", str(script), "bundle.json", "--trusted-key", KEY.verifier_key()],
