@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -31,6 +32,7 @@ from application.commands.perpetrators import IdentifyPerpetrator
 from application.commands.reporting import AddPerson
 from application.commands.victim_care import AssessRisk
 from application.errors import ConcurrentChange
+from application.exports.reading import day, when
 from application.integrity.verify import verify_log
 from domain.errors import InvalidCommand, PolicyViolation
 from domain.personal import ERASED_MARK
@@ -51,7 +53,7 @@ from interface.config import Services
 from interface.demo import ANSWERS_STANDARD
 from projections.subject_index import rows_for
 from tests.cases import DESCRIPTION, VICTIM_NAME, act, allocate, allocated, contact, report
-from tests.conftest import OFFICER, PG
+from tests.conftest import OFFICER, PG, Clock
 
 DPO = Actor("d.protection", StaffRole.DPO, "governance")
 PERPETRATOR_NAME = "Gary Stonebridge-Vex"
@@ -473,3 +475,22 @@ def test_a_dpo_action_that_keeps_losing_saves_nothing_and_says_so(
     with pytest.raises(ConcurrentChange):
         rights.rectify(DPO, s.victim_id, details={"name": CORRECTED_NAME}, reason="Misspelt")
     assert services.ledger.recorder.max_notification_id() == head
+
+
+def test_the_export_states_the_request_its_due_date_and_its_extension(
+    services: Services, clock: Clock
+) -> None:
+    s = scenario(services)
+    rights = services.subject_rights
+    request = rights.receive_access_request(DPO, s.victim_id)
+    clock.advance(timedelta(days=3))
+    extended = rights.extend(DPO, s.victim_id, request.id, reasons="Records across six cases")
+    export = rights.export(DPO, s.victim_id, request.id)
+    asked = export["your request"]
+    assert asked["what you asked for"] == "a copy of your data"
+    assert asked["received"] == when(request.received_at)
+    assert asked["answer due by"] == day(extended.due_on)
+    assert asked["extended"] == "yes, by two further months (UK GDPR art. 12(3))"
+    [history] = [r["history"] for r in export["your requests"]]
+    assert history[-1]["what"] == "Time to answer extended (UK GDPR art. 12(3))"
+    assert history[-1]["details"]["Reasons"] == "Records across six cases"
