@@ -305,3 +305,9 @@ class _Acting:
 
     def check_named_officer(self, username: str, team: str) -> None:
         self._ledger._check_named_officer(username, team)
+
+    def details_of(self, subject_id: UUID) -> Mapping[str, str]:
+        details = self._ledger.subject(subject_id).details
+        if details is None or details.erased:
+            return {}
+        return {str(k): str(v) for k, v in dict(details.value).items()}

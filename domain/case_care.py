@@ -15,12 +15,14 @@ from domain.case_state import (
     required_text,
 )
 from domain.errors import InvalidCommand, PolicyViolation
+from domain.lawful_bases import victim_details_in
 from domain.personal import personal_or_none
 from domain.risk import RiskMatrix
 from domain.vocabulary import (
     ContactDirection,
     ContactMethod,
     ContactOutcome,
+    DisclosureBasis,
     Recipient,
     RepairKind,
     RiskLevel,
@@ -180,30 +182,62 @@ class VictimCare(CaseState):
         self,
         *,
         agency: str,
+        basis: str = DisclosureBasis.CONSENT.value,
         consent_id: str | None = None,
+        concern_id: str | None = None,
+        legal_basis: str | None = None,
         notes: str | None = None,
         subject_id: UUID | None = None,
+        victim_details: Mapping[str, str] | None = None,
         actor: str,
         at: datetime,
-    ) -> None:
-        """Refer to a support agency (8.1). It shares the person's details and a support agency
-        is not a safeguarding body, so it always needs consent to that agency (9.4)."""
+    ) -> str:
+        """Refer a person on the case to a support agency (8.1 the victim, 5.9 an alleged
+        perpetrator); returns its id. A referral shares the referred person's information, so
+        it rests on *their* consent to that agency, a recorded safeguarding concern or a named
+        legal obligation (9.4, `domain.lawful_bases`), never on someone else's consent. The notes
+        are theirs (kept under their key); for anyone but the victim they may not hold the
+        victim's details (`victim_details`): a perpetrator's referral never carries them."""
         who = subject_id or self._victim
+        if who not in self.subjects:
+            raise InvalidCommand("subject_id", "the person is not part of this case")
         if not agency.strip():
             raise InvalidCommand("agency", "is required")
-        self._consent_in_force(
-            consent_id, Recipient.SUPPORT_AGENCY, "9.4", subject=who, recipient_name=agency
+        clause = "9.4" if who == self._victim else "5.9"
+        on = term(DisclosureBasis, basis, "basis")
+        self._check_sharing_basis(
+            Recipient.SUPPORT_AGENCY,
+            on,
+            clause,
+            consent_id=consent_id,
+            concern_id=concern_id,
+            legal_basis=legal_basis,
+            subject=who,
+            recipient_name=agency,
         )
+        if who != self._victim and notes:
+            leaked = victim_details_in(notes, victim_details or {})
+            if leaked:
+                raise PolicyViolation(
+                    "5.9",
+                    "a referral of another person never carries the victim's details: the notes "
+                    f"hold the victim's {', '.join(k.replace('_', ' ') for k in leaked)}",
+                )
+        referral_id = f"support-{self.support_referral_count + 1}"
         self._record(
             ev.SupportReferralMade,
             actor,
             at,
-            referral_id=f"support-{self.support_referral_count + 1}",
+            referral_id=referral_id,
             subject_id=who,
             agency=agency,
+            basis=on,
             consent_id=consent_id,
-            notes=personal_or_none(self._victim, notes),
+            concern_id=concern_id,
+            legal_basis=legal_basis,
+            notes=personal_or_none(who, notes),
         )
+        return referral_id
 
     def provide_security_measures(self, *, measures: str, actor: str, at: datetime) -> None:
         """Extra security to the home in line with the risk assessment and plan (5.10)."""

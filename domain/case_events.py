@@ -150,11 +150,24 @@ class ReasonableAdjustmentAgreed(CaseEvent):
 
 
 class SupportReferralMade(CaseEvent):
+    """A referral of a person on the case to a support agency (5.9, 8.1), on the consent of the
+    person referred, a safeguarding concern or a legal obligation (9.4). The notes are the
+    referred person's (under their key). Version 1 knew only consent: the upcast says so."""
+
+    class_version = 2
+
     referral_id: str
     subject_id: UUID
     agency: str
+    basis: str
     consent_id: str | None
+    concern_id: str | None
+    legal_basis: str | None
     notes: Personal | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.update(basis="consent", concern_id=None, legal_basis=None)
 
 
 class SecurityMeasuresProvided(CaseEvent):
@@ -209,22 +222,43 @@ class PoliceReportMade(CaseEvent):
 
 
 class MultiAgencyReferralMade(CaseEvent):
+    """A referral to a multi-agency panel (9.3), with the victim's agreement or on a recorded
+    safeguarding concern (9.4). Version 1 knew only consent: the upcast says so."""
+
+    class_version = 2
+
     referral_id: str
     panel: str
-    consent_id: str
+    basis: str
+    consent_id: str | None
+    concern_id: str | None
     reason: Personal
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.update(basis="consent", concern_id=None)
 
 
 class InformationDisclosed(CaseEvent):
+    """Information shared (6.2, 6.3, 9.4); on the safeguarding basis `concern_id` names the
+    concern it rests on. Version 1 did not link the concern: the upcast leaves it unnamed."""
+
+    class_version = 2
+
     disclosure_id: str
     recipient: str
     recipient_name: str | Personal  # Personal when the recipient is a representative
     representative_id: UUID | None
     basis: str
     consent_id: str | None
+    concern_id: str | None
     legal_basis: str | None
     subjects: list[UUID]
     what: Personal
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.setdefault("concern_id", None)
 
 
 # --- Perpetrators (policy 5.6-5.9, 5.11) -----------------------------------------------

@@ -22,6 +22,7 @@ from domain import case_events as ev
 from domain.case_status import status_after
 from domain.errors import InvalidCommand, PolicyViolation
 from domain.instants import aware
+from domain.lawful_bases import SAFEGUARDING_RECIPIENTS
 from domain.personal import Personal
 from domain.policy import POLICY_VERSION
 from domain.vocabulary import (
@@ -208,16 +209,22 @@ class CaseState(Aggregate):
         subject: UUID | None = None,
         recipient_name: str | None = None,
     ) -> Consent:
-        """The consent in force for this recipient; a support agency must be the one named."""
+        """The consent in force for this recipient, given by the person whose information is
+        shared (`subject`, by default the victim: 5.9, 9.4); a support agency must be the one
+        named."""
+        whose = subject or self._victim
         consent = self.consents.get(consent_id or "")
         if consent is None or not consent.in_force or consent.recipient != recipient:
+            giver = "the victim" if whose == self.victim_id else "the person referred"
+            raise PolicyViolation(
+                clause, f"no consent in force from {giver} to share with the {recipient.value}"
+            )
+        if consent.subject_id != whose:
             raise PolicyViolation(
                 clause,
-                f"no consent in force from the victim to share with the {recipient.value}"
-                + ("" if clause == "9.3" else " and no safeguarding concern is recorded"),
+                "the consent was given by someone else: only the person whose information is "
+                "shared can consent to it",
             )
-        if subject is not None and consent.subject_id != subject:
-            raise PolicyViolation(clause, "the consent was given by someone else")
         if (
             recipient == Recipient.SUPPORT_AGENCY
             and recipient_name is not None
@@ -226,9 +233,52 @@ class CaseState(Aggregate):
             raise PolicyViolation(clause, "the consent is for another support agency")
         return consent
 
+    def _check_sharing_basis(
+        self,
+        recipient: Recipient,
+        basis: str,
+        clause: str,
+        *,
+        consent_id: str | None,
+        concern_id: str | None,
+        legal_basis: str | None,
+        subject: UUID | None = None,
+        recipient_name: str | None = None,
+    ) -> None:
+        """The basis of sharing with an agency (9.4; `domain.lawful_bases`): consent in force from
+        the person whose information it is, a recorded safeguarding concern named by its id,
+        or a named legal obligation. Each id belongs to its own basis only."""
+        if basis != DisclosureBasis.CONSENT and consent_id is not None:
+            raise InvalidCommand("consent_id", "only for sharing on consent")
+        if basis != DisclosureBasis.SAFEGUARDING and concern_id is not None:
+            raise InvalidCommand("concern_id", "only for sharing on a safeguarding concern")
+        if basis != DisclosureBasis.LEGAL_OBLIGATION and legal_basis is not None:
+            raise InvalidCommand("legal_basis", "only for sharing on a legal obligation")
+        if basis == DisclosureBasis.CONSENT:
+            self._consent_in_force(consent_id, recipient, clause, subject, recipient_name)
+        elif basis == DisclosureBasis.SAFEGUARDING:
+            if recipient not in SAFEGUARDING_RECIPIENTS:
+                raise PolicyViolation(
+                    "6.2", "a safeguarding concern allows telling an agency, not a representative"
+                )
+            if not self.safeguarding_concerns:
+                raise PolicyViolation(
+                    "9.4",
+                    "without consent, only a recorded safeguarding concern allows sharing: "
+                    "none is recorded",
+                )
+            if concern_id not in self.safeguarding_concerns:
+                raise InvalidCommand(
+                    "concern_id", "name the safeguarding concern this rests on, e.g. safeguarding-1"
+                )
+        elif not (legal_basis or "").strip():
+            raise PolicyViolation(clause, "name the law that requires the sharing")
+
     def _check_representative_disclosure(
         self, representative_id: UUID | None, consent_id: str | None, basis: str
     ) -> None:
+        """A representative is told only with the victim's written consent naming them (6.2);
+        a councillor or MP needs none (6.3). A safeguarding concern does not change this."""
         if representative_id is None:
             raise InvalidCommand("representative_id", "name the representative")
         if SubjectRole.REPRESENTATIVE.value not in self.subjects.get(representative_id, set()):
@@ -240,6 +290,8 @@ class CaseState(Aggregate):
         consent = self._consent_in_force(consent_id, Recipient.REPRESENTATIVE, "6.2")
         if consent.form != ConsentForm.WRITTEN:
             raise PolicyViolation("6.2", "the representative needs the victim's written consent")
+        if consent.representative_id != representative_id:
+            raise PolicyViolation("6.2", "the consent is for another representative")
 
     def _check_risk_mitigated(self, grounds: list[str]) -> None:
         """Close only when risks are sufficiently mitigated, or another agency leads (10.1)."""

@@ -16,6 +16,7 @@ the staff directory, a new person's record). The rules stay in the domain method
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypeVar
@@ -63,6 +64,10 @@ class Acting(Protocol):
 
     def check_named_officer(self, username: str, team: str) -> None:
         """Refuse anyone but an active officer or manager of that team."""
+
+    def details_of(self, subject_id: UUID) -> Mapping[str, str]:
+        """A person's recorded details (none if anonymous or erased), for a rule that must
+        keep them out of what is shared (policy 5.9, 9.2); never stored by the command."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ from domain.vocabulary import (
     ContactDirection,
     ContactMethod,
     ContactOutcome,
+    DisclosureBasis,
     RepairKind,
     RiskLevel,
 )
@@ -159,23 +160,48 @@ class AgreeReasonableAdjustment(CaseCommand[None]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReferForSupport(CaseCommand[None]):
+class ReferForSupport(CaseCommand[str]):
+    """The victim (8.1) or an alleged perpetrator (5.9): on the consent of the person referred
+    (never someone else's), a recorded safeguarding concern or a named legal obligation. A
+    referral of anyone but the victim never carries the victim's details."""
+
     noun = "support-referrals"
-    title = "Refer to a support agency"
-    clauses = ("8.1", "9.4")
+    title = "Refer a person to a support agency"
+    clauses = ("5.9", "8.1", "9.4")
     roles = CASE_WORKERS
+    recorded_as = "referral_id"
 
     agency: str = short_text("The support agency, as named in the consent")
-    consent_id: str | None = short_text("The consent to share with it (9.4)", default=None)
+    basis: DisclosureBasis = described(
+        "The referred person's consent, a safeguarding concern or a legal obligation",
+        default=DisclosureBasis.CONSENT,
+    )
+    consent_id: str | None = short_text(
+        "On consent: the referred person's own consent to this agency, e.g. consent-2",
+        default=None,
+    )
+    concern_id: str | None = short_text(
+        "On safeguarding: the recorded concern it rests on, e.g. safeguarding-1", default=None
+    )
+    legal_basis: str | None = short_text(
+        "On a legal obligation: the law that requires it", default=None, max_length=500
+    )
     notes: str | None = free_text(default=None)
-    subject_id: UUID | None = described(_PERSON, default=None)
+    subject_id: UUID | None = described(
+        "Who is referred (default: the victim), e.g. an alleged perpetrator", default=None
+    )
 
-    def run(self, case: HateCase, acting: Acting) -> None:
-        case.refer_for_support(
+    def run(self, case: HateCase, acting: Acting) -> str:
+        assert case.victim_id is not None
+        return case.refer_for_support(
             agency=self.agency,
+            basis=self.basis,
             consent_id=self.consent_id,
+            concern_id=self.concern_id,
+            legal_basis=self.legal_basis,
             notes=self.notes,
             subject_id=self.subject_id,
+            victim_details=acting.details_of(case.victim_id),
             actor=acting.actor,
             at=acting.at,
         )

@@ -361,11 +361,21 @@ def _adjustment(n: Narrator, e: ev.ReasonableAdjustmentAgreed) -> tuple[str, Lin
     ]
 
 
+def _sharing_basis(n: Narrator, e: Any) -> Lines:
+    """The basis a disclosure or referral rests on, and the consent or concern it names."""
+    return [
+        ("Basis", words(DisclosureBasis, e.basis)),
+        ("Consent", n.recall(e.consent_id)),
+        ("Safeguarding concern", n.recall(e.concern_id)),
+        ("Legal basis", getattr(e, "legal_basis", None) or ""),
+    ]
+
+
 @reads(ev.SupportReferralMade)
 def _support(n: Narrator, e: ev.SupportReferralMade) -> tuple[str, Lines]:
     return f"Referred for support to {e.agency}", [
         ("Person", n.person(e.subject_id)),
-        ("With consent", n.recall(e.consent_id)),
+        *_sharing_basis(n, e),
         ("Notes", n.text(e.notes, "notes", "referral notes")),
     ]
 
@@ -418,6 +428,7 @@ def _withdrawn(n: Narrator, e: ev.ConsentWithdrawn) -> tuple[str, Lines]:
 
 @reads(ev.SafeguardingConcernRaised)
 def _safeguarding(n: Narrator, e: ev.SafeguardingConcernRaised) -> tuple[str, Lines]:
+    n.remember(e.concern_id, f"safeguarding concern raised on {day(e.occurred_at.date())}")
     return "Safeguarding concern raised", [
         ("About", words(SafeguardingSubject, e.about)),
         ("Referred to", listed(Recipient, e.referred_to)),
@@ -433,14 +444,14 @@ def _police(n: Narrator, e: ev.PoliceReportMade) -> tuple[str, Lines]:
         ("Legal basis", e.legal_basis or ""),
         ("Police reference", e.police_reference or ""),
         ("The victim was named to the police", yes_no(e.victim_identified)),
-        ("Details", n.text(e.details, "details", "police report details")),
+        ("What was passed on", n.text(e.details, "details", "police report details")),
     ]
 
 
 @reads(ev.MultiAgencyReferralMade)
 def _panel(n: Narrator, e: ev.MultiAgencyReferralMade) -> tuple[str, Lines]:
     return f"Referred to a multi-agency panel: {e.panel}", [
-        ("Consent", n.recall(e.consent_id)),
+        *_sharing_basis(n, e),
         ("Reason", n.text(e.reason, "reason", "referral reason")),
     ]
 
@@ -450,9 +461,7 @@ def _disclosed(n: Narrator, e: ev.InformationDisclosed) -> tuple[str, Lines]:
     name = n.text(e.recipient_name, "recipient_name", "representative's name")
     return f"Information shared with {name}", [
         ("Who received it", words(Recipient, e.recipient)),
-        ("Basis", words(DisclosureBasis, e.basis)),
-        ("Consent", n.recall(e.consent_id)),
-        ("Legal basis", e.legal_basis or ""),
+        *_sharing_basis(n, e),
         ("About", [n.person(s) for s in e.subjects]),
         ("What was shared", n.text(e.what, "what", "information shared")),
     ]

@@ -145,13 +145,26 @@ def _entry(reading_title: str, at: datetime, details: dict[str, Any]) -> dict[st
     return {"when": when(at), "what": reading_title, "details": details}
 
 
-_SENT_OUT = (ev.InformationDisclosed, ev.MultiAgencyReferralMade, ev.SupportReferralMade)
-
-
-def _disclosure(event: Any, reference: str, reading: dict[str, Any]) -> dict[str, Any] | None:
-    """A disclosure of the requester's data outside the landlord (art. 15(1)(c))."""
+def _shared_about(event: Any, victim_id: UUID | None) -> set[UUID]:
+    """Whose information a sharing event sent outside the landlord: a support referral the
+    referred person's (policy 5.9: a perpetrator's referral is not the victim's data), a
+    disclosure its subjects', a panel referral or a police report naming the victim the
+    victim's."""
+    if isinstance(event, ev.SupportReferralMade):
+        return {event.subject_id}
+    if isinstance(event, ev.InformationDisclosed):
+        return set(event.subjects)
     named_to_police = isinstance(event, ev.PoliceReportMade) and event.victim_identified
-    if not (isinstance(event, _SENT_OUT) or named_to_police):
+    if isinstance(event, ev.MultiAgencyReferralMade) or named_to_police:
+        return {victim_id} if victim_id else set()
+    return set()
+
+
+def _disclosure(
+    event: Any, requester: UUID, victim_id: UUID | None, reference: str, reading: dict[str, Any]
+) -> dict[str, Any] | None:
+    """A disclosure of the requester's data outside the landlord (art. 15(1)(c))."""
+    if requester not in _shared_about(event, victim_id):
         return None
     return {"case": reference, "when": when(event.occurred_at)} | reading
 
@@ -198,6 +211,7 @@ def build(material: ExportMaterial) -> Built:
         victim = "victim" in case.parts
         narrator = Narrator(redaction, material.matrix)
         entries = []
+        victim_id = next((e.victim_id for e in case.events if isinstance(e, ev.CaseReported)), None)
         for event in case.events:
             if PLACES.get(type(event)) != "case":
                 raise LookupError(f"{type(event).__name__} has no place in the export")
@@ -221,7 +235,9 @@ def build(material: ExportMaterial) -> Built:
                 continue
             details = reading.as_json()
             entries.append(_entry(reading.title, event.occurred_at, details))
-            disclosure = _disclosure(event, case.reference, {"what": reading.title} | details)
+            disclosure = _disclosure(
+                event, subject.id, victim_id, case.reference, {"what": reading.title} | details
+            )
             if disclosure is not None:
                 disclosures.append(disclosure)
         parts = [PARTS[p] for p in PARTS if p in case.parts]  # victim first, as PARTS runs

@@ -181,8 +181,8 @@ def identify(case: HateCase, link: str) -> UUID:
     return perpetrator_id
 
 
-def raise_safeguarding(case: HateCase, referred_to: Sequence[str] = ("local_authority",)) -> None:
-    case.raise_safeguarding_concern(
+def raise_safeguarding(case: HateCase, referred_to: Sequence[str] = ("local_authority",)) -> str:
+    return case.raise_safeguarding_concern(
         about="child",
         referred_to=list(referred_to),
         details="Child in the household frightened to leave the flat",
@@ -352,7 +352,12 @@ def case_with_full_history() -> HateCase:
         actor=OFFICER,
         at=at(),
     )
-    case.report_to_police(basis="anonymous_intelligence", actor=OFFICER, at=at())
+    case.report_to_police(
+        basis="anonymous_intelligence",
+        details=f"{PII} Racist abuse shouted in a stairwell in Sparkbrook",
+        actor=OFFICER,
+        at=at(),
+    )
     case.refer_for_support(
         agency="Victim Support", consent_id=support, notes=f"{PII} Anxious", actor=OFFICER, at=at()
     )

@@ -17,6 +17,7 @@ from tests.unit.case_builders import (
     Stage,
     case_at,
     grant,
+    identify,
     last_event,
     later,
     link_representative,
@@ -275,13 +276,39 @@ def test_disclosure_on_safeguarding_without_a_recorded_concern_is_refused() -> N
         disclose(case, "local_authority", "safeguarding")
 
 
-def test_disclosure_on_safeguarding_with_a_recorded_concern_is_accepted() -> None:
+@pytest.mark.parametrize(
+    "recipient", ["police", "local_authority", "multi_agency_panel", "support_agency"]
+)
+def test_a_safeguarding_concern_allows_telling_any_relevant_agency_linked_to_it(
+    recipient: str,
+) -> None:
+    case = allocated()
+    concern_id = raise_safeguarding(case)
+
+    disclose(case, recipient, "safeguarding", concern_id=concern_id, recipient_name="Agency")
+
+    disclosed = last_event(case)
+    assert (disclosed.basis, disclosed.concern_id) == ("safeguarding", concern_id)
+
+
+def test_a_disclosure_on_safeguarding_names_a_recorded_concern() -> None:
     case = allocated()
     raise_safeguarding(case)
 
-    disclose(case, "local_authority", "safeguarding")
+    for concern_id in (None, "safeguarding-9"):
+        with pytest.raises(InvalidCommand) as info:
+            disclose(case, "police", "safeguarding", concern_id=concern_id)
+        assert info.value.field == "concern_id"
 
-    assert last_event(case).basis == "safeguarding"
+
+def test_a_concern_id_belongs_to_the_safeguarding_basis_only() -> None:
+    case = allocated()
+    concern_id = raise_safeguarding(case)
+    consent_id = grant(case, "police")
+
+    with pytest.raises(InvalidCommand) as info:
+        disclose(case, "police", "consent", consent_id=consent_id, concern_id=concern_id)
+    assert info.value.field == "concern_id"
 
 
 def test_disclosure_on_a_legal_obligation_must_name_the_law() -> None:
@@ -380,22 +407,59 @@ def test_a_police_report_on_a_named_legal_obligation_is_accepted() -> None:
     assert last_event(case).legal_basis == "Crime and Disorder Act 1998 s.115"
 
 
-def test_anonymous_intelligence_with_victim_details_is_refused() -> None:
+VICTIM_DETAILS = {
+    "name": "Amina Begum",
+    "address": "4 Elm Court, Sparkbrook",
+    "phone": "07700 900123",
+    "date_of_birth": "1980-02-01",
+}
+
+
+@pytest.mark.parametrize(
+    ("details", "named"),
+    [
+        ("Amina Begum was sworn at by the bins", "name"),
+        ("A woman (Begum) was sworn at", "name"),
+        ("Abuse shouted at 4 elm court,  sparkbrook", "address"),
+        ("Call her on 07700900123", "phone"),
+    ],
+)
+def test_anonymous_intelligence_holding_the_victims_details_is_refused(
+    details: str, named: str
+) -> None:
     case = allocated()
 
-    with refused(case, "9.2"):
-        report_to_police(case, "anonymous_intelligence", details="Mrs X at flat 4")
+    with refused(case, "9.2") as info:
+        report_to_police(
+            case, "anonymous_intelligence", details=details, victim_details=VICTIM_DETAILS
+        )
+    assert named in info.value.message
 
 
-def test_anonymous_intelligence_carries_no_victim_identity() -> None:
+def test_anonymous_intelligence_passes_on_what_happened_word_for_word() -> None:
     case = allocated()
+    what = "Racist abuse shouted at a woman by the bins of a block in Sparkbrook, 9 March, 21:00"
 
-    report_to_police(case, "anonymous_intelligence", police_reference="REPORT-IT-991")
+    report_to_police(
+        case,
+        "anonymous_intelligence",
+        details=what,
+        victim_details=VICTIM_DETAILS,
+        police_reference="REPORT-IT-991",
+    )
 
     report = last_event(case)
     assert report.victim_identified is False
-    assert report.details is None
+    assert report.details.value == what
     assert report.consent_id is None
+
+
+def test_anonymous_intelligence_records_what_was_passed_on() -> None:
+    case = allocated()
+
+    with pytest.raises(InvalidCommand) as info:
+        report_to_police(case, "anonymous_intelligence", details=" ")
+    assert info.value.field == "details"
 
 
 def test_a_consent_id_on_a_report_not_made_on_consent_is_invalid() -> None:
@@ -410,13 +474,14 @@ def test_a_consent_id_on_a_report_not_made_on_consent_is_invalid() -> None:
 # --- multi-agency panel (9.3) ------------------------------------------------------------
 
 
-def refer_to_panel(case: HateCase, consent_id: str | None) -> None:
+def refer_to_panel(case: HateCase, consent_id: str | None, **kwargs: Any) -> None:
     case.refer_to_multi_agency_panel(
         panel="Birmingham MARAC",
         consent_id=consent_id,
         reason="Repeat targeting, children affected",
         actor=OFFICER,
         at=later(5),
+        **kwargs,
     )
 
 
@@ -447,6 +512,27 @@ def test_a_multi_agency_referral_with_agreement_is_recorded() -> None:
     assert case.multi_agency_referral_count == 1
 
 
+def test_a_multi_agency_referral_on_a_safeguarding_concern_is_recorded_linked_to_it() -> None:
+    case = allocated()
+    concern_id = raise_safeguarding(case)
+
+    refer_to_panel(case, None, basis="safeguarding", concern_id=concern_id)
+
+    referral = last_event(case)
+    assert (referral.basis, referral.concern_id, referral.consent_id) == (
+        "safeguarding",
+        concern_id,
+        None,
+    )
+
+
+def test_a_multi_agency_referral_rests_on_agreement_or_safeguarding_only() -> None:
+    case = allocated()
+
+    with refused(case, "9.3"):
+        refer_to_panel(case, None, basis="legal_obligation")
+
+
 def test_a_multi_agency_referral_after_consent_is_withdrawn_is_refused() -> None:
     case = allocated()
     consent_id = grant(case, "multi_agency_panel", recipient_name="Birmingham MARAC")
@@ -460,9 +546,11 @@ def test_a_multi_agency_referral_after_consent_is_withdrawn_is_refused() -> None
 
 
 def refer_for_support(
-    case: HateCase, consent_id: str | None, agency: str = "Victim Support"
-) -> None:
-    case.refer_for_support(agency=agency, consent_id=consent_id, actor=OFFICER, at=later(5))
+    case: HateCase, consent_id: str | None, agency: str = "Victim Support", **kwargs: Any
+) -> str:
+    return case.refer_for_support(
+        agency=agency, consent_id=consent_id, actor=OFFICER, at=later(5), **kwargs
+    )
 
 
 def test_a_support_referral_without_consent_is_refused() -> None:
@@ -484,28 +572,26 @@ def test_a_support_referral_with_consent_is_recorded() -> None:
     case = allocated()
     consent_id = grant(case, "support_agency", recipient_name="Victim Support")
 
-    refer_for_support(case, consent_id)
+    referral_id = refer_for_support(case, consent_id)
 
     referral = last_event(case)
     assert isinstance(referral, ev.SupportReferralMade)
-    assert (referral.agency, referral.consent_id) == ("Victim Support", consent_id)
-    assert referral.subject_id == case.victim_id
+    assert (referral.referral_id, referral.agency, referral.consent_id) == (
+        referral_id,
+        "Victim Support",
+        consent_id,
+    )
+    assert (referral.subject_id, referral.basis) == (case.victim_id, "consent")
 
 
-def test_a_support_referral_needs_consent_even_under_a_safeguarding_concern() -> None:
+def test_a_support_referral_on_a_safeguarding_concern_is_recorded_linked_to_it() -> None:
     case = allocated()
-    raise_safeguarding(case)
+    concern_id = raise_safeguarding(case)
 
-    with refused(case, "9.4"):
-        refer_for_support(case, None)
+    refer_for_support(case, None, basis="safeguarding", concern_id=concern_id)
 
-
-def test_a_support_agency_is_not_told_on_a_safeguarding_basis() -> None:
-    case = allocated()
-    raise_safeguarding(case)
-
-    with refused(case, "9.4"):
-        disclose(case, "support_agency", "safeguarding")
+    referral = last_event(case)
+    assert (referral.basis, referral.concern_id) == ("safeguarding", concern_id)
 
 
 def test_a_support_referral_after_consent_is_withdrawn_is_refused() -> None:
@@ -523,6 +609,105 @@ def test_consent_to_one_support_agency_does_not_cover_a_referral_to_another() ->
 
     with refused(case, "9.4"):
         refer_for_support(case, consent_id, agency="Stop Hate UK")
+
+
+# --- support for alleged perpetrators (5.9): their consent, never the victim's -----------
+
+PERPETRATOR_AGENCY = "Change Grow Live"
+
+
+def perpetrators_consent(case: HateCase, perpetrator_id: Any) -> str:
+    return case.grant_consent(
+        recipient="support_agency",
+        recipient_name=PERPETRATOR_AGENCY,
+        form="verbal",
+        subject_id=perpetrator_id,
+        evidence_reference="Agreed at the warning interview",
+        actor=OFFICER,
+        at=later(1),
+    )
+
+
+def test_a_perpetrators_referral_on_the_victims_consent_is_refused() -> None:
+    case = allocated()
+    perpetrator_id = identify(case, "tenant")
+    victims = grant(case, "support_agency", recipient_name=PERPETRATOR_AGENCY)
+
+    with refused(case, "5.9"):
+        refer_for_support(case, victims, PERPETRATOR_AGENCY, subject_id=perpetrator_id)
+
+
+def test_a_perpetrators_referral_on_their_own_consent_is_recorded_under_their_key() -> None:
+    case = allocated()
+    perpetrator_id = identify(case, "tenant")
+    consent_id = perpetrators_consent(case, perpetrator_id)
+
+    refer_for_support(
+        case,
+        consent_id,
+        PERPETRATOR_AGENCY,
+        subject_id=perpetrator_id,
+        notes="Alcohol support; agreed to attend",
+        victim_details=VICTIM_DETAILS,
+    )
+
+    granted: Any
+    referral: Any
+    granted, referral = case.collect_events()[-2:]
+    assert (granted.subject_id, granted.evidence_reference.subject_id) == (
+        perpetrator_id,
+        perpetrator_id,
+    )
+    assert (referral.subject_id, referral.consent_id) == (perpetrator_id, consent_id)
+    assert referral.notes.subject_id == perpetrator_id
+
+
+def test_a_perpetrators_referral_never_carries_the_victims_details() -> None:
+    case = allocated()
+    perpetrator_id = identify(case, "tenant")
+    consent_id = perpetrators_consent(case, perpetrator_id)
+
+    with refused(case, "5.9") as info:
+        refer_for_support(
+            case,
+            consent_id,
+            PERPETRATOR_AGENCY,
+            subject_id=perpetrator_id,
+            notes="Shouted at Amina Begum again last week",
+            victim_details=VICTIM_DETAILS,
+        )
+    assert "name" in info.value.message
+
+
+def test_a_perpetrators_consent_never_lets_the_victims_information_go() -> None:
+    case = allocated()
+    consent_id = perpetrators_consent(case, identify(case, "tenant"))
+
+    with refused(case, "9.4"):
+        disclose(
+            case,
+            "support_agency",
+            "consent",
+            consent_id=consent_id,
+            recipient_name=PERPETRATOR_AGENCY,
+        )
+    with refused(case, "9.4"):
+        refer_for_support(case, consent_id, PERPETRATOR_AGENCY)
+
+
+def test_someone_other_than_the_victim_consents_only_to_their_own_support() -> None:
+    case = allocated()
+    perpetrator_id = identify(case, "tenant")
+
+    with refused(case, "5.9, 9.4"):
+        case.grant_consent(
+            recipient="police",
+            recipient_name="West Midlands Police",
+            form="written",
+            subject_id=perpetrator_id,
+            actor=OFFICER,
+            at=later(),
+        )
 
 
 # --- safeguarding (8.2) ------------------------------------------------------------------

@@ -248,6 +248,7 @@ def _disclosed(recipient: str) -> ev.InformationDisclosed:
         representative_id=None,
         basis="legal_obligation",
         consent_id=None,
+        concern_id=None,
         legal_basis="Crime and Disorder Act 1998 s. 115",
         subjects=[uuid4()],
         what=Personal(uuid4(), "The report"),
