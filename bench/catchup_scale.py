@@ -73,6 +73,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Recording
 
 from application.actors import Actor
+from application.commands.after_the_case import TellVictimOfCaseReviewRight
 from application.commands.base import CaseCommand
 from application.commands.closing import CloseCase, DiscussClosure, ProposeClosure
 from application.commands.consent_and_sharing import GrantConsent, ReportToPolice
@@ -263,6 +264,7 @@ def _plan(rng: random.Random, officer: Actor) -> tuple[list[Step], bool]:
                     victim_view="Happy for the case to close.",
                 ),
             ),
+            (officer, TellVictimOfCaseReviewRight(method=ContactMethod.PHONE)),
             (
                 MANAGER,
                 CloseCase(

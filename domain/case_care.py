@@ -70,8 +70,9 @@ class VictimCare(CaseState):
 
     def agree_action_plan(
         self, *, actions: Sequence[Mapping[str, Any]], actor: str, at: datetime
-    ) -> None:
-        """Agree an action plan informed by the risk assessment (5.5, 8.1)."""
+    ) -> list[str]:
+        """Agree an action plan informed by the risk assessment (5.5, 8.1); returns the ids of
+        its actions, in order."""
         if self.risk_assessment_count == 0:
             raise PolicyViolation("5.5, 8.1", "assess risk before agreeing an action plan")
         if not actions:
@@ -96,6 +97,7 @@ class VictimCare(CaseState):
                 }
             )
         self._record(ev.ActionPlanAgreed, actor, at, plan_version=version, actions=planned)
+        return [str(action["action_id"]) for action in planned]
 
     def complete_action(
         self, *, action_id: str, outcome: str | None = None, actor: str, at: datetime
@@ -146,22 +148,24 @@ class VictimCare(CaseState):
         subject_id: UUID | None = None,
         actor: str,
         at: datetime,
-    ) -> None:
-        """Log a contact, including a failed attempt (8.1)."""
+    ) -> str:
+        """Log a contact, including a failed attempt (8.1); returns its id."""
         who = subject_id or self._victim
         if who not in self.subjects:
             raise InvalidCommand("subject_id", "the person is not part of this case")
+        contact_id = f"contact-{self.contact_count + 1}"
         self._record(
             ev.ContactMade,
             actor,
             at,
-            contact_id=f"contact-{self.contact_count + 1}",
+            contact_id=contact_id,
             subject_id=who,
             method=self._private_method(method),
             direction=term(ContactDirection, direction, "direction"),
             outcome=term(ContactOutcome, outcome, "outcome"),
             summary=personal_or_none(self._victim, summary),
         )
+        return contact_id
 
     def agree_reasonable_adjustment(
         self, *, adjustment: str, subject_id: UUID | None = None, actor: str, at: datetime

@@ -297,6 +297,14 @@ class ClosureDiscussedWithVictim(CaseEvent):
     victim_view: Personal
 
 
+class VictimCouldNotBeReached(CaseEvent):
+    """The victim could not be reached to discuss the proposed closure (10.1): `attempts` are
+    the ids of the failed contact attempts the finding rests on (`domain.case_closing`)."""
+
+    attempts: list[str]
+    notes: Personal | None
+
+
 class CaseClosed(CaseEvent):
     grounds: list[str]
     reasons: Personal

@@ -49,8 +49,9 @@ class Perpetrators(CaseState):
         notes: str | None = None,
         actor: str,
         at: datetime,
-    ) -> None:
-        """Early intervention or enforcement against an alleged perpetrator (5.6-5.9)."""
+    ) -> str:
+        """Early intervention or enforcement against an alleged perpetrator (5.6-5.9); returns
+        its id."""
         what = InterventionKind(term(InterventionKind, kind, "kind"))
         link = self.perpetrators.get(subject_id)
         if link is None:
@@ -66,16 +67,18 @@ class Perpetrators(CaseState):
                 )
             if not (legal_power or "").strip():
                 raise PolicyViolation("5.6", "name the legal power used for enforcement")
+        intervention_id = f"intervention-{self.intervention_count + 1}"
         self._record(
             ev.InterventionTaken,
             actor,
             at,
-            intervention_id=f"intervention-{self.intervention_count + 1}",
+            intervention_id=intervention_id,
             subject_id=subject_id,
             kind=what.value,
             legal_power=legal_power,
             notes=personal_or_none(self._victim, notes),
         )
+        return intervention_id
 
     def refer_staff_matter(
         self, *, subject_id: UUID, notes: str | None = None, actor: str, at: datetime

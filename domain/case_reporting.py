@@ -103,13 +103,15 @@ class Reporting(CaseState):
         location: str | None = None,
         actor: str,
         at: datetime,
-    ) -> None:
+    ) -> str:
+        """Another incident on the case (5.2); returns its id."""
         incident_at = client_instant(incident_at, "incident_at", aware(at, "at"))
+        incident_id = f"incident-{self.incident_count + 1}"
         self._record(
             ev.FurtherIncidentReported,
             actor,
             at,
-            incident_id=f"incident-{self.incident_count + 1}",
+            incident_id=incident_id,
             reporter_role=term(ReporterRole, reporter_role, "reporter_role"),
             incident_at=incident_at,
             location=personal_or_none(self._victim, location),
@@ -117,6 +119,7 @@ class Reporting(CaseState):
             strands=terms(Strand, strands, "strands"),
             forms=terms(Form, forms, "forms"),
         )
+        return incident_id
 
     def triage(
         self,

@@ -40,6 +40,9 @@ from domain.vocabulary import (
     terms,
 )
 
+# A contact attempt that did not reach the person (a refusal reached them: they said no).
+UNANSWERED = frozenset({ContactOutcome.NO_ANSWER.value, ContactOutcome.LEFT_MESSAGE.value})
+
 # Recorded after closure without reopening: the customer's rights outlive the case
 # (complaints 11.1, case reviews 12, withdrawing consent at any time).
 _ALLOWED_WHEN_CLOSED = frozenset(
@@ -52,6 +55,7 @@ _ALLOWED_WHEN_CLOSED = frozenset(
         ev.PanelRecommendationAnswered,
         ev.ConsentWithdrawn,
         ev.CaseReopened,
+        ev.VictimToldOfCaseReviewRight,
         ev.EvidencePackProduced,
     }
 )
@@ -160,10 +164,14 @@ class CaseState(Aggregate):
         self.intervention_count = 0
         self.proposed_grounds: list[str] | None = None
         self.closure_discussed = False
+        # Failed attempts to reach the victim since they were last reached: id, method, when.
+        self.unanswered_attempts: list[tuple[str, str, datetime]] = []
+        self.victim_unreachable_attempts: list[str] | None = None  # the closure's finding
         self.closed_at: datetime | None = None
         self.closure_grounds: list[str] = []
         self.reopen_count = 0
         self.case_review_right_told_at: datetime | None = None
+        self.case_review_right_owed = False  # dissatisfied since last told (12.1)
         self.complaints: dict[str, Complaint] = {}
         self.reviews: dict[str, CaseReview] = {}
         self.recommendation_reviews: dict[str, str] = {}
@@ -405,6 +413,13 @@ class CaseState(Aggregate):
         self.contact_count += 1
         if e.outcome == ContactOutcome.MADE:
             self.last_contact_at = e.occurred_at
+        if e.subject_id != self.victim_id:
+            return
+        if e.outcome in UNANSWERED:
+            self.unanswered_attempts.append((e.contact_id, e.method, e.occurred_at))
+        else:  # the victim was reached: nothing found so far about reaching them stands
+            self.unanswered_attempts = []
+            self.victim_unreachable_attempts = None
 
     @_apply.register
     def _(self, e: ev.ReasonableAdjustmentAgreed) -> None:
@@ -469,10 +484,17 @@ class CaseState(Aggregate):
     def _(self, e: ev.ClosureProposed) -> None:
         self.proposed_grounds = list(e.grounds)
         self.closure_discussed = False
+        self.victim_unreachable_attempts = None
 
     @_apply.register
     def _(self, e: ev.ClosureDiscussedWithVictim) -> None:
         self.closure_discussed = True
+        if not e.victim_agrees:
+            self.case_review_right_owed = True
+
+    @_apply.register
+    def _(self, e: ev.VictimCouldNotBeReached) -> None:
+        self.victim_unreachable_attempts = list(e.attempts)
 
     @_apply.register
     def _(self, e: ev.CaseClosed) -> None:
@@ -484,6 +506,8 @@ class CaseState(Aggregate):
         self.closed_at = None
         self.proposed_grounds = None
         self.closure_discussed = False
+        self.victim_unreachable_attempts = None
+        self.case_review_right_told_at = None  # told again before it closes again (12.1)
         self.reopen_count += 1
 
     @_apply.register
@@ -492,6 +516,8 @@ class CaseState(Aggregate):
             e.complaint_id, Complaint(e.complaint_id, e.complainant_id)
         )
         complaint.stages_received[e.stage] = e.occurred_at
+        if e.complainant_id == self.victim_id:
+            self.case_review_right_owed = True
 
     @_apply.register
     def _(self, e: ev.ComplaintResponded) -> None:
@@ -500,6 +526,7 @@ class CaseState(Aggregate):
     @_apply.register
     def _(self, e: ev.VictimToldOfCaseReviewRight) -> None:
         self.case_review_right_told_at = e.occurred_at
+        self.case_review_right_owed = False
 
     @_apply.register
     def _(self, e: ev.CaseReviewRequested) -> None:

@@ -23,7 +23,9 @@ from projections.store import Cursor
 
 class CaseStates:
     name = "case_states"
-    version = 2  # 2: the case's updated_at and case_review_right_told_at
+    # 2: the case's updated_at and case_review_right_told_at; 3: sharing, closure and
+    # adjustment state of issue 15 (contact attempts, the Case Review right owed, ...)
+    version = 3
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(

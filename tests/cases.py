@@ -10,6 +10,7 @@ import dataclasses
 from typing import Any
 
 from application.actors import Actor
+from application.commands.after_the_case import TellVictimOfCaseReviewRight
 from application.commands.base import CaseCommand
 from application.commands.closing import CloseCase, DiscussClosure, ProposeClosure
 from application.commands.people import PersonDetails
@@ -83,7 +84,8 @@ def contact(
 
 
 def close(services: Services, case: HateCase) -> HateCase:
-    """Propose closure, discuss it with the victim, and close it (policy 10.1)."""
+    """Propose closure, discuss it with the victim, tell them of their right to an ASB Case
+    Review, and close it (policy 10.1, 12.1)."""
     grounds = (ClosureGround.RESOLVED_TO_SATISFACTION,)
     case = act(
         services, case, OFFICER, ProposeClosure(grounds=grounds, reasons="No further incidents")
@@ -96,4 +98,5 @@ def close(services: Services, case: HateCase) -> HateCase:
             method=ContactMethod.PHONE, victim_agrees=True, victim_view="Happy for it to close"
         ),
     )
+    case = act(services, case, OFFICER, TellVictimOfCaseReviewRight(method=ContactMethod.PHONE))
     return act(services, case, MANAGER, CloseCase(grounds=grounds, reasons="Resolved"))

@@ -70,7 +70,8 @@ class RespondToComplaint(CaseCommand[None]):
 @dataclass(frozen=True, kw_only=True)
 class TellVictimOfCaseReviewRight(CaseCommand[None]):
     """That the victim was told they may ask for an ASB Case Review if unhappy with how the
-    case was handled (12.1); closing a case will need it (issue 15)."""
+    case was handled (12.1): a case closes only once they were told, and again whenever they
+    were dissatisfied since (`domain.case_closing`). Recorded on a closed case too."""
 
     noun = "case-review-right-notices"
     title = "Record that the victim was told of their right to an ASB Case Review"

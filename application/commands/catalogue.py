@@ -26,7 +26,13 @@ from application.commands.after_the_case import (
     TellVictimOfCaseReviewRight,
 )
 from application.commands.base import CaseCommand, Command
-from application.commands.closing import CloseCase, DiscussClosure, ProposeClosure, ReopenCase
+from application.commands.closing import (
+    CloseCase,
+    DiscussClosure,
+    ProposeClosure,
+    RecordVictimUnreachable,
+    ReopenCase,
+)
 from application.commands.consent_and_sharing import (
     Disclose,
     GrantConsent,
@@ -93,11 +99,12 @@ _CASE_COMMANDS: tuple[type[CaseCommand[object]], ...] = (
     ReferStaffMatter,
     ProposeClosure,
     DiscussClosure,
+    RecordVictimUnreachable,
+    TellVictimOfCaseReviewRight,
     CloseCase,
     ReopenCase,
     ReceiveComplaint,
     RespondToComplaint,
-    TellVictimOfCaseReviewRight,
     RequestCaseReview,
     DecideReviewThreshold,
     ReceivePanelRecommendation,

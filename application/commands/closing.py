@@ -51,10 +51,29 @@ class DiscussClosure(CaseCommand[None]):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecordVictimUnreachable(CaseCommand[None]):
+    """For a closure proposed because nothing more can be done without the victim: three
+    failed attempts by the agreed method, at least a day apart, over at least 14 days since
+    the victim was last reached (`domain.case_closing.UNREACHABLE`); the attempts are linked."""
+
+    noun = "victim-unreachable-findings"
+    title = "Record that the victim could not be reached to discuss closure"
+    clauses = ("10.1",)
+    roles = CASE_WORKERS
+
+    notes: str | None = free_text(
+        "What was tried, e.g. a letter as well as the calls", default=None
+    )
+
+    def run(self, case: HateCase, acting: Acting) -> None:
+        case.record_victim_unreachable(notes=self.notes, actor=acting.actor, at=acting.at)
+
+
+@dataclass(frozen=True, kw_only=True)
 class CloseCase(CaseCommand[None]):
     noun = "closure"
     title = "Close the case with grounds and reasons (manager)"
-    clauses = ("10.1",)
+    clauses = ("10.1", "12.1")
     roles = MANAGERS
 
     grounds: tuple[ClosureGround, ...] = described(_GROUNDS, max_items=4)

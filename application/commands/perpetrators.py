@@ -39,11 +39,12 @@ class IdentifyPerpetrator(CaseCommand[UUID]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TakeIntervention(CaseCommand[None]):
+class TakeIntervention(CaseCommand[str]):
     noun = "interventions"
     title = "Early intervention or enforcement"
     clauses = ("5.6", "5.7")
     roles = CASE_WORKERS
+    recorded_as = "intervention_id"
 
     subject_id: UUID = described(_PERPETRATOR)
     kind: InterventionKind = described("What is done (enforcement is a manager's decision)")
@@ -57,8 +58,8 @@ class TakeIntervention(CaseCommand[None]):
             return "tenancy enforcement is a manager's decision"
         return None
 
-    def run(self, case: HateCase, acting: Acting) -> None:
-        case.take_intervention(
+    def run(self, case: HateCase, acting: Acting) -> str:
+        return case.take_intervention(
             subject_id=self.subject_id,
             kind=self.kind,
             legal_power=self.legal_power,

@@ -85,11 +85,12 @@ class ReportCase(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReportFurtherIncident(CaseCommand[None]):
+class ReportFurtherIncident(CaseCommand[str]):
     noun = "further-incidents"
     title = "Record a further incident on the case"
     clauses = ("5.2",)
     roles = INTAKE
+    recorded_as = "incident_id"
 
     reporter_role: ReporterRole = described("Who reported it")
     incident_at: datetime | None = described("When it happened, if known", default=None)
@@ -100,8 +101,8 @@ class ReportFurtherIncident(CaseCommand[None]):
     strands: tuple[Strand, ...] = described(_STRANDS, min_items=1, max_items=8)
     forms: tuple[Form, ...] = described(_FORMS, min_items=1, max_items=9)
 
-    def run(self, case: HateCase, acting: Acting) -> None:
-        case.report_further_incident(
+    def run(self, case: HateCase, acting: Acting) -> str:
+        return case.report_further_incident(
             reporter_role=self.reporter_role,
             description=self.description,
             strands=self.strands,

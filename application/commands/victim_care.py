@@ -61,16 +61,17 @@ class PlannedAction:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AgreeActionPlan(CaseCommand[None]):
+class AgreeActionPlan(CaseCommand[list[str]]):
     noun = "action-plans"
     title = "Agree a new version of the action plan"
     clauses = ("8.1",)
     roles = CASE_WORKERS
+    recorded_as = "action_ids"
 
     actions: tuple[PlannedAction, ...] = described("The plan's actions", min_items=1, max_items=50)
 
-    def run(self, case: HateCase, acting: Acting) -> None:
-        case.agree_action_plan(
+    def run(self, case: HateCase, acting: Acting) -> list[str]:
+        return case.agree_action_plan(
             actions=[asdict(a) for a in self.actions], actor=acting.actor, at=acting.at
         )
 
@@ -116,11 +117,12 @@ class AgreeContactArrangement(CaseCommand[None]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RecordContact(CaseCommand[None]):
+class RecordContact(CaseCommand[str]):
     noun = "contacts"
     title = "Log a contact, including a failed attempt"
     clauses = ("8.1",)
     roles = INTAKE
+    recorded_as = "contact_id"
 
     method: ContactMethod = described("How (privately: 6.1)")
     direction: ContactDirection = described("Who contacted whom")
@@ -128,8 +130,8 @@ class RecordContact(CaseCommand[None]):
     summary: str | None = free_text(default=None)
     subject_id: UUID | None = described(_PERSON, default=None)
 
-    def run(self, case: HateCase, acting: Acting) -> None:
-        case.record_contact(
+    def run(self, case: HateCase, acting: Acting) -> str:
+        return case.record_contact(
             method=self.method,
             direction=self.direction,
             outcome=self.outcome,

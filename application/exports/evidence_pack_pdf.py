@@ -67,7 +67,13 @@ SECTIONS: tuple[tuple[str, str, tuple[type, ...]], ...] = (
     (
         "Closure: the grounds and the victim's view",
         "Hate Policy 10.1",
-        (ev.ClosureProposed, ev.ClosureDiscussedWithVictim, ev.CaseClosed, ev.CaseReopened),
+        (
+            ev.ClosureProposed,
+            ev.ClosureDiscussedWithVictim,
+            ev.VictimCouldNotBeReached,
+            ev.CaseClosed,
+            ev.CaseReopened,
+        ),
     ),
     (
         "Complaints and our responses",

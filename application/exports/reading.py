@@ -345,7 +345,9 @@ _CONTACT_TITLES = {
 
 @reads(ev.ContactMade)
 def _contact(n: Narrator, e: ev.ContactMade) -> tuple[str, Lines]:
-    return _CONTACT_TITLES.get(e.outcome, "Contact"), [
+    title = _CONTACT_TITLES.get(e.outcome, "Contact")
+    n.remember(e.contact_id, f"{title} ({words(ContactMethod, e.method)}, {when(e.occurred_at)})")
+    return title, [
         ("With", n.person(e.subject_id)),
         ("How", words(ContactMethod, e.method)),
         ("Contact was", words(ContactDirection, e.direction)),
@@ -514,6 +516,14 @@ def _discussed(n: Narrator, e: ev.ClosureDiscussedWithVictim) -> tuple[str, Line
         ("How", words(ContactMethod, e.method)),
         ("The victim agrees", yes_no(e.victim_agrees)),
         ("The victim's view", n.text(e.victim_view, "victim_view", "victim's view")),
+    ]
+
+
+@reads(ev.VictimCouldNotBeReached)
+def _unreachable(n: Narrator, e: ev.VictimCouldNotBeReached) -> tuple[str, Lines]:
+    return "The victim could not be reached to discuss closure", [
+        ("Attempts it rests on", [n.recall(a, "a contact attempt") for a in e.attempts]),
+        ("Notes", n.text(e.notes, "notes", "notes on the attempts")),
     ]
 
 

@@ -165,7 +165,10 @@ def case_view(case: HateCase) -> dict[str, Any]:
         "closure": {
             "proposed_grounds": case.proposed_grounds,
             "discussed_with_victim": case.closure_discussed,
+            "victim_unreachable_attempts": case.victim_unreachable_attempts,
+            "unanswered_attempts": [a[0] for a in case.unanswered_attempts],
             "case_review_right_told_at": case.case_review_right_told_at,
+            "case_review_right_owed": case.case_review_right_owed,
             "closed_at": case.closed_at,
             "grounds": case.closure_grounds,
         },

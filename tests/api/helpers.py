@@ -185,6 +185,7 @@ class Step:
     who: str
     body: dict[str, Any]
     event: str  # the event type the command records
+    waited: timedelta = timedelta(0)  # before the step's usual hour
 
 
 def walk_every_command(api: Api) -> tuple[dict[str, Any], list[Step]]:
@@ -197,10 +198,13 @@ def walk_every_command(api: Api) -> tuple[dict[str, Any], list[Step]]:
     steps: list[Step] = []
     case = api.new_case()
 
-    def do(noun: str, who: str, event: str, **body: Any) -> dict[str, Any]:
+    def do(
+        noun: str, who: str, event: str, waited: timedelta = timedelta(0), **body: Any
+    ) -> dict[str, Any]:
         nonlocal case
+        api.clock.advance(waited)
         case = api.step(case, noun, body, who)
-        steps.append(Step(noun, who, body, event))
+        steps.append(Step(noun, who, body, event, waited))
         return case
 
     def subject_of(noun: str, who: str, event: str, **body: Any) -> str:
@@ -406,8 +410,24 @@ def walk_every_command(api: Api) -> tuple[dict[str, Any], list[Step]]:
         "closure-proposals",
         "other_officer",
         "ClosureProposed",
-        grounds=["all_action_taken"],
+        grounds=["all_action_taken", "no_further_reports_needs_victim"],
         reasons="No incidents for six weeks.",
+    )
+    for _ in range(3):  # a week apart, by the agreed method (10.1)
+        do(
+            "contacts",
+            "other_officer",
+            "ContactMade",
+            waited=timedelta(days=7),
+            method="phone",
+            direction="outbound",
+            outcome="no_answer",
+        )
+    do(
+        "victim-unreachable-findings",
+        "other_officer",
+        "VictimCouldNotBeReached",
+        notes="Three calls over two weeks went unanswered.",
     )
     do(
         "closure-discussions",

@@ -118,13 +118,18 @@ def _propose(api: Api, case: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _closed(api: Api, case: dict[str, Any]) -> dict[str, Any]:
-    case = _propose(api, case)
-    case = api.step(
-        case,
+def _discussed(api: Api, case: dict[str, Any]) -> dict[str, Any]:
+    return api.step(
+        _propose(api, case),
         "closure-discussions",
         {"method": "phone", "victim_agrees": True, "victim_view": "Fine."},
         "officer",
+    )
+
+
+def _closed(api: Api, case: dict[str, Any]) -> dict[str, Any]:
+    case = api.step(
+        _discussed(api, case), "case-review-right-notices", {"method": "phone"}, "officer"
     )
     return api.step(
         case, "closure", {"grounds": ["all_action_taken"], "reasons": "Done."}, "manager"
@@ -150,6 +155,30 @@ POLICY_CASES: list[tuple[str, Prepare | str | None, str, str, dict[str, Any], st
         "closure",
         {"grounds": ["all_action_taken"], "reasons": "Nothing more to do."},
         "10.1",
+    ),
+    (
+        "closure before the victim is told of their right to an ASB Case Review",
+        _discussed,
+        "manager",
+        "closure",
+        {"grounds": ["all_action_taken"], "reasons": "Nothing more to do."},
+        "12.1",
+    ),
+    (
+        "the victim found unreachable without the attempts",
+        _propose,
+        "officer",
+        "victim-unreachable-findings",
+        {},
+        "10.1",
+    ),
+    (
+        "anonymous intelligence naming the victim",
+        None,
+        "officer",
+        "police-reports",
+        {"basis": "anonymous_intelligence", "details": "Abuse shouted at Amara Okafor"},
+        "9.2",
     ),
     (
         "closure without a 10.1 ground",

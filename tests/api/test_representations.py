@@ -48,7 +48,32 @@ def test_a_commands_answer_names_what_it_recorded(api: Api) -> None:
     (subject_id,) = person["recorded"].values()
     assert {"subject_id": subject_id, "roles": ["witness"]} in person["people"]
     contact = {"method": "phone", "direction": "outbound"}
-    assert api.ok(api.command(person, "contacts", contact, "officer"))["recorded"] == {}
+    contacted = api.ok(api.command(person, "contacts", contact, "officer"))
+    assert contacted["recorded"] == {"contact_id": "contact-1"}
+    concern = api.ok(
+        api.command(
+            contacted,
+            "safeguarding-concerns",
+            {"about": "child", "referred_to": ["local_authority"], "details": "Frightened"},
+            "officer",
+        )
+    )
+    assert concern["recorded"] == {"concern_id": "safeguarding-1"}
+    disclosed = api.ok(
+        api.command(
+            concern,
+            "disclosures",
+            {
+                "recipient": "support_agency",
+                "recipient_name": "Victim Support",
+                "basis": "safeguarding",
+                "concern_id": "safeguarding-1",
+                "what": "The risk to the child",
+            },
+            "officer",
+        )
+    )
+    assert disclosed["recorded"] == {"disclosure_id": "disclosure-1"}  # 9.4: any agency
 
 
 def test_the_victim_is_told_of_the_case_review_right(api: Api) -> None:

@@ -26,7 +26,8 @@ def test_every_command_noun_records_its_event_and_bumps_the_version(api: Api) ->
     assert [e["version"] for e in events] == list(range(1, len(steps) + 2))
     assert [e["actor"] for e in events] == [STAFF[w][0] for w in ["hub", *(s.who for s in steps)]]
     occurred = [datetime.fromisoformat(e["occurred_at"]) for e in events]
-    assert occurred == [start + timedelta(hours=n) for n in range(len(events))]
+    waited = [sum((s.waited for s in steps[:n]), timedelta(0)) for n in range(len(events))]
+    assert occurred == [start + timedelta(hours=n) + waited[n] for n in range(len(events))]
     for event in events:
         assert isinstance(event["data"], dict)
         assert event["policy_version"]

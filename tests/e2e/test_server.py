@@ -179,6 +179,7 @@ def test_report_allocate_assess_close_and_survive_a_restart(workdir: Path, serve
         officer,
         case["version"],
     )
+    case = command("case-review-right-notices", {"method": "phone"}, officer, case["version"])
     case = command(
         "closure",
         {"grounds": ["resolved_to_satisfaction"], "reasons": "Resolved"},
@@ -190,7 +191,7 @@ def test_report_allocate_assess_close_and_survive_a_restart(workdir: Path, serve
     server.stop()
     server.start()
     status, headers, again = server.call("GET", path, token=manager)
-    assert status == 200 and again["status"] == "closed" and headers["ETag"] == '"7"'
+    assert status == 200 and again["status"] == "closed" and headers["ETag"] == '"8"'
     status, _, listing = server.call("GET", "/api/v1/cases?status=closed", token=manager)
     assert listing["total"] == 1
     log = (workdir / "server.log").read_text()

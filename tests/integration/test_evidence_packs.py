@@ -26,6 +26,7 @@ from application.commands.after_the_case import (
     ProduceEvidencePack,
     ReceiveComplaint,
     RespondToComplaint,
+    TellVictimOfCaseReviewRight,
 )
 from application.commands.base import CaseCommand
 from application.commands.closing import CloseCase, DiscussClosure, ProposeClosure
@@ -155,6 +156,7 @@ def worked_case(
             victim_view="Wants it open until the police finish.",
         ),
     )
+    case = step(OFFICER, TellVictimOfCaseReviewRight(method=phone))
     case = step(
         MANAGER, CloseCase(grounds=(ClosureGround.OTHER_AGENCY_DEALING,), reasons="Police lead.")
     )

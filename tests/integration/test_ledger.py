@@ -26,7 +26,7 @@ def test_a_case_goes_from_report_to_closure(services: Services, clock: Clock) ->
     case = act(services, case, OFFICER, AssessRisk(answers=answers))
     case = close(services, case)
     assert case.status == "closed"
-    assert case.version == 7
+    assert case.version == 8
     reread = ledger.case_for(MANAGER, case.id)
     assert reread.status == "closed" and reread.closed_at == clock.now
 

@@ -87,7 +87,9 @@ def test_sharing_follows_consent_and_safeguarding_over_time(
     assert now["safeguarding_concern_recorded"]
     assert _recipient(now, "police")["bases"] == ["safeguarding"]
     assert _recipient(now, "local_authority")["bases"] == ["safeguarding"]
-    assert not _recipient(now, "support_agency")["may_share"]  # not a safeguarding body
+    # 9.4: any relevant agency may be told on a recorded safeguarding concern
+    assert _recipient(now, "support_agency")["bases"] == ["safeguarding"]
+    assert _recipient(now, "multi_agency_panel")["bases"] == ["safeguarding"]
     assert [d["disclosure_id"] for d in _recipient(now, "police")["disclosures"]] == [
         "disclosure-1"
     ]

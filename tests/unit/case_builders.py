@@ -46,7 +46,7 @@ class Stage(IntEnum):
     ALLOCATED = 3
     RISK_ASSESSED = 4
     CLOSURE_PROPOSED = 5
-    CLOSURE_DISCUSSED = 6
+    CLOSURE_DISCUSSED = 6  # and the victim told of their right to an ASB Case Review
     CLOSED = 7
 
 
@@ -119,6 +119,7 @@ def walk_to(case: HateCase, stage: Stage, *, risk: dict[str, int] | None = None)
             actor=OFFICER,
             at=tick(),
         )
+        case.tell_victim_of_case_review_right(method="phone", actor=OFFICER, at=tick())
     if stage >= Stage.CLOSED:
         case.close_case(
             grounds=["resolved_to_satisfaction"],

@@ -219,6 +219,7 @@ def test_closing_at_high_risk_on_a_ground_other_than_another_agency_is_refused()
     case = case_at(Stage.RISK_ASSESSED, risk=HIGH_RISK)
     propose(case, ["other_agency_dealing"])
     discuss(case)
+    tell_of_review_right(case, minutes=1)
 
     with refused(case, "10.1"):
         close(case, ["resolved_to_satisfaction"])
@@ -247,7 +248,6 @@ NEW_ACTIONS: dict[str, Callable[[HateCase], object]] = {
         officer="other.officer", team="north", reason="Leave", actor=MANAGER, at=later(10)
     ),
     "closure proposal": lambda c: propose(c, ["all_action_taken"], minutes=10),
-    "telling the victim of the case review right": lambda c: tell_of_review_right(c),
     "second closure": lambda c: close(c, minutes=10),
 }
 
@@ -266,6 +266,7 @@ def test_consent_can_be_withdrawn_after_closure() -> None:
     assess(case, MEDIUM_RISK, minutes=10)
     propose(case, ["all_action_taken"], minutes=11)
     discuss(case, minutes=12)
+    tell_of_review_right(case, minutes=12)
     close(case, minutes=13)
 
     case.withdraw_consent(consent_id=consent_id, actor=OFFICER, at=later(30))
@@ -325,9 +326,9 @@ def test_reopening_without_a_reason_is_invalid() -> None:
 # --- telling the victim of the ASB Case Review right (12.1) -----------------------------------
 
 
-def tell_of_review_right(case: HateCase, method: str = "phone") -> None:
+def tell_of_review_right(case: HateCase, method: str = "phone", minutes: int = 10) -> None:
     case.tell_victim_of_case_review_right(
-        method=method, notes="Explained the council's process", actor=OFFICER, at=later(10)
+        method=method, notes="Explained the council's process", actor=OFFICER, at=later(minutes)
     )
 
 
@@ -349,6 +350,66 @@ def test_the_case_review_right_is_not_told_by_public_social_media_reply() -> Non
 
     with refused(case, "6.1"):
         tell_of_review_right(case, method="social_media_public_reply")
+
+
+def discussed_without_telling() -> HateCase:
+    case = case_at(Stage.RISK_ASSESSED)
+    propose(case, ["all_action_taken"])
+    case.discuss_closure(
+        method="phone", victim_agrees=True, victim_view="Fine", actor=OFFICER, at=later(1)
+    )
+    return case
+
+
+def test_closing_before_the_victim_is_told_of_the_case_review_right_is_refused() -> None:
+    case = discussed_without_telling()
+
+    with refused(case, "12.1"):
+        close(case)
+
+
+def test_closing_once_the_victim_is_told_of_the_case_review_right_is_accepted() -> None:
+    case = discussed_without_telling()
+    tell_of_review_right(case, minutes=1)
+
+    close(case)
+
+    assert case.status == CaseStatus.CLOSED
+
+
+def test_a_victim_who_disagrees_with_closure_is_told_of_the_right_again() -> None:
+    case = case_at(Stage.CLOSURE_DISCUSSED)  # told already, before this discussion
+    discuss(case, minutes=1)  # the victim does not agree: dissatisfied
+    assert case.case_review_right_owed is True
+
+    with refused(case, "12.1"):
+        close(case, minutes=2)
+    tell_of_review_right(case, minutes=3)
+    close(case, minutes=4)
+    assert case.status == CaseStatus.CLOSED
+
+
+def test_a_victims_complaint_after_closure_owes_them_the_right_told_after_closure_too() -> None:
+    case = case_at(Stage.CLOSED)
+    complain(case)
+    assert case.case_review_right_owed is True
+
+    tell_of_review_right(case, minutes=30)  # a closed case still records it
+
+    assert isinstance(last_event(case), ev.VictimToldOfCaseReviewRight)
+    assert case.case_review_right_owed is False
+
+
+def test_a_reopened_case_tells_the_victim_again_before_it_closes_again() -> None:
+    case = case_at(Stage.CLOSED)
+    case.reopen(reason="New incident", actor=MANAGER, at=later())
+    propose(case, ["all_action_taken"], minutes=1)
+    case.discuss_closure(
+        method="phone", victim_agrees=True, victim_view="Fine", actor=OFFICER, at=later(2)
+    )
+
+    with refused(case, "12.1"):
+        close(case, minutes=3)
 
 
 # --- complaints (11.1) -------------------------------------------------------------------
@@ -570,3 +631,111 @@ def test_a_recommendation_is_answered_once() -> None:
             at=later(41),
         )
     assert info.value.field == "recommendation_id"
+
+
+# --- closing when the victim cannot be reached (10.1) ---------------------------------------
+
+
+def attempt(case: HateCase, day: int, method: str = "phone", outcome: str = "no_answer") -> None:
+    case.record_contact(
+        method=method,
+        direction="outbound",
+        outcome=outcome,
+        actor=OFFICER,
+        at=later(day * 24 * 60),
+    )
+
+
+def proposed_without_the_victim(days: list[int], method: str = "phone") -> HateCase:
+    case = case_at(Stage.RISK_ASSESSED)
+    case.agree_contact_arrangement(method="phone", frequency_days=7, actor=OFFICER, at=later())
+    propose(case, ["no_further_reports_needs_victim"])
+    for day in days:
+        attempt(case, day, method)
+    return case
+
+
+def found_unreachable(case: HateCase, day: int = 20) -> None:
+    case.record_victim_unreachable(
+        notes="Calls unanswered; letter unanswered", actor=OFFICER, at=later(day * 24 * 60)
+    )
+
+
+@pytest.mark.parametrize(
+    ("days", "method"),
+    [
+        ([1, 8], "phone"),  # two attempts
+        ([1, 5, 9], "phone"),  # three, but over only eight days
+        ([1, 1, 15], "phone"),  # two separate occasions
+        ([1, 8, 15], "email"),  # not by the agreed method
+    ],
+    ids=["too few", "too short", "one day twice", "another method"],
+)
+def test_finding_the_victim_unreachable_without_enough_attempts_is_refused(
+    days: list[int], method: str
+) -> None:
+    case = proposed_without_the_victim(days, method)
+
+    with refused(case, "10.1"):
+        found_unreachable(case)
+
+
+def test_three_attempts_over_two_weeks_find_the_victim_unreachable_and_are_linked() -> None:
+    case = proposed_without_the_victim([1, 8, 15])
+
+    found_unreachable(case)
+
+    finding = last_event(case)
+    assert isinstance(finding, ev.VictimCouldNotBeReached)
+    assert finding.attempts == ["contact-1", "contact-2", "contact-3"]
+    assert case.victim_unreachable_attempts == finding.attempts
+
+
+def test_a_case_closes_without_a_discussion_only_on_the_ground_that_needs_the_victim() -> None:
+    case = proposed_without_the_victim([1, 8, 15])
+    found_unreachable(case)
+    tell_of_review_right(case, method="letter", minutes=21 * 24 * 60)
+
+    with refused(case, "10.1"):
+        close(case, ["resolved_to_satisfaction"], minutes=22 * 24 * 60)
+    close(case, ["no_further_reports_needs_victim"], minutes=22 * 24 * 60)
+
+    assert case.status == CaseStatus.CLOSED
+    assert case.closure_discussed is False
+
+
+def test_without_a_finding_or_a_discussion_a_case_does_not_close() -> None:
+    case = proposed_without_the_victim([1, 8, 15])
+    tell_of_review_right(case, method="letter", minutes=21 * 24 * 60)
+
+    with refused(case, "10.1"):
+        close(case, ["no_further_reports_needs_victim"], minutes=22 * 24 * 60)
+
+
+def test_only_a_closure_needing_the_victim_may_find_them_unreachable() -> None:
+    case = case_at(Stage.RISK_ASSESSED)
+    propose(case, ["all_action_taken"])
+    for day in (1, 8, 15):
+        attempt(case, day)
+
+    with refused(case, "10.1"):
+        found_unreachable(case)
+
+
+def test_reaching_the_victim_again_voids_the_finding_and_the_attempts() -> None:
+    case = proposed_without_the_victim([1, 8, 15])
+    found_unreachable(case)
+    attempt(case, 21, outcome="made")
+    tell_of_review_right(case, method="letter", minutes=21 * 24 * 60)
+
+    assert case.victim_unreachable_attempts is None and case.unanswered_attempts == []
+    with refused(case, "10.1"):
+        close(case, ["no_further_reports_needs_victim"], minutes=22 * 24 * 60)
+
+
+def test_a_refusal_to_talk_is_not_a_failed_attempt() -> None:
+    case = proposed_without_the_victim([1, 8, 15])
+    attempt(case, 16, outcome="refused")
+
+    with refused(case, "10.1"):
+        found_unreachable(case)
