@@ -467,6 +467,7 @@ def _cases(services: Services, clock: WalkingClock) -> None:
             recipient=Recipient.LOCAL_AUTHORITY,
             recipient_name="Adult Social Care",
             basis=DisclosureBasis.SAFEGUARDING,
+            concern_id="safeguarding-1",
             what="Risk assessment and incident log.",
         ),
     )
