@@ -26,8 +26,8 @@ from projections import sharing_view
 @dataclass(frozen=True)
 class _Facts:
     moment: str
-    consents: list[dict[str, Any]]
-    safeguarding: bool
+    consents: list[dict[str, Any]]  # the victim's: only they consent to sharing the case
+    safeguarding: list[str]  # the concerns recorded by then
     elected: set[str]
     representatives: list[str]
     disclosures: list[dict[str, Any]]
@@ -56,7 +56,8 @@ class SharingAnswers:
         return {
             "case_id": str(case_id),
             "as_of": facts.moment,
-            "safeguarding_concern_recorded": facts.safeguarding,
+            "safeguarding_concern_recorded": bool(facts.safeguarding),
+            "safeguarding_concerns": facts.safeguarding,
             "recipients": recipients,
         }
 
@@ -94,7 +95,7 @@ class SharingAnswers:
         bases = lawful_bases(
             recipient,
             {c["recipient"] for c in consents},
-            facts.safeguarding,
+            bool(facts.safeguarding),
             elected_representative=representative in facts.elected,
         )
         denied = None if bases else refusal(recipient)
@@ -110,16 +111,18 @@ class SharingAnswers:
             # Without another basis the police may still receive anonymous intelligence (9.2).
             "anonymous_intelligence_only": recipient == Recipient.POLICE and not bases,
             "consents_in_force": consents,
+            # 9.4: on the safeguarding basis, the concerns any disclosure must name
+            "safeguarding_concerns": facts.safeguarding if "safeguarding" in bases else [],
             "disclosures": [d for d in facts.disclosures if theirs(d)],
         }
 
     def _facts(self, actor: Actor, case_id: UUID, as_of: datetime | None) -> _Facts:
-        self._cases.check_visible(actor, case_id)  # only who may see the case sees its sharing
+        case = self._cases.check_visible(actor, case_id)  # who may see the case sees its sharing
         self._views.ready("sharing")
         now = self._clock()
         moment = client_instant(as_of, "as_of", now) or now
         with self._views.store.reading() as c:
-            found = sharing_view.as_of(c, str(case_id), moment)
+            found = sharing_view.as_of(c, str(case_id), moment, victim_id=str(case.victim_id))
         return _Facts(
             moment=found.moment,
             consents=found.consents,

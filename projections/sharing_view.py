@@ -1,7 +1,8 @@
-"""Consent-gated sharing view: consents with their time in force, safeguarding concerns,
-representatives (elected or not) and disclosures of each case, so the ledger can say what a
-recipient may be told now or at any past moment. No personal data: representatives appear
-by subject id, agencies by name.
+"""Consent-gated sharing view: consents with their time in force and whose they are,
+safeguarding concerns, representatives (elected or not) and disclosures of each case (each
+with the consent or safeguarding concern it rested on), so the ledger can say what a
+recipient may be told now or at any past moment. No personal data: people appear by subject
+id, agencies by name.
 """
 
 from __future__ import annotations
@@ -29,14 +30,15 @@ def _iso(value: datetime) -> str:
 
 class SharingView:
     name = "sharing"
-    version = 1
+    version = 2  # 2: whose consent it is; the safeguarding concern a disclosure rests on
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS view_sharing_consents ("
             "case_id TEXT NOT NULL, consent_id TEXT NOT NULL, recipient TEXT NOT NULL, "
             "recipient_label TEXT NOT NULL, representative_id TEXT, form TEXT NOT NULL, "
-            "granted_at TEXT NOT NULL, withdrawn_at TEXT, PRIMARY KEY (case_id, consent_id))"
+            "granted_at TEXT NOT NULL, withdrawn_at TEXT, subject_id TEXT NOT NULL, "
+            "PRIMARY KEY (case_id, consent_id))"
         )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS view_sharing_safeguarding ("
@@ -49,7 +51,7 @@ class SharingView:
             "case_id TEXT NOT NULL, disclosure_id TEXT NOT NULL, recipient TEXT NOT NULL, "
             "recipient_label TEXT NOT NULL, representative_id TEXT, basis TEXT NOT NULL, "
             "consent_id TEXT, legal_basis TEXT, disclosed_at TEXT NOT NULL, "
-            "by_actor TEXT NOT NULL, "
+            "by_actor TEXT NOT NULL, concern_id TEXT, "
             "PRIMARY KEY (case_id, disclosure_id))"
         )
 
@@ -76,8 +78,8 @@ class SharingView:
         elif isinstance(event, ev.ConsentGranted):
             cursor.execute(
                 "INSERT INTO view_sharing_consents (case_id, consent_id, recipient, "
-                "recipient_label, representative_id, form, granted_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, consent_id) DO NOTHING",
+                "recipient_label, representative_id, form, granted_at, subject_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, consent_id) DO NOTHING",
                 (
                     case_id,
                     event.consent_id,
@@ -86,6 +88,7 @@ class SharingView:
                     str(event.representative_id) if event.representative_id else None,
                     event.form,
                     _iso(event.occurred_at),
+                    str(event.subject_id),
                 ),
             )
         elif isinstance(event, ev.ConsentWithdrawn):
@@ -110,7 +113,7 @@ class SharingView:
             cursor.execute(
                 "INSERT INTO view_sharing_disclosures (case_id, disclosure_id, recipient, "
                 "recipient_label, representative_id, basis, consent_id, legal_basis, "
-                "disclosed_at, by_actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "disclosed_at, by_actor, concern_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (case_id, disclosure_id) DO NOTHING",
                 (
                     case_id,
@@ -123,6 +126,7 @@ class SharingView:
                     event.legal_basis,
                     _iso(event.occurred_at),
                     event.actor,
+                    event.concern_id,
                 ),
             )
 
@@ -147,6 +151,7 @@ CONSENT = (
     "form",
     "granted_at",
     "withdrawn_at",
+    "subject_id",
 )
 DISCLOSURE = (
     "disclosure_id",
@@ -158,6 +163,7 @@ DISCLOSURE = (
     "legal_basis",
     "disclosed_at",
     "by",
+    "concern_id",
 )
 
 
@@ -166,26 +172,30 @@ class SharingAsOf:
     """What the view held of one case's sharing at one moment (ISO instant, UTC)."""
 
     moment: str
-    consents: list[dict[str, Any]]  # in force at the moment, by CONSENT's names
-    safeguarding: bool  # a concern had been raised
+    consents: list[dict[str, Any]]  # the victim's in force at the moment, by CONSENT's names
+    safeguarding: list[str]  # the concerns raised by then
     representatives: list[tuple[str, bool]]  # subject id, elected, in the order they joined
     disclosures: list[dict[str, Any]]  # made by then, by DISCLOSURE's names
 
 
-def as_of(cursor: Cursor, case_id: str, moment: datetime) -> SharingAsOf:
+def as_of(cursor: Cursor, case_id: str, moment: datetime, *, victim_id: str) -> SharingAsOf:
+    """The case's sharing at `moment`. Only the victim's consents open the case: another
+    person's consent is for their own referral (policy 5.9)."""
     at = _iso(moment)
     cursor.execute(
         "SELECT consent_id, recipient, recipient_label, representative_id, form, granted_at, "
-        "withdrawn_at FROM view_sharing_consents WHERE case_id = ? AND granted_at <= ? "
-        "AND (withdrawn_at IS NULL OR withdrawn_at > ?) ORDER BY granted_at",
-        (case_id, at, at),
+        "withdrawn_at, subject_id FROM view_sharing_consents WHERE case_id = ? "
+        "AND granted_at <= ? AND (withdrawn_at IS NULL OR withdrawn_at > ?) AND subject_id = ? "
+        "ORDER BY granted_at",
+        (case_id, at, at, victim_id),
     )
     consents = [dict(zip(CONSENT, row, strict=True)) for row in cursor.fetchall()]
     cursor.execute(
-        "SELECT COUNT(*) FROM view_sharing_safeguarding WHERE case_id = ? AND raised_at <= ?",
+        "SELECT concern_id FROM view_sharing_safeguarding WHERE case_id = ? AND raised_at <= ? "
+        "ORDER BY raised_at, concern_id",
         (case_id, at),
     )
-    safeguarding = int(cursor.fetchone()[0]) > 0
+    safeguarding = [str(row[0]) for row in cursor.fetchall()]
     cursor.execute(
         "SELECT subject_id, elected FROM view_sharing_representatives "
         "WHERE case_id = ? AND since <= ? ORDER BY since",
@@ -194,8 +204,9 @@ def as_of(cursor: Cursor, case_id: str, moment: datetime) -> SharingAsOf:
     representatives = [(str(row[0]), bool(row[1])) for row in cursor.fetchall()]
     cursor.execute(
         "SELECT disclosure_id, recipient, recipient_label, representative_id, basis, "
-        "consent_id, legal_basis, disclosed_at, by_actor FROM view_sharing_disclosures "
-        "WHERE case_id = ? AND disclosed_at <= ? ORDER BY disclosed_at",
+        "consent_id, legal_basis, disclosed_at, by_actor, concern_id "
+        "FROM view_sharing_disclosures WHERE case_id = ? AND disclosed_at <= ? "
+        "ORDER BY disclosed_at",
         (case_id, at),
     )
     disclosures = [dict(zip(DISCLOSURE, row, strict=True)) for row in cursor.fetchall()]

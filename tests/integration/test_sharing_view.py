@@ -12,9 +12,12 @@ from application.commands.consent_and_sharing import (
     WithdrawConsent,
 )
 from application.commands.people import PersonDetails
+from application.commands.perpetrators import IdentifyPerpetrator
+from application.commands.victim_care import ReferForSupport
 from domain.vocabulary import (
     ConsentForm,
     DisclosureBasis,
+    PerpetratorLink,
     Recipient,
     ReporterRole,
     SafeguardingSubject,
@@ -71,7 +74,16 @@ def test_sharing_follows_consent_and_safeguarding_over_time(
         referred_to=(Recipient.LOCAL_AUTHORITY,),
         details="Child frightened to go to school",
     )
-    act(services, case, OFFICER, concern)
+    case = act(services, case, OFFICER, concern)
+    clock.advance(timedelta(hours=1))
+    to_adult_care = Disclose(
+        recipient=Recipient.SUPPORT_AGENCY,
+        recipient_name="Barnardo's",
+        basis=DisclosureBasis.SAFEGUARDING,
+        concern_id="safeguarding-1",
+        what="The risk to the child",
+    )
+    act(services, case, OFFICER, to_adult_care)
 
     then = services.sharing.for_case(OFFICER, case.id, as_of=before)
     assert not _recipient(then, "police")["may_share"]
@@ -90,6 +102,12 @@ def test_sharing_follows_consent_and_safeguarding_over_time(
     # 9.4: any relevant agency may be told on a recorded safeguarding concern
     assert _recipient(now, "support_agency")["bases"] == ["safeguarding"]
     assert _recipient(now, "multi_agency_panel")["bases"] == ["safeguarding"]
+    assert now["safeguarding_concerns"] == ["safeguarding-1"]
+    support = _recipient(now, "support_agency")
+    assert support["safeguarding_concerns"] == ["safeguarding-1"]
+    assert [(d["basis"], d["concern_id"]) for d in support["disclosures"]] == [
+        ("safeguarding", "safeguarding-1")
+    ]
     assert [d["disclosure_id"] for d in _recipient(now, "police")["disclosures"]] == [
         "disclosure-1"
     ]
@@ -134,3 +152,34 @@ def test_an_elected_representative_needs_no_written_consent(services: Services) 
     whole = services.sharing.for_case(OFFICER, case.id)
     reps = [r for r in whole["recipients"] if r["recipient"] == "representative"]
     assert [r["representative_id"] for r in reps] == [str(case.reporter_id)]
+
+
+def test_a_perpetrators_own_consent_never_opens_the_case_to_an_agency(
+    services: Services,
+) -> None:
+    case = allocate(services, report(services))
+    identified = services.ledger.execute(
+        case.id,
+        IdentifyPerpetrator(link=PerpetratorLink.TENANT, details=PersonDetails(name="Gary Stone")),
+        actor=OFFICER,
+        seen_version=case.version,
+    )
+    perpetrator = identified.result
+    consent = GrantConsent(
+        recipient=Recipient.SUPPORT_AGENCY,
+        recipient_name="Change Grow Live",
+        form=ConsentForm.VERBAL,
+        subject_id=perpetrator,
+    )
+    case = act(services, identified.case, OFFICER, consent)
+    referral = ReferForSupport(
+        agency="Change Grow Live",
+        consent_id="consent-1",
+        subject_id=perpetrator,
+        notes="Agreed to alcohol support",
+    )
+    act(services, case, OFFICER, referral)
+
+    support = _recipient(services.sharing.for_case(OFFICER, case.id), "support_agency")
+    assert support["may_share"] is False  # the victim's information: only their consent
+    assert support["consents_in_force"] == []
