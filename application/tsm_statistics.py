@@ -8,9 +8,12 @@ wall clock; `year=2026` is 1 April 2026 to 31 March 2027. For that year this rep
 * service-level timers met, breached and overdue per month. A timer counts in the local
   month it fell due; whether it was met or breached is the domain's `Timer.state` as of now
   (an overdue timer has not stopped yet; it will count as breached once it does);
-* NM01(b): hate incidents opened per 1,000 homes. Every case in this ledger is a hate
-  incident, so it is the cases opened in the year (reopenings are not new cases) divided by
-  the homes owned (`CASELEDGER_HOMES_OWNED`) times 1,000, rounded to two decimal places.
+* NM01(b): ASB cases involving hate incidents opened per 1,000 homes: the cases opened in
+  the year (reopenings are not new cases) that count in NM01 by `domain.nm01` (a monitored
+  strand, not disputed), divided by the homes owned (`CASELEDGER_HOMES_OWNED`) times 1,000,
+  rounded to two decimal places. Beside it, not in it: the cases opened whose strands are
+  only age, sex or another characteristic, and the disputed ones (`domain.nm01` names the
+  regulator's definition and links to it).
 
 The figures are landlord-wide counts, so managers of any team and auditors may read them.
 """
@@ -25,9 +28,17 @@ from application.actors import Actor
 from application.authorisation import authorise
 from application.clock import Clock
 from application.freshness import ViewFreshness
+from domain.nm01 import DEFINITION_SOURCE, HateMeasure
 from domain.service_levels import ServiceLevels, TimerState
 from projections import statistics_view, timers
-from projections.statistics_view import ALL_STRANDS, CLOSED, OPENED, REOPENED, month_of
+from projections.statistics_view import (
+    ALL_STRANDS,
+    CLOSED,
+    NM01_KEY,
+    OPENED,
+    REOPENED,
+    month_of,
+)
 
 FIRST_MONTH = 4  # the TSM year starts on 1 April
 
@@ -56,11 +67,15 @@ class MonthFigures:
 
 @dataclass(frozen=True)
 class NM01:
-    """TSM NM01(b): hate incidents opened per 1,000 homes in the year."""
+    """TSM NM01(b): ASB cases involving hate incidents (the five monitored strands) opened
+    per 1,000 homes in the year; beside it, the cases opened that it does not count."""
 
     hate_cases_opened: int
     homes: int
     per_1000_homes: float
+    other_characteristic_opened: int  # age, sex or other only: hate, outside NM01's strands
+    disputed_opened: int  # the hate definition was found proven otherwise or unreasonable
+    definition: str = DEFINITION_SOURCE
 
 
 @dataclass(frozen=True)
@@ -104,7 +119,8 @@ class Statistics:
         counts, strands = self._case_counts(months)
         timers = self._timer_counts(year)
         by_month = [MonthFigures(m, counts[m], timers.get(m, TimerCounts(0, 0, 0))) for m in months]
-        opened = sum(f.cases.opened for f in by_month)
+        measures = {m: strands.pop(NM01_KEY + m, CaseCounts(0, 0, 0, 0)) for m in HateMeasure}
+        hate = measures[HateMeasure.MONITORED].opened
         return YearStatistics(
             year=year,
             starts=f"{year}-04-01",
@@ -117,7 +133,13 @@ class Statistics:
             ),
             months=by_month,
             strands=strands,
-            nm01=NM01(opened, self._homes, round(opened / self._homes * 1000, 2)),
+            nm01=NM01(
+                hate,
+                self._homes,
+                round(hate / self._homes * 1000, 2),
+                measures[HateMeasure.OTHER_CHARACTERISTIC].opened,
+                measures[HateMeasure.DISPUTED].opened,
+            ),
             projection_position=position,
         )
 

@@ -20,6 +20,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from domain.case_timers import Change
+from domain.nm01 import HateMeasure
 from domain.service_levels import TimerKind, TimerState
 from domain.subject_requests import (
     ErasureGround,
@@ -170,6 +171,11 @@ _WORDS: dict[type[StrEnum], dict[str, str]] = {
         "can be done without the victim's help",
         "other_agency_dealing": "another agency is dealing with the case and it no longer "
         "needs our officers",
+    },
+    HateMeasure: {
+        "monitored": "a hate case counted in NM01 (one of the five monitored strands)",
+        "other_characteristic": "hate against another characteristic (age, sex or other)",
+        "disputed": "a case the landlord found was not hate (Hate Policy 5.4)",
     },
     HateDefinitionDecision: {
         "proven_otherwise": "shown by the evidence not to be a hate incident",

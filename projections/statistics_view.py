@@ -12,6 +12,9 @@ Counting rules (the reader, `application.tsm_statistics`, adds timers and NM01 o
   strands are those it has now (as reported, then as revised by `ClassificationRevised`,
   plus any a `FurtherIncidentReported` adds); when they change, the case's past counts
   move with it, so the strand figures always describe the cases as now classified.
+* Each case also counts under one NM01 key (`nm01:monitored`, `nm01:other_characteristic`
+  or `nm01:disputed`, `domain.nm01.hate_measure`), which moves the same way when its strands
+  change or a manager disputes the hate definition (`HateDefinitionDisputed`).
 
 Rows hold months, strands, measures and counts only; per-case rows hold the case id, its
 strands (vocabulary values) and whether it is open: no personal data. Everything comes from
@@ -27,11 +30,18 @@ from zoneinfo import ZoneInfo
 
 from domain import case_events as ev
 from domain.instants import within_range
+from domain.nm01 import hate_measure
 from projections.store import Cursor
 
 OPENED, CLOSED, REOPENED = "opened", "closed", "reopened"
 MEASURES = (OPENED, CLOSED, REOPENED)
 ALL_STRANDS = ""  # the strand key of the counts over every case
+NM01_KEY = "nm01:"  # + a `HateMeasure`: the key of a case's NM01 counts
+
+
+def count_keys(strands: list[str], disputed: bool) -> list[str]:
+    """The keys a case counts under besides every case's: its strands and its NM01 measure."""
+    return [*strands, NM01_KEY + hate_measure(strands, disputed)]
 
 
 def month_of(at: datetime, zone: ZoneInfo) -> str:
@@ -41,7 +51,7 @@ def month_of(at: datetime, zone: ZoneInfo) -> str:
 
 class StatisticsView:
     name = "statistics"
-    version = 1
+    version = 2  # 2: the NM01 measure of each case
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
@@ -55,7 +65,8 @@ class StatisticsView:
         # Per-case facts later events need: the strands counted, and whether it is open.
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS view_statistics_cases ("
-            "case_id TEXT PRIMARY KEY, strands TEXT NOT NULL, is_open INTEGER NOT NULL)"
+            "case_id TEXT PRIMARY KEY, strands TEXT NOT NULL, is_open INTEGER NOT NULL, "
+            "disputed INTEGER NOT NULL DEFAULT 0)"
         )
         # What each case has contributed, so a reclassification can move it between strands.
         cursor.execute(
@@ -78,7 +89,7 @@ class StatisticsView:
                 (case_id, json.dumps(strands)),
             )
             if cursor.rowcount == 1:
-                self._count(cursor, case_id, strands, event.received_at, OPENED)
+                self._count(cursor, case_id, count_keys(strands, False), event.received_at, OPENED)
         elif isinstance(event, ev.CaseClosed | ev.CaseReopened):
             closing = isinstance(event, ev.CaseClosed)
             cursor.execute(
@@ -86,25 +97,33 @@ class StatisticsView:
                 (0 if closing else 1, case_id, 1 if closing else 0),
             )
             if cursor.rowcount == 1:
-                strands = self._strands(cursor, case_id)
+                keys = count_keys(*self._case(cursor, case_id))
                 self._count(
-                    cursor, case_id, strands, event.occurred_at, CLOSED if closing else REOPENED
+                    cursor, case_id, keys, event.occurred_at, CLOSED if closing else REOPENED
                 )
         elif isinstance(event, ev.ClassificationRevised):
-            self._reclassify(cursor, case_id, list(dict.fromkeys(event.strands)))
+            _, disputed = self._case(cursor, case_id)
+            self._reclassify(cursor, case_id, list(dict.fromkeys(event.strands)), disputed)
         elif isinstance(event, ev.FurtherIncidentReported):
-            known = self._strands(cursor, case_id)
-            self._reclassify(cursor, case_id, list(dict.fromkeys([*known, *event.strands])))
+            known, disputed = self._case(cursor, case_id)
+            strands = list(dict.fromkeys([*known, *event.strands]))
+            self._reclassify(cursor, case_id, strands, disputed)
+        elif isinstance(event, ev.HateDefinitionDisputed):
+            known, _ = self._case(cursor, case_id)
+            self._reclassify(cursor, case_id, known, True)
 
     # --- helpers -------------------------------------------------------------------------
 
-    def _strands(self, cursor: Cursor, case_id: str) -> list[str]:
-        cursor.execute("SELECT strands FROM view_statistics_cases WHERE case_id = ?", (case_id,))
+    def _case(self, cursor: Cursor, case_id: str) -> tuple[list[str], bool]:
+        """The case's strands and whether its hate definition is disputed."""
+        cursor.execute(
+            "SELECT strands, disputed FROM view_statistics_cases WHERE case_id = ?", (case_id,)
+        )
         row = cursor.fetchone()
-        return list(json.loads(row[0])) if row else []
+        return (list(json.loads(row[0])), bool(row[1])) if row else ([], False)
 
     def _count(
-        self, cursor: Cursor, case_id: str, strands: list[str], at: datetime, measure: str
+        self, cursor: Cursor, case_id: str, keys: list[str], at: datetime, measure: str
     ) -> None:
         month = month_of(at, self.zone)
         cursor.execute(
@@ -113,8 +132,8 @@ class StatisticsView:
             "SET n = view_statistics_moves.n + 1",
             (case_id, month, measure),
         )
-        for strand in (ALL_STRANDS, *strands):
-            self._add(cursor, month, measure, strand, 1)
+        for key in (ALL_STRANDS, *keys):
+            self._add(cursor, month, measure, key, 1)
 
     def _add(self, cursor: Cursor, month: str, measure: str, strand: str, n: int) -> None:
         cursor.execute(
@@ -124,13 +143,14 @@ class StatisticsView:
             (month, measure, strand, n),
         )
 
-    def _reclassify(self, cursor: Cursor, case_id: str, strands: list[str]) -> None:
-        old = self._strands(cursor, case_id)
-        if set(old) == set(strands):
+    def _reclassify(self, cursor: Cursor, case_id: str, strands: list[str], disputed: bool) -> None:
+        old = count_keys(*self._case(cursor, case_id))
+        new = count_keys(strands, disputed)
+        if set(old) == set(new):
             return
         cursor.execute(
-            "UPDATE view_statistics_cases SET strands = ? WHERE case_id = ?",
-            (json.dumps(strands), case_id),
+            "UPDATE view_statistics_cases SET strands = ?, disputed = ? WHERE case_id = ?",
+            (json.dumps(strands), int(disputed), case_id),
         )
         if cursor.rowcount != 1:
             return  # not a case this view knows
@@ -138,10 +158,10 @@ class StatisticsView:
             "SELECT month, measure, n FROM view_statistics_moves WHERE case_id = ?", (case_id,)
         )
         for month, measure, n in cursor.fetchall():
-            for strand in set(old) - set(strands):
-                self._add(cursor, month, measure, strand, -int(n))
-            for strand in set(strands) - set(old):
-                self._add(cursor, month, measure, strand, int(n))
+            for key in set(old) - set(new):
+                self._add(cursor, month, measure, key, -int(n))
+            for key in set(new) - set(old):
+                self._add(cursor, month, measure, key, int(n))
 
 
 # --- queries ---------------------------------------------------------------------------------

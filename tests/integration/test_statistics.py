@@ -14,12 +14,12 @@ import pytest
 
 from application.actors import Actor
 from application.commands.closing import ReopenCase
-from application.commands.reporting import ReviseClassification
+from application.commands.reporting import DisputeHateDefinition, ReviseClassification
 from application.commands.victim_care import AssessRisk
 from application.errors import Forbidden
 from application.tsm_statistics import CaseCounts, TimerCounts, tsm_months
 from domain.hate_case import HateCase
-from domain.vocabulary import Form, StaffRole, Strand
+from domain.vocabulary import Form, HateDefinitionDecision, StaffRole, Strand
 from interface.config import Services, build_services
 from tests.cases import act, allocate, close, contact, report
 from tests.conftest import HUB, MANAGER, OFFICER, Clock
@@ -109,6 +109,43 @@ def test_nm01_is_hate_cases_opened_per_thousand_homes(
     finally:
         smaller.close()
     assert (nm01.hate_cases_opened, nm01.homes, nm01.per_1000_homes) == (2, 2500, 0.8)
+
+
+def test_nm01_counts_the_five_monitored_strands_and_reports_the_rest_beside_it(
+    services: Services, clock: Clock
+) -> None:
+    clock.now = at(5, 11, 9)
+    report(services, strands=(Strand.RACE, Strand.AGE))  # counts: one monitored strand
+    report(services, strands=(Strand.AGE,))
+    report(services, strands=(Strand.SEX_OR_GENDER, Strand.OTHER))
+    disputed = allocate(services, report(services, strands=(Strand.DISABILITY,)))
+    act(
+        services,
+        disputed,
+        MANAGER,
+        DisputeHateDefinition(
+            decision=HateDefinitionDecision.PROVEN_OTHERWISE, reasons="CCTV shows otherwise"
+        ),
+    )
+    moved = allocate(services, report(services, strands=(Strand.RACE,)))
+    act(
+        services,
+        moved,
+        OFFICER,
+        ReviseClassification(
+            strands=(Strand.AGE,),
+            forms=(Form.VERBAL_ABUSE,),
+            victim_agrees=True,
+            reason="The abuse was about her age",
+        ),
+    )
+
+    year = services.statistics.for_year(MANAGER, 2026)
+    assert (year.nm01.hate_cases_opened, year.nm01.per_1000_homes) == (1, 0.1)
+    assert (year.nm01.other_characteristic_opened, year.nm01.disputed_opened) == (3, 1)
+    assert year.cases.opened == 5  # every case is still a case
+    assert "nm01:monitored" not in year.strands and year.strands["age"].opened == 3
+    assert year.nm01.definition.startswith("https://www.gov.uk/")
 
 
 def test_a_rebuild_gives_identical_numbers(services: Services, clock: Clock) -> None:
