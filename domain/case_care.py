@@ -15,6 +15,7 @@ from domain.case_state import (
     required_text,
 )
 from domain.errors import InvalidCommand, PolicyViolation
+from domain.instants import aware, client_instant
 from domain.lawful_bases import victim_details_in
 from domain.personal import personal_or_none
 from domain.risk import RiskMatrix
@@ -277,6 +278,28 @@ class VictimCare(CaseState):
             contractor=contractor,
         )
         return repair_id
+
+    def record_damage_found(
+        self,
+        *,
+        kind: str,
+        description: str,
+        reported_at: datetime | None = None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Damage from hate found after the report (5.10): the repair it needs runs from when
+        it was reported to us (`reported_at`, default now), however late it is ordered
+        (`domain.case_timers`)."""
+        reported = client_instant(reported_at, "reported_at", aware(at, "at")) or at
+        self._record(
+            ev.DamageFound,
+            actor,
+            at,
+            kind=term(RepairKind, kind, "kind"),
+            reported_at=reported,
+            description=required_text(self._victim, description, "description"),
+        )
 
     def complete_repair(
         self, *, repair_id: str, notes: str | None = None, actor: str, at: datetime

@@ -181,6 +181,15 @@ class RepairRequested(CaseEvent):
     contractor: str | None
 
 
+class DamageFound(CaseEvent):
+    """Damage from hate found after the report (5.10): reported to us at `reported_at` (as the
+    officer recorded it); the repair it needs runs from then. `kind` is the repair it needs."""
+
+    kind: str
+    reported_at: datetime
+    description: Personal
+
+
 class RepairCompleted(CaseEvent):
     repair_id: str
     notes: Personal | None

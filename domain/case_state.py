@@ -438,6 +438,10 @@ class CaseState(Aggregate):
         self.repairs[e.repair_id] = Repair(e.repair_id, e.kind, e.occurred_at)
 
     @_apply.register
+    def _(self, e: ev.DamageFound) -> None:
+        pass  # the repair clock it starts is `domain.case_timers`'
+
+    @_apply.register
     def _(self, e: ev.RepairCompleted) -> None:
         self.repairs[e.repair_id].completed_at = e.occurred_at
 

@@ -7,6 +7,22 @@ each contact made starting the next one (8.1); each risk assessment sets the nex
 its level (5.5); each complaint stage its response (11.1). Closing the case ends the ongoing
 care (updates, reviews); one missed before closing stays breached.
 
+Readings that protect the victim (issue 15):
+
+- **8.1: only the victim counts.** The first response and the victim's updates are promises
+  to the victim: only a contact with the victim, or with their authorised representative (a
+  councillor or MP, 6.3, or a representative the victim's written consent in force names,
+  6.2), stops or restarts them. A call to the alleged perpetrator or a witness does not.
+- **5.10: repairs run from the report of the damage.** "We will deal with any repairs which
+  are needed because of hate ... within 24 hours; remove offensive graffiti within 1 working
+  day": the clock runs from when the damage was reported to us, not from when the repair was
+  ordered, so a late order shows as late. Damage is reported by a report or further
+  incident whose forms include graffiti (graffiti removal) or vandalism or arson (emergency
+  repair), or by a later record that damage was found (`DamageFound`, from its
+  `reported_at`). A repair ordered runs from the earliest report of its kind of damage not
+  already covered by an earlier repair of that kind (and covers every report of that kind so
+  far); with no such report, from the order.
+
 `CaseTimers` holds one case's timers and the facts later events need; `apply(event)` changes
 them and says what changed. `timers_of(events, levels)` folds a whole history. The timers
 view stores the fold's output per case (`projections.timers`), the evidence pack folds a
@@ -24,11 +40,25 @@ from typing import Any
 
 from domain import case_events as ev
 from domain.service_levels import ServiceLevels, Timer
-from domain.vocabulary import ComplaintStage, ContactOutcome, RepairKind
+from domain.vocabulary import (
+    ComplaintStage,
+    ConsentForm,
+    ContactOutcome,
+    Form,
+    Recipient,
+    RepairKind,
+)
 
 # A contact that reached the person or left them a message is a response; an unanswered
 # call is an attempt, recorded but not a response (policy 8.1).
 _RESPONDED = frozenset({ContactOutcome.MADE.value, ContactOutcome.LEFT_MESSAGE.value})
+
+# The forms of hate that report damage, and the repair each needs (5.10).
+DAMAGE: dict[str, str] = {
+    Form.GRAFFITI.value: RepairKind.GRAFFITI_REMOVAL.value,
+    Form.VANDALISM.value: RepairKind.EMERGENCY.value,
+    Form.ARSON.value: RepairKind.EMERGENCY.value,
+}
 
 FIRST_RESPONSE = "first_response"
 VICTIM_UPDATE = "victim_update:"
@@ -36,9 +66,14 @@ RISK_REVIEW = "risk_review:"
 
 TIMED_EVENTS: tuple[type, ...] = (
     ev.CaseReported,
+    ev.FurtherIncidentReported,
     ev.OfficerAllocated,
+    ev.SubjectLinked,
+    ev.ConsentGranted,
+    ev.ConsentWithdrawn,
     ev.ContactMade,
     ev.ContactArrangementAgreed,
+    ev.DamageFound,
     ev.RepairRequested,
     ev.RepairCompleted,
     ev.RiskAssessed,
@@ -76,6 +111,13 @@ class CaseTimers:
     frequency_days: int | None = None
     updates: int = 0  # victim updates started so far
     reviews: int = 0  # risk reviews started so far
+    # Who a contact must be with to count (8.1): the victim, elected representatives, and the
+    # representatives the victim's written consents in force name (consent id -> subject id).
+    victim_id: str | None = None
+    elected: list[str] = field(default_factory=list)
+    representative_consents: dict[str, str] = field(default_factory=dict)
+    # Damage reported and not yet covered by a repair (5.10): (repair kind, ISO instant).
+    damage: list[tuple[str, str]] = field(default_factory=list)
 
     def apply(self, event: Any) -> list[TimerChange]:
         """Apply one of the case's events; what it did to the timers, in their order."""
@@ -88,9 +130,27 @@ class CaseTimers:
     def _apply(self, event: Any) -> None:
         if isinstance(event, ev.CaseReported):
             self._start(FIRST_RESPONSE, self.levels.first_response(event.received_at))
+            self.victim_id = str(event.victim_id)
+            if event.reporter_id is not None and event.reporter_role in ("councillor", "mp"):
+                self.elected.append(str(event.reporter_id))
+            self._damage_reported(event.forms, event.received_at)
+        elif isinstance(event, ev.FurtherIncidentReported):
+            self._damage_reported(event.forms, event.occurred_at)
+        elif isinstance(event, ev.DamageFound):
+            self.damage.append((event.kind, event.reported_at.isoformat()))
+        elif isinstance(event, ev.SubjectLinked):
+            if event.elected_representative:
+                self.elected.append(str(event.subject_id))
+        elif isinstance(event, ev.ConsentGranted):
+            if event.recipient == Recipient.REPRESENTATIVE and event.form == ConsentForm.WRITTEN:
+                self.representative_consents[event.consent_id] = str(event.representative_id)
+        elif isinstance(event, ev.ConsentWithdrawn):
+            self.representative_consents.pop(event.consent_id, None)
         elif isinstance(event, ev.OfficerAllocated):
             self.allocated_at = event.occurred_at
             self._stop_first_response()
+        elif isinstance(event, ev.ContactMade) and not self._with_victim(event.subject_id):
+            pass  # 8.1: a contact with anyone else answers no promise to the victim
         elif isinstance(event, ev.ContactMade) and event.outcome in _RESPONDED:
             self.responded_at = self.responded_at or event.occurred_at
             self._stop_first_response()
@@ -106,7 +166,8 @@ class CaseTimers:
                 if event.kind == RepairKind.EMERGENCY
                 else self.levels.graffiti_removal
             )
-            self._start(f"repair:{event.repair_id}", start(event.occurred_at, event.repair_id))
+            reported = self._damage_covered(event.kind, event.occurred_at)
+            self._start(f"repair:{event.repair_id}", start(reported, event.repair_id))
         elif isinstance(event, ev.RepairCompleted):
             self._stop(f"repair:{event.repair_id}", event.occurred_at)
         elif isinstance(event, ev.RiskAssessed):
@@ -127,6 +188,26 @@ class CaseTimers:
         elif isinstance(event, ev.CaseClosed):
             for prefix in (VICTIM_UPDATE, RISK_REVIEW):
                 self._stop_running(prefix, event.occurred_at)
+
+    def _with_victim(self, subject_id: Any) -> bool:
+        """A contact with the victim or their authorised representative (8.1, 6.2, 6.3)."""
+        who = str(subject_id)
+        return (
+            who == self.victim_id
+            or who in self.elected
+            or who in self.representative_consents.values()
+        )
+
+    def _damage_reported(self, forms: Iterable[str], at: datetime) -> None:
+        for kind in dict.fromkeys(DAMAGE[f] for f in forms if f in DAMAGE):
+            self.damage.append((kind, at.isoformat()))
+
+    def _damage_covered(self, kind: str, ordered_at: datetime) -> datetime:
+        """When the damage a repair of `kind` answers was first reported (else the order);
+        every report of that kind so far is covered by it."""
+        reported = [datetime.fromisoformat(at) for k, at in self.damage if k == kind]
+        self.damage = [(k, at) for k, at in self.damage if k != kind]
+        return min([*reported, ordered_at])
 
     def _start(self, key: str, timer: Timer) -> None:
         self.timers.setdefault(key, timer)

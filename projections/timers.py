@@ -9,6 +9,7 @@ it with `Timer.state(now)`, never from a stored column.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from projections.case_summaries import Seen, visible
 from projections.store import Cursor
 
 _COLUMNS = ("timer_key", "kind", "clause", "subject", "started_at", "due_at", "stopped_at")
-_FACTS = ("allocated_at", "responded_at", "frequency_days", "updates", "reviews")
+_FACTS = ("allocated_at", "responded_at", "frequency_days", "updates", "reviews", "parties")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ def _timer(row: Sequence[Any]) -> tuple[str, Timer]:
 
 class Timers:
     name = "timers"
-    version = 2  # 2: written from domain.case_timers, rows kept in the order they started
+    # 2: written from domain.case_timers, rows kept in the order they started; 3: who a
+    # contact must be with to count (8.1) and the damage a repair runs from (5.10)
+    version = 3
 
     def __init__(self, levels: ServiceLevels) -> None:
         self.levels = levels
@@ -71,7 +74,7 @@ class Timers:
             "CREATE TABLE IF NOT EXISTS view_timer_cases ("
             "case_id TEXT PRIMARY KEY, allocated_at TEXT, responded_at TEXT, "
             "frequency_days INTEGER, updates INTEGER NOT NULL DEFAULT 0, "
-            "reviews INTEGER NOT NULL DEFAULT 0)"
+            "reviews INTEGER NOT NULL DEFAULT 0, parties TEXT NOT NULL DEFAULT '{}')"
         )
 
     def drop_tables(self, cursor: Cursor) -> None:
@@ -104,6 +107,15 @@ class Timers:
                 timers.frequency_days,
                 timers.updates,
                 timers.reviews,
+                json.dumps(
+                    {
+                        "victim_id": timers.victim_id,
+                        "elected": timers.elected,
+                        "representative_consents": timers.representative_consents,
+                        "damage": timers.damage,
+                    },
+                    sort_keys=True,
+                ),
                 case_id,
             ),
         )
@@ -119,6 +131,7 @@ class Timers:
             f"SELECT {', '.join(_COLUMNS)} FROM view_timers WHERE case_id = ? ORDER BY seq",
             (case_id,),
         )
+        parties = json.loads(facts[5])
         return CaseTimers(
             self.levels,
             dict(_timer(row) for row in cursor.fetchall()),
@@ -127,6 +140,10 @@ class Timers:
             frequency_days=facts[2],
             updates=int(facts[3]),
             reviews=int(facts[4]),
+            victim_id=parties.get("victim_id"),
+            elected=list(parties.get("elected", [])),
+            representative_consents=dict(parties.get("representative_consents", {})),
+            damage=[(kind, at) for kind, at in parties.get("damage", [])],
         )
 
     @staticmethod

@@ -65,6 +65,7 @@ from application.commands.victim_care import (
     CompleteRepair,
     ProvideSecurityMeasures,
     RecordContact,
+    RecordDamageFound,
     ReferForSupport,
     RequestRepair,
 )
@@ -86,6 +87,7 @@ _CASE_COMMANDS: tuple[type[CaseCommand[object]], ...] = (
     AgreeReasonableAdjustment,
     ReferForSupport,
     ProvideSecurityMeasures,
+    RecordDamageFound,
     RequestRepair,
     CompleteRepair,
     GrantConsent,

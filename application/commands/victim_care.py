@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from application.commands.base import Acting, CaseCommand
@@ -239,6 +239,32 @@ class RequestRepair(CaseCommand[str]):
             kind=self.kind,
             description=self.description,
             contractor=self.contractor,
+            actor=acting.actor,
+            at=acting.at,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDamageFound(CaseCommand[None]):
+    """Damage the report did not mention, found later (e.g. on a visit): the repair it needs
+    runs from when it was reported to us, so a late order shows as late (5.10)."""
+
+    noun = "damage-found"
+    title = "Record damage found after the report"
+    clauses = ("5.10",)
+    roles = INTAKE
+
+    kind: RepairKind = described("The repair it needs: emergency (24 hours) or graffiti removal")
+    description: str = free_text("What damage was found", max_length=2000)
+    reported_at: datetime | None = described(
+        "When it was reported to us (default: now)", default=None
+    )
+
+    def run(self, case: HateCase, acting: Acting) -> None:
+        case.record_damage_found(
+            kind=self.kind,
+            description=self.description,
+            reported_at=self.reported_at,
             actor=acting.actor,
             at=acting.at,
         )

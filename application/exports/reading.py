@@ -400,6 +400,14 @@ def _repair(n: Narrator, e: ev.RepairRequested) -> tuple[str, Lines]:
     ]
 
 
+@reads(ev.DamageFound)
+def _damage(n: Narrator, e: ev.DamageFound) -> tuple[str, Lines]:
+    return f"Damage found: needs {words(RepairKind, e.kind)}", [
+        ("Reported to us", when(e.reported_at)),
+        ("What", n.text(e.description, "description", "damage description")),
+    ]
+
+
 @reads(ev.RepairCompleted)
 def _repair_done(n: Narrator, e: ev.RepairCompleted) -> tuple[str, Lines]:
     kind = n.recall(e.repair_id, "repair")

@@ -307,6 +307,13 @@ def walk_every_command(api: Api) -> tuple[dict[str, Any], list[Step]]:
         kind="graffiti_removal",
         description="Remove the graffiti from the front door.",
     )
+    do(
+        "damage-found",
+        "officer",
+        "DamageFound",
+        kind="emergency",
+        description="The door glass was cracked too.",
+    )
     do("repair-completions", "officer", "RepairCompleted", repair_id="repair-1")
     do(
         "consents",

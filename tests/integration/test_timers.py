@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from application.actors import Actor
 from application.caseload import DUE_TODAY, TimerView
 from application.commands.after_the_case import ReceiveComplaint
+from application.commands.people import PersonDetails
+from application.commands.perpetrators import IdentifyPerpetrator
 from application.commands.victim_care import (
     AgreeContactArrangement,
     AssessRisk,
@@ -14,7 +16,14 @@ from application.commands.victim_care import (
     RequestRepair,
 )
 from domain.hate_case import HateCase
-from domain.vocabulary import ComplaintStage, ContactMethod, ContactOutcome, RepairKind
+from domain.vocabulary import (
+    ComplaintStage,
+    ContactMethod,
+    ContactOutcome,
+    Form,
+    PerpetratorLink,
+    RepairKind,
+)
 from interface.config import Services
 from tests.cases import LOW_RISK, act, allocate, contact, report
 from tests.conftest import HUB, MANAGER, OFFICER, OTHER_OFFICER, Clock
@@ -124,3 +133,24 @@ def test_the_caseload_lists_cases_with_overdue_timers(services: Services, clock:
     page = services.caseload.cases(MANAGER, overdue=True)
     assert [c["case_id"] for c in page.items] == [str(late.id)]
     assert services.caseload.cases(OFFICER, overdue=True).total == 0
+
+
+def test_a_late_graffiti_order_is_late_and_only_the_victim_answers_the_first_response(
+    services: Services, clock: Clock
+) -> None:
+    case = allocate(services, report(services, forms=(Form.GRAFFITI,)))
+    reported = case.received_at
+    perpetrator = services.ledger.execute(
+        case.id,
+        IdentifyPerpetrator(link=PerpetratorLink.TENANT, details=PersonDetails(name="G. Stone")),
+        actor=OFFICER,
+        seen_version=case.version,
+    )
+    case = contact(services, perpetrator.case, subject_id=perpetrator.result)
+    assert timers(services, case)["first_response"].state == "running"  # 8.1: not the victim
+    clock.advance(timedelta(days=3))
+    order = RequestRepair(kind=RepairKind.GRAFFITI_REMOVAL, description="Clean the door")
+    case = act(services, case, OFFICER, order)
+    repair = timers(services, case)["repair:repair-1"]
+    assert repair.timer.started_at == reported  # 5.10: from the report, not the order
+    assert repair.state == "overdue"

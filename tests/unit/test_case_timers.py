@@ -15,7 +15,10 @@ from tests.unit.case_builders import (
     Stage,
     case_at,
     case_with_full_history,
+    grant,
+    identify,
     later,
+    link_representative,
 )
 
 LEVELS = ServiceLevels()
@@ -108,3 +111,69 @@ def test_the_whole_history_folds_to_the_timers_each_step_left() -> None:
         "complaint",
     }
     assert folded.reviews == sum(k.startswith("risk_review:") for k in folded.timers)
+
+
+# --- 8.1: only contact with the victim or their authorised representative counts ---------
+
+
+def test_a_call_to_the_perpetrator_or_a_witness_answers_no_promise_to_the_victim() -> None:
+    case = case_at(Stage.ALLOCATED)
+    case.agree_contact_arrangement(method="phone", frequency_days=7, actor=OFFICER, at=later(1))
+    perpetrator = identify(case, "tenant")
+    case.record_contact(
+        method="phone", direction="outbound", subject_id=perpetrator, actor=OFFICER, at=later(2)
+    )
+    *_, call = _changes(case)
+    assert call == []  # first response still running, the update still owed
+
+
+def test_the_victims_authorised_representative_counts_as_the_victim() -> None:
+    case = case_at(Stage.ALLOCATED)
+    unauthorised = link_representative(case)
+    case.record_contact(
+        method="phone", direction="inbound", subject_id=unauthorised, actor=OFFICER, at=later(1)
+    )
+    grant(case, "representative", representative_id=unauthorised)
+    case.record_contact(
+        method="phone", direction="inbound", subject_id=unauthorised, actor=OFFICER, at=later(2)
+    )
+    *_, before_consent, _, after_consent = _changes(case)
+    assert before_consent == []
+    assert _summary(after_consent) == [("first_response", Change.STOPPED)]
+
+
+# --- 5.10: repair clocks run from the report of the damage ---------------------------------
+
+
+def test_a_repair_ordered_late_runs_from_the_report_that_mentioned_the_damage() -> None:
+    case = case_at(Stage.ALLOCATED, forms=["graffiti", "verbal_abuse"])
+    case.request_repair(
+        kind="graffiti_removal", description="Remove it", actor=OFFICER, at=later(3 * 24 * 60)
+    )
+    *_, ordered = _changes(case)
+    (repair,) = ordered
+    assert repair.timer.started_at == case.received_at  # not the order, three days later
+    assert repair.timer.due_at < later(3 * 24 * 60)  # so it is already late
+
+
+def test_damage_found_later_starts_the_clock_of_the_repair_it_needs() -> None:
+    case = case_at(Stage.ALLOCATED)  # verbal abuse only: no damage reported
+    case.record_damage_found(
+        kind="emergency",
+        description="Front door glass smashed",
+        reported_at=later(60),
+        actor=OFFICER,
+        at=later(120),
+    )
+    case.request_repair(kind="emergency", description="Board up", actor=OFFICER, at=later(180))
+    case.request_repair(kind="emergency", description="Reglaze", actor=OFFICER, at=later(240))
+    *_, first, second = _changes(case)
+    assert first[0].timer.started_at == later(60)
+    assert second[0].timer.started_at == later(240)  # the first repair covered that damage
+
+
+def test_a_repair_with_no_damage_reported_runs_from_its_order() -> None:
+    case = case_at(Stage.ALLOCATED)
+    case.request_repair(kind="emergency", description="Lock", actor=OFFICER, at=later(5))
+    *_, ordered = _changes(case)
+    assert ordered[0].timer.started_at == later(5)
