@@ -27,5 +27,6 @@ def to_json(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [to_json(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_json(dataclasses.asdict(value))
+        # field by field, not `asdict`: that would turn a Personal inside into a dict
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value

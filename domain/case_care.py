@@ -5,12 +5,14 @@ support, security and repairs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from domain import case_events as ev
 from domain.case_state import (
+    UNDER_CONSIDERATION,
+    Adjustment,
     CaseState,
     required_text,
 )
@@ -29,6 +31,9 @@ from domain.vocabulary import (
     RiskLevel,
     term,
 )
+
+# 7.3: "with a minimum of delay": an adjustment under consideration is reviewed within this.
+ADJUSTMENT_REVIEW_WITHIN = timedelta(days=28)
 
 
 class VictimCare(CaseState):
@@ -169,19 +174,82 @@ class VictimCare(CaseState):
         return contact_id
 
     def agree_reasonable_adjustment(
-        self, *, adjustment: str, subject_id: UUID | None = None, actor: str, at: datetime
-    ) -> None:
-        """Policy 7: agree what the person needs to report and take part."""
+        self,
+        *,
+        adjustment: str,
+        subject_id: UUID | None = None,
+        adjustment_id: str | None = None,
+        actor: str,
+        at: datetime,
+    ) -> str:
+        """Agree what the person needs to report and take part (7.1-7.3); returns its id. With
+        `adjustment_id`, it settles one that was under consideration (for the same person)."""
         who = subject_id or self._victim
-        if who not in self.subjects:
+        if adjustment_id is not None:
+            pending = self._pending_adjustment(adjustment_id)
+            if subject_id is not None and subject_id != pending.subject_id:
+                raise InvalidCommand("subject_id", "the adjustment is for someone else")
+            who = pending.subject_id
+        elif who not in self.subjects:
             raise InvalidCommand("subject_id", "the person is not part of this case")
+        agreed_id = adjustment_id or f"adjustment-{len(self.adjustments) + 1}"
         self._record(
             ev.ReasonableAdjustmentAgreed,
             actor,
             at,
+            adjustment_id=agreed_id,
             subject_id=who,
             adjustment=required_text(who, adjustment, "adjustment"),
         )
+        return agreed_id
+
+    def consider_reasonable_adjustment(
+        self,
+        *,
+        need: str,
+        review_on: date,
+        advice_from: str | None = None,
+        subject_id: UUID | None = None,
+        adjustment_id: str | None = None,
+        actor: str,
+        at: datetime,
+    ) -> str:
+        """An adjustment that needs more consideration or expert advice (7.3), to be reviewed
+        by `review_on`: a timer. 7.3 promises the adjustment "with a minimum of delay", so the
+        review date is at most `ADJUSTMENT_REVIEW_WITHIN` (28 days) ahead; a review that needs
+        longer records the consideration again (same `adjustment_id`) with a new date."""
+        if not isinstance(review_on, date) or isinstance(review_on, datetime):
+            raise InvalidCommand("review_on", "must be a date")
+        today = aware(at, "at").date()
+        if not today < review_on <= today + ADJUSTMENT_REVIEW_WITHIN:
+            raise PolicyViolation(
+                "7.3",
+                "an adjustment under consideration is reviewed with a minimum of delay: set a "
+                f"review date after today and within {ADJUSTMENT_REVIEW_WITHIN.days} days",
+            )
+        who = subject_id or self._victim
+        if adjustment_id is not None:
+            who = self._pending_adjustment(adjustment_id).subject_id
+        elif who not in self.subjects:
+            raise InvalidCommand("subject_id", "the person is not part of this case")
+        considered_id = adjustment_id or f"adjustment-{len(self.adjustments) + 1}"
+        self._record(
+            ev.ReasonableAdjustmentUnderConsideration,
+            actor,
+            at,
+            adjustment_id=considered_id,
+            subject_id=who,
+            need=required_text(who, need, "need"),
+            review_on=review_on.isoformat(),
+            advice_from=(advice_from or "").strip() or None,
+        )
+        return considered_id
+
+    def _pending_adjustment(self, adjustment_id: str) -> Adjustment:
+        pending = self.adjustments.get(adjustment_id)
+        if pending is None or pending.status != UNDER_CONSIDERATION:
+            raise InvalidCommand("adjustment_id", "no adjustment under consideration with this id")
+        return pending
 
     def refer_for_support(
         self,

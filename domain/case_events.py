@@ -145,8 +145,30 @@ class ContactMade(CaseEvent):
 
 
 class ReasonableAdjustmentAgreed(CaseEvent):
+    """An adjustment agreed with a person (7.1-7.3), shown wherever the case is. It may settle
+    one that needed more consideration (same `adjustment_id`). Version 1 had no id: the upcast
+    leaves it empty and the case numbers it in order."""
+
+    class_version = 2
+
+    adjustment_id: str
     subject_id: UUID
     adjustment: Personal
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state.setdefault("adjustment_id", "")
+
+
+class ReasonableAdjustmentUnderConsideration(CaseEvent):
+    """An adjustment a person needs that needs more consideration or expert advice (7.3): to be
+    reviewed by `review_on` (an ISO date), which is a timer."""
+
+    adjustment_id: str
+    subject_id: UUID
+    need: Personal
+    review_on: str
+    advice_from: str | None
 
 
 class SupportReferralMade(CaseEvent):

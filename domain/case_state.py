@@ -81,6 +81,22 @@ class Repair:
 
 
 @dataclass
+class Adjustment:
+    """A reasonable adjustment for a person on the case (7.1-7.3): `agreed`, or
+    `under_consideration` until `review_on` (an ISO date)."""
+
+    adjustment_id: str
+    subject_id: UUID
+    adjustment: Personal
+    status: str
+    since: datetime
+    review_on: str | None = None
+
+
+AGREED, UNDER_CONSIDERATION = "agreed", "under_consideration"
+
+
+@dataclass
 class Complaint:
     complaint_id: str
     complainant_id: UUID
@@ -152,7 +168,7 @@ class CaseState(Aggregate):
         self.contact_frequency_days: int | None = None
         self.contact_count = 0
         self.last_contact_at: datetime | None = None
-        self.adjustment_count = 0
+        self.adjustments: dict[str, Adjustment] = {}
         self.support_referral_count = 0
         self.repairs: dict[str, Repair] = {}
         self.consents: dict[str, Consent] = {}
@@ -423,7 +439,16 @@ class CaseState(Aggregate):
 
     @_apply.register
     def _(self, e: ev.ReasonableAdjustmentAgreed) -> None:
-        self.adjustment_count += 1
+        adjustment_id = e.adjustment_id or f"adjustment-{len(self.adjustments) + 1}"
+        self.adjustments[adjustment_id] = Adjustment(
+            adjustment_id, e.subject_id, e.adjustment, AGREED, e.occurred_at
+        )
+
+    @_apply.register
+    def _(self, e: ev.ReasonableAdjustmentUnderConsideration) -> None:
+        self.adjustments[e.adjustment_id] = Adjustment(
+            e.adjustment_id, e.subject_id, e.need, UNDER_CONSIDERATION, e.occurred_at, e.review_on
+        )
 
     @_apply.register
     def _(self, e: ev.SupportReferralMade) -> None:

@@ -5,7 +5,9 @@ once the case has a named officer and the victim a reply (5.1, 8.1); a repair st
 clock, stopped when it is done (5.10); an agreed contact frequency owes the victim an update,
 each contact made starting the next one (8.1); each risk assessment sets the next review by
 its level (5.5); each complaint stage its response (11.1). Closing the case ends the ongoing
-care (updates, reviews); one missed before closing stays breached.
+care (updates, reviews); one missed before closing stays breached. An adjustment that needs
+more consideration must be reviewed by its review date (7.3), stopped when it is agreed; a
+review that records a new date moves the deadline.
 
 Readings that protect the victim (issue 15):
 
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -63,6 +65,7 @@ DAMAGE: dict[str, str] = {
 FIRST_RESPONSE = "first_response"
 VICTIM_UPDATE = "victim_update:"
 RISK_REVIEW = "risk_review:"
+ADJUSTMENT_REVIEW = "adjustment:"
 
 TIMED_EVENTS: tuple[type, ...] = (
     ev.CaseReported,
@@ -79,6 +82,8 @@ TIMED_EVENTS: tuple[type, ...] = (
     ev.RiskAssessed,
     ev.ComplaintReceived,
     ev.ComplaintResponded,
+    ev.ReasonableAdjustmentUnderConsideration,
+    ev.ReasonableAdjustmentAgreed,
     ev.CaseClosed,
 )
 """The events that may change a case's timers: any other leaves them as they are."""
@@ -185,6 +190,18 @@ class CaseTimers:
             self._start(key, start(event.occurred_at, event.complaint_id))
         elif isinstance(event, ev.ComplaintResponded):
             self._stop(f"complaint:{event.complaint_id}:{event.stage}", event.occurred_at)
+        elif isinstance(event, ev.ReasonableAdjustmentUnderConsideration):
+            key = f"{ADJUSTMENT_REVIEW}{event.adjustment_id}"
+            review = self.levels.adjustment_review(
+                event.occurred_at, date.fromisoformat(event.review_on), event.adjustment_id
+            )
+            owed = self.timers.get(key)
+            if owed is None or owed.stopped_at is not None:
+                self.timers[key] = review
+            else:  # reviewed and still under consideration: the new date is the deadline
+                self.timers[key] = replace(owed, due_at=max(review.due_at, owed.started_at))
+        elif isinstance(event, ev.ReasonableAdjustmentAgreed):
+            self._stop(f"{ADJUSTMENT_REVIEW}{event.adjustment_id}", event.occurred_at)
         elif isinstance(event, ev.CaseClosed):
             for prefix in (VICTIM_UPDATE, RISK_REVIEW):
                 self._stop_running(prefix, event.occurred_at)

@@ -225,6 +225,7 @@ _WORDS: dict[type[StrEnum], dict[str, str]] = {
         "subject_access": "Answer to a subject access request",
         "complaint_stage_1": "Stage 1 complaint response",
         "complaint_stage_2": "Stage 2 complaint response",
+        "adjustment_review": "Review of a reasonable adjustment under consideration",
     },
     RequestKind: {
         "access": "a copy of your data",

@@ -30,6 +30,7 @@ class TimerKind(StrEnum):
     SUBJECT_ACCESS = "subject_access"
     COMPLAINT_STAGE_1 = "complaint_stage_1"
     COMPLAINT_STAGE_2 = "complaint_stage_2"
+    ADJUSTMENT_REVIEW = "adjustment_review"
 
 
 class TimerState(StrEnum):
@@ -50,6 +51,7 @@ CLAUSES: Mapping[TimerKind, str] = MappingProxyType(
         TimerKind.SUBJECT_ACCESS: "UK GDPR art. 12(3)",
         TimerKind.COMPLAINT_STAGE_1: "Housing Ombudsman Complaint Handling Code 6.3 (stage 1)",
         TimerKind.COMPLAINT_STAGE_2: "Housing Ombudsman Complaint Handling Code 6 (stage 2)",
+        TimerKind.ADJUSTMENT_REVIEW: "7.3",
     }
 )
 
@@ -221,6 +223,13 @@ class ServiceLevels:
         received = self.calendar.local_date(started_at)
         due = self.calendar.end_of_day(self.calendar.one_calendar_month_after(received, months))
         return self._timer(TimerKind.SUBJECT_ACCESS, started_at, due, subject)
+
+    def adjustment_review(self, started_at: datetime, review_on: date, subject: str = "") -> Timer:
+        """An adjustment under consideration: reviewed by the end of its review date (7.3)."""
+        due = self.calendar.end_of_day(review_on)
+        return self._timer(
+            TimerKind.ADJUSTMENT_REVIEW, started_at, max(due, _utc(started_at)), subject
+        )
 
     def complaint_stage_1(self, started_at: datetime, subject: str = "") -> Timer:
         """Stage 1 complaint response: 10 working days (Housing Ombudsman Code)."""

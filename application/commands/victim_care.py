@@ -143,19 +143,59 @@ class RecordContact(CaseCommand[str]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class AgreeReasonableAdjustment(CaseCommand[None]):
+class AgreeReasonableAdjustment(CaseCommand[str]):
+    """Shown on every screen and export of the case from then on (7.1-7.3)."""
+
     noun = "reasonable-adjustments"
     title = "Agree a reasonable adjustment"
-    clauses = ("7",)
+    clauses = ("7.1", "7.2", "7.3")
     roles = INTAKE
+    recorded_as = "adjustment_id"
 
     adjustment: str = free_text("What the person needs to report and take part", max_length=2000)
     subject_id: UUID | None = described(_PERSON, default=None)
+    adjustment_id: str | None = short_text(
+        "The adjustment under consideration this settles, e.g. adjustment-2", default=None
+    )
 
-    def run(self, case: HateCase, acting: Acting) -> None:
-        case.agree_reasonable_adjustment(
+    def run(self, case: HateCase, acting: Acting) -> str:
+        return case.agree_reasonable_adjustment(
             adjustment=self.adjustment,
             subject_id=self.subject_id,
+            adjustment_id=self.adjustment_id,
+            actor=acting.actor,
+            at=acting.at,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsiderReasonableAdjustment(CaseCommand[str]):
+    """When an adjustment needs more thought or expert advice (7.3): its review date becomes a
+    timer, at most 28 days ahead; record it again with the same id to set a new date."""
+
+    noun = "reasonable-adjustment-considerations"
+    title = "Record an adjustment that needs more consideration, with a review date"
+    clauses = ("7.3",)
+    roles = INTAKE
+    recorded_as = "adjustment_id"
+
+    need: str = free_text("What the person needs", max_length=2000)
+    review_on: date = described("Reviewed by this date (within 28 days)")
+    advice_from: str | None = short_text(
+        "An expert organisation asked for advice, if any", default=None
+    )
+    subject_id: UUID | None = described(_PERSON, default=None)
+    adjustment_id: str | None = short_text(
+        "The adjustment reviewed again, e.g. adjustment-2", default=None
+    )
+
+    def run(self, case: HateCase, acting: Acting) -> str:
+        return case.consider_reasonable_adjustment(
+            need=self.need,
+            review_on=self.review_on,
+            advice_from=self.advice_from,
+            subject_id=self.subject_id,
+            adjustment_id=self.adjustment_id,
             actor=acting.actor,
             at=acting.at,
         )

@@ -52,6 +52,11 @@ PURPOSES = {
 # wraps in the middle of a reference), and the events it gathers from the chronology.
 SECTIONS: tuple[tuple[str, str, tuple[type, ...]], ...] = (
     (
+        "Reasonable adjustments",
+        "Hate Policy 7.1 to 7.3",
+        (ev.ReasonableAdjustmentAgreed, ev.ReasonableAdjustmentUnderConsideration),
+    ),
+    (
         "Consent, sharing and referrals",
         "Hate Policy 6.2, 8.2 and 9.2 to 9.4",
         (

@@ -357,9 +357,24 @@ def _contact(n: Narrator, e: ev.ContactMade) -> tuple[str, Lines]:
 
 @reads(ev.ReasonableAdjustmentAgreed)
 def _adjustment(n: Narrator, e: ev.ReasonableAdjustmentAgreed) -> tuple[str, Lines]:
+    considered = n.recall(e.adjustment_id)
     return "Reasonable adjustment agreed", [
         ("For", n.person(e.subject_id)),
         ("Adjustment", n.text(e.adjustment, "adjustment", "reasonable adjustment")),
+        ("Settles", considered),
+    ]
+
+
+@reads(ev.ReasonableAdjustmentUnderConsideration)
+def _adjustment_considered(
+    n: Narrator, e: ev.ReasonableAdjustmentUnderConsideration
+) -> tuple[str, Lines]:
+    n.remember(e.adjustment_id, f"the adjustment under consideration since {when(e.occurred_at)}")
+    return "Reasonable adjustment under consideration", [
+        ("For", n.person(e.subject_id)),
+        ("What is needed", n.text(e.need, "need", "adjustment needed")),
+        ("To be reviewed by", day(e.review_on)),
+        ("Advice sought from", e.advice_from or ""),
     ]
 
 

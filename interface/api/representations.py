@@ -55,6 +55,13 @@ class Case(CaseSummary):
     people = _OBJECTS
     risk_assessed_at = fields.AwareDateTime(allow_none=True)
     risk_assessment_count = fields.Integer()
+    reasonable_adjustments = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "agreed (show them wherever the case is) and under consideration "
+            "(with their review date), policy 7.1-7.3"
+        },
+    )
     action_plan = _OBJECT
     contact_arrangement = _OBJECT
     repairs = _OBJECTS
@@ -147,6 +154,9 @@ def case_view(case: HateCase) -> dict[str, Any]:
         ],
         "risk_assessed_at": case.risk_assessed_at,
         "risk_assessment_count": case.risk_assessment_count,
+        "reasonable_adjustments": sorted(
+            case.adjustments.values(), key=lambda a: (a.status != "agreed", a.adjustment_id)
+        ),
         "action_plan": {
             "version": case.action_plan_version,
             "open_actions": list(case.open_actions.values()),

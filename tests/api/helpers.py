@@ -274,10 +274,19 @@ def walk_every_command(api: Api) -> tuple[dict[str, Any], list[Step]]:
         summary="Spoke to Amara about the plan.",
     )
     do(
+        "reasonable-adjustment-considerations",
+        "officer",
+        "ReasonableAdjustmentUnderConsideration",
+        need="Letters she can read with her sight loss.",
+        review_on=(api.clock() + timedelta(days=14)).date().isoformat(),
+        advice_from="RNIB",
+    )
+    do(
         "reasonable-adjustments",
         "officer",
         "ReasonableAdjustmentAgreed",
         adjustment="Letters in large print.",
+        adjustment_id="adjustment-1",
     )
     do(
         "consents",

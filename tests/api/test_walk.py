@@ -16,6 +16,9 @@ def test_every_command_noun_records_its_event_and_bumps_the_version(api: Api) ->
     assert case["version"] == 1 + len(steps)
     assert case["status"] == "allocated"  # reopened, with its officer
     assert case["officer"] == STAFF["other_officer"][0]
+    (adjustment,) = case["reasonable_adjustments"]  # 7.3: shown with the case
+    assert (adjustment["adjustment_id"], adjustment["status"]) == ("adjustment-1", "agreed")
+    assert adjustment["adjustment"] == "Letters in large print."
 
     response = api.get(f"/cases/{case['case_id']}/events", "other_officer")
     assert response.status_code == 200

@@ -183,13 +183,15 @@ def test_the_pack_names_its_producer_scores_and_timers_in_words(documents: Docum
 def test_the_pack_headings_never_wrap_mid_reference(documents: Documents) -> None:
     lines = {line.strip() for line in documents.pack_text.splitlines()}
     for heading in (
-        "3. Consent, sharing and referrals",
-        "4. Closure: the grounds and the victim's view",
-        "5. Complaints and our responses",
-        "6. ASB Case Review: decisions and our answers",
+        "3. Reasonable adjustments",
+        "4. Consent, sharing and referrals",
+        "5. Closure: the grounds and the victim's view",
+        "6. Complaints and our responses",
+        "7. ASB Case Review: decisions and our answers",
     ):
         assert heading in lines
     assert "Hate Policy 6.2, 8.2 and 9.2 to 9.4" in lines
+    assert "Hate Policy 7.1 to 7.3" in lines
 
 
 def test_local_time_is_labelled_bst_in_summer_and_gmt_in_winter(documents: Documents) -> None:

@@ -177,3 +177,33 @@ def test_a_repair_with_no_damage_reported_runs_from_its_order() -> None:
     case.request_repair(kind="emergency", description="Lock", actor=OFFICER, at=later(5))
     *_, ordered = _changes(case)
     assert ordered[0].timer.started_at == later(5)
+
+
+# --- 7.3: an adjustment under consideration has a review date ------------------------------
+
+
+def test_an_adjustment_review_date_is_a_timer_moved_by_a_review_and_stopped_when_agreed() -> None:
+    case = case_at(Stage.ALLOCATED)
+    first, second = later().date() + timedelta(days=7), later().date() + timedelta(days=20)
+    adjustment_id = case.consider_reasonable_adjustment(
+        need="Easy-read letters", review_on=first, actor=OFFICER, at=later()
+    )
+    case.consider_reasonable_adjustment(
+        need="Easy-read letters",
+        review_on=second,
+        adjustment_id=adjustment_id,
+        actor=OFFICER,
+        at=later(7 * 24 * 60),
+    )
+    case.agree_reasonable_adjustment(
+        adjustment="Easy-read letters from the accessibility team",
+        adjustment_id=adjustment_id,
+        actor=OFFICER,
+        at=later(10 * 24 * 60),
+    )
+    *_, considered, reviewed, agreed = _changes(case)
+    assert _summary(considered) == [("adjustment:adjustment-1", Change.STARTED)]
+    assert LEVELS.calendar.local_date(considered[0].timer.due_at) == first
+    assert _summary(reviewed) == [("adjustment:adjustment-1", Change.RETIMED)]
+    assert LEVELS.calendar.local_date(reviewed[0].timer.due_at) == second
+    assert _summary(agreed) == [("adjustment:adjustment-1", Change.STOPPED)]

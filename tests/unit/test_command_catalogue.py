@@ -124,6 +124,7 @@ def _example(field: FieldSpec) -> Any:
         FieldKind.PERSON: "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
         FieldKind.SCORES: {"fear_for_safety": 1},
         FieldKind.DATE_TIME: "2026-11-23T10:00:00+00:00",
+        FieldKind.DATE: "2026-11-30",
     }
     if field.kind == FieldKind.CHOICE:
         return field.choices[0].value

@@ -4,7 +4,7 @@ security measures (5.10) and repairs (5.10)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -326,7 +326,52 @@ def test_a_reasonable_adjustment_is_keyed_to_the_person_it_is_for() -> None:
     agreed = last_event(case)
     assert isinstance(agreed, ev.ReasonableAdjustmentAgreed)
     assert agreed.adjustment.subject_id == agreed.subject_id == case.victim_id
-    assert case.adjustment_count == 1
+    assert agreed.adjustment_id == "adjustment-1"
+    assert case.adjustments["adjustment-1"].status == "agreed"
+
+
+def consider(case: HateCase, review_on: date, **kwargs: Any) -> str:
+    return case.consider_reasonable_adjustment(
+        need="Information in Tigrinya",
+        review_on=review_on,
+        advice_from="Refugee Action",
+        actor=OFFICER,
+        at=later(),
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("days", [0, -1, 29])
+def test_an_adjustment_under_consideration_without_a_prompt_review_date_is_refused(
+    days: int,
+) -> None:
+    case = case_at(Stage.ALLOCATED)
+
+    with refused(case, "7.3"):
+        consider(case, later().date() + timedelta(days=days))
+
+
+def test_an_adjustment_under_consideration_is_reviewed_then_agreed_under_one_id() -> None:
+    case = case_at(Stage.ALLOCATED)
+    review_on = later().date() + timedelta(days=14)
+
+    adjustment_id = consider(case, review_on)
+    assert case.adjustments[adjustment_id].status == "under_consideration"
+    assert case.adjustments[adjustment_id].review_on == review_on.isoformat()
+    agreed = case.agree_reasonable_adjustment(
+        adjustment="Letters translated by the council's service",
+        adjustment_id=adjustment_id,
+        actor=OFFICER,
+        at=later(5),
+    )
+
+    assert agreed == adjustment_id
+    assert case.adjustments[adjustment_id].status == "agreed"
+    with pytest.raises(InvalidCommand) as info:  # settled: nothing left to agree under it
+        case.agree_reasonable_adjustment(
+            adjustment="x", adjustment_id=adjustment_id, actor=OFFICER, at=later(6)
+        )
+    assert info.value.field == "adjustment_id"
 
 
 # --- security measures and repairs (5.10) ------------------------------------------------
