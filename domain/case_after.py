@@ -1,4 +1,18 @@
-"""After the case (policy 11, 12): complaints, ASB Case Reviews and evidence packs."""
+"""After the case (policy 11, 12): complaints, ASB Case Reviews and evidence packs.
+
+**Complaints (11.1; the Housing Ombudsman's Complaint Handling Code 2024, section 6).** A
+complaint is acknowledged, defined and logged within 5 working days of its receipt (6.2 at
+stage 1; 6.11 for an escalation to stage 2); the stage 1 response is due within 10 working
+days of that acknowledgement (6.3), the stage 2 response within 20 working days of the
+acknowledgement of the escalation (section 6, stage 2). Until it is acknowledged, a response
+is due as if it had been acknowledged on receipt (the reading that protects the complainant:
+a late acknowledgement never buys time the timers would not show). An extension must give
+its reasons and is told with the Ombudsman's details (6.4, 6.5). The Code allows up to 10
+working days at stage 1 and up to 20 at stage 2 "without good reason"; the ledger allows at
+most `EXTENSION_LIMIT` (10) working days per extension at either stage and one extension per
+stage, unless the complainant agreed to another: the tighter reading, for the complainant.
+The timers are `domain.case_timers`'; a referral to the Ombudsman is recorded on the complaint.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +22,7 @@ from uuid import UUID
 from domain import case_events as ev
 from domain.case_state import (
     CaseState,
+    Complaint,
     required_text,
 )
 from domain.errors import InvalidCommand, PolicyViolation
@@ -19,6 +34,8 @@ from domain.vocabulary import (
     RecommendationAnswer,
     term,
 )
+
+EXTENSION_LIMIT = 10  # working days per extension (Complaint Handling Code 6.4)
 
 
 class AfterTheCase(CaseState):
@@ -79,6 +96,77 @@ class AfterTheCase(CaseState):
             stage=max(open_stages),
             outcome=term(ComplaintOutcome, outcome, "outcome"),
             response=required_text(self._victim, response, "response"),
+        )
+
+    def _open_complaint(self, complaint_id: str) -> tuple[Complaint, str]:
+        complaint = self.complaints.get(complaint_id)
+        if complaint is None:
+            raise InvalidCommand("complaint_id", "no such complaint on this case")
+        stage = complaint.open_stage()
+        if stage is None:
+            raise InvalidCommand("complaint_id", "the complaint has been answered at every stage")
+        return complaint, stage
+
+    def acknowledge_complaint(self, *, complaint_id: str, actor: str, at: datetime) -> None:
+        """Acknowledge, define and log the complaint at its current stage (Code 6.2, 6.11)."""
+        complaint, stage = self._open_complaint(complaint_id)
+        if stage in complaint.stages_acknowledged:
+            raise InvalidCommand("complaint_id", "this stage is already acknowledged")
+        self._record(ev.ComplaintAcknowledged, actor, at, complaint_id=complaint_id, stage=stage)
+
+    def extend_complaint_response(
+        self,
+        *,
+        complaint_id: str,
+        working_days: int,
+        reasons: str,
+        agreed_with_complainant: bool = False,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Put the response back, with reasons, once per stage unless the complainant agreed
+        (Code 6.4, 6.5; see the module's docs)."""
+        complaint, stage = self._open_complaint(complaint_id)
+        if not 1 <= working_days <= EXTENSION_LIMIT:
+            raise PolicyViolation(
+                "Complaint Handling Code 6.4",
+                f"an extension is between 1 and {EXTENSION_LIMIT} working days",
+            )
+        if not (reasons or "").strip():
+            raise PolicyViolation(
+                "Complaint Handling Code 6.4", "an extension gives the complainant its reasons"
+            )
+        if complaint.extension_count.get(stage, 0) and not agreed_with_complainant:
+            raise PolicyViolation(
+                "Complaint Handling Code 6.4",
+                "a stage is extended once, unless the complainant agrees to another extension",
+            )
+        self._record(
+            ev.ComplaintResponseExtended,
+            actor,
+            at,
+            complaint_id=complaint_id,
+            stage=stage,
+            working_days=working_days,
+            reasons=required_text(self._victim, reasons, "reasons"),
+            agreed_with_complainant=agreed_with_complainant,
+        )
+
+    def record_ombudsman_referral(
+        self, *, complaint_id: str, reference: str | None = None, actor: str, at: datetime
+    ) -> None:
+        """The complainant took the complaint to the Housing Ombudsman (11.1)."""
+        complaint = self.complaints.get(complaint_id)
+        if complaint is None:
+            raise InvalidCommand("complaint_id", "no such complaint on this case")
+        if complaint.referred_to_ombudsman_at is not None:
+            raise InvalidCommand("complaint_id", "already referred to the Ombudsman")
+        self._record(
+            ev.ComplaintReferredToOmbudsman,
+            actor,
+            at,
+            complaint_id=complaint_id,
+            reference=(reference or "").strip() or None,
         )
 
     def tell_victim_of_case_review_right(

@@ -363,6 +363,32 @@ class ComplaintResponded(CaseEvent):
     response: Personal
 
 
+class ComplaintAcknowledged(CaseEvent):
+    """The complaint's current stage was acknowledged, defined and logged (Complaint Handling
+    Code 6.2 at stage 1, 6.11 at stage 2): its response is due from now."""
+
+    complaint_id: str
+    stage: str
+
+
+class ComplaintResponseExtended(CaseEvent):
+    """The response at the complaint's current stage was put back by `working_days`, with the
+    reasons told to the complainant and the Ombudsman's details (Code 6.4, 6.5)."""
+
+    complaint_id: str
+    stage: str
+    working_days: int
+    reasons: Personal
+    agreed_with_complainant: bool
+
+
+class ComplaintReferredToOmbudsman(CaseEvent):
+    """The complainant took the complaint to the Housing Ombudsman (`reference`: theirs)."""
+
+    complaint_id: str
+    reference: str | None
+
+
 class VictimToldOfCaseReviewRight(CaseEvent):
     """The victim was told they may ask for an ASB Case Review of how the case was handled
     (12.1): how they were told, and anything of note."""

@@ -49,6 +49,9 @@ _ALLOWED_WHEN_CLOSED = frozenset(
     {
         ev.ComplaintReceived,
         ev.ComplaintResponded,
+        ev.ComplaintAcknowledged,
+        ev.ComplaintResponseExtended,
+        ev.ComplaintReferredToOmbudsman,
         ev.CaseReviewRequested,
         ev.CaseReviewThresholdDecided,
         ev.PanelRecommendationReceived,
@@ -102,6 +105,15 @@ class Complaint:
     complainant_id: UUID
     stages_received: dict[str, datetime] = field(default_factory=dict)
     stages_responded: dict[str, datetime] = field(default_factory=dict)
+    stages_acknowledged: dict[str, datetime] = field(default_factory=dict)
+    extensions: dict[str, int] = field(default_factory=dict)  # stage -> working days, in all
+    extension_count: dict[str, int] = field(default_factory=dict)  # stage -> extensions
+    referred_to_ombudsman_at: datetime | None = None
+
+    def open_stage(self) -> str | None:
+        """The stage received and not yet answered, if any."""
+        waiting = set(self.stages_received) - set(self.stages_responded)
+        return max(waiting) if waiting else None
 
 
 @dataclass
@@ -551,6 +563,20 @@ class CaseState(Aggregate):
     @_apply.register
     def _(self, e: ev.ComplaintResponded) -> None:
         self.complaints[e.complaint_id].stages_responded[e.stage] = e.occurred_at
+
+    @_apply.register
+    def _(self, e: ev.ComplaintAcknowledged) -> None:
+        self.complaints[e.complaint_id].stages_acknowledged[e.stage] = e.occurred_at
+
+    @_apply.register
+    def _(self, e: ev.ComplaintResponseExtended) -> None:
+        complaint = self.complaints[e.complaint_id]
+        complaint.extensions[e.stage] = complaint.extensions.get(e.stage, 0) + e.working_days
+        complaint.extension_count[e.stage] = complaint.extension_count.get(e.stage, 0) + 1
+
+    @_apply.register
+    def _(self, e: ev.ComplaintReferredToOmbudsman) -> None:
+        self.complaints[e.complaint_id].referred_to_ombudsman_at = e.occurred_at
 
     @_apply.register
     def _(self, e: ev.VictimToldOfCaseReviewRight) -> None:

@@ -4,7 +4,8 @@ The promises (docs/policy-map.md, "Timers"): a report starts the first response,
 once the case has a named officer and the victim a reply (5.1, 8.1); a repair starts its own
 clock, stopped when it is done (5.10); an agreed contact frequency owes the victim an update,
 each contact made starting the next one (8.1); each risk assessment sets the next review by
-its level (5.5); each complaint stage its response (11.1). Closing the case ends the ongoing
+its level (5.5); each complaint stage its acknowledgement and its response, re-timed from the
+acknowledgement and by any extension (11.1, `domain.case_after`). Closing the case ends the ongoing
 care (updates, reviews); one missed before closing stays breached. An adjustment that needs
 more consideration must be reviewed by its review date (7.3), stopped when it is agreed; a
 review that records a new date moves the deadline.
@@ -66,6 +67,7 @@ FIRST_RESPONSE = "first_response"
 VICTIM_UPDATE = "victim_update:"
 RISK_REVIEW = "risk_review:"
 ADJUSTMENT_REVIEW = "adjustment:"
+ACKNOWLEDGEMENT = ":acknowledgement"
 
 TIMED_EVENTS: tuple[type, ...] = (
     ev.CaseReported,
@@ -81,6 +83,8 @@ TIMED_EVENTS: tuple[type, ...] = (
     ev.RepairCompleted,
     ev.RiskAssessed,
     ev.ComplaintReceived,
+    ev.ComplaintAcknowledged,
+    ev.ComplaintResponseExtended,
     ev.ComplaintResponded,
     ev.ReasonableAdjustmentUnderConsideration,
     ev.ReasonableAdjustmentAgreed,
@@ -181,15 +185,28 @@ class CaseTimers:
             review = self.levels.risk_review(event.occurred_at, event.level)
             self._start(f"{RISK_REVIEW}{self.reviews}", review)
         elif isinstance(event, ev.ComplaintReceived):
-            start = (
-                self.levels.complaint_stage_1
-                if event.stage == ComplaintStage.STAGE_1
-                else self.levels.complaint_stage_2
-            )
             key = f"complaint:{event.complaint_id}:{event.stage}"
-            self._start(key, start(event.occurred_at, event.complaint_id))
+            acknowledgement = self.levels.complaint_acknowledgement(
+                event.occurred_at, event.complaint_id
+            )
+            self._start(f"{key}{ACKNOWLEDGEMENT}", acknowledgement)
+            self._start(key, self._response(event.stage, event.occurred_at, event.complaint_id))
+        elif isinstance(event, ev.ComplaintAcknowledged):
+            key = f"complaint:{event.complaint_id}:{event.stage}"
+            self._stop(f"{key}{ACKNOWLEDGEMENT}", event.occurred_at)
+            owed = self.timers.get(key)
+            if owed is not None and owed.stopped_at is None:
+                due = self._response(event.stage, event.occurred_at, event.complaint_id).due_at
+                self.timers[key] = replace(owed, due_at=max(due, owed.started_at))
+        elif isinstance(event, ev.ComplaintResponseExtended):
+            key = f"complaint:{event.complaint_id}:{event.stage}"
+            owed = self.timers.get(key)
+            if owed is not None and owed.stopped_at is None:
+                self.timers[key] = self.levels.extended(owed, event.working_days)
         elif isinstance(event, ev.ComplaintResponded):
-            self._stop(f"complaint:{event.complaint_id}:{event.stage}", event.occurred_at)
+            key = f"complaint:{event.complaint_id}:{event.stage}"
+            self._stop(f"{key}{ACKNOWLEDGEMENT}", event.occurred_at)  # a response acknowledges
+            self._stop(key, event.occurred_at)
         elif isinstance(event, ev.ReasonableAdjustmentUnderConsideration):
             key = f"{ADJUSTMENT_REVIEW}{event.adjustment_id}"
             review = self.levels.adjustment_review(
@@ -205,6 +222,15 @@ class CaseTimers:
         elif isinstance(event, ev.CaseClosed):
             for prefix in (VICTIM_UPDATE, RISK_REVIEW):
                 self._stop_running(prefix, event.occurred_at)
+
+    def _response(self, stage: str, since: datetime, complaint_id: str) -> Timer:
+        """The response owed at `stage`, counted from `since` (receipt, then acknowledgement)."""
+        start = (
+            self.levels.complaint_stage_1
+            if stage == ComplaintStage.STAGE_1
+            else self.levels.complaint_stage_2
+        )
+        return start(since, complaint_id)
 
     def _with_victim(self, subject_id: Any) -> bool:
         """A contact with the victim or their authorised representative (8.1, 6.2, 6.3)."""

@@ -226,6 +226,7 @@ _WORDS: dict[type[StrEnum], dict[str, str]] = {
         "complaint_stage_1": "Stage 1 complaint response",
         "complaint_stage_2": "Stage 2 complaint response",
         "adjustment_review": "Review of a reasonable adjustment under consideration",
+        "complaint_acknowledgement": "Acknowledgement of a complaint",
     },
     RequestKind: {
         "access": "a copy of your data",

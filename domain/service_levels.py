@@ -31,6 +31,7 @@ class TimerKind(StrEnum):
     COMPLAINT_STAGE_1 = "complaint_stage_1"
     COMPLAINT_STAGE_2 = "complaint_stage_2"
     ADJUSTMENT_REVIEW = "adjustment_review"
+    COMPLAINT_ACKNOWLEDGEMENT = "complaint_acknowledgement"
 
 
 class TimerState(StrEnum):
@@ -52,6 +53,7 @@ CLAUSES: Mapping[TimerKind, str] = MappingProxyType(
         TimerKind.COMPLAINT_STAGE_1: "Housing Ombudsman Complaint Handling Code 6.3 (stage 1)",
         TimerKind.COMPLAINT_STAGE_2: "Housing Ombudsman Complaint Handling Code 6 (stage 2)",
         TimerKind.ADJUSTMENT_REVIEW: "7.3",
+        TimerKind.COMPLAINT_ACKNOWLEDGEMENT: "Housing Ombudsman Complaint Handling Code 6.2, 6.11",
     }
 )
 
@@ -128,6 +130,7 @@ class ServiceLevels:
     )
     subject_access_months: int = 1
     subject_access_extension_months: int = 2
+    complaint_acknowledgement_working_days: int = 5
     complaint_stage_1_working_days: int = 10
     complaint_stage_2_working_days: int = 20
 
@@ -135,6 +138,7 @@ class ServiceLevels:
         for name in (
             "first_response_working_days",
             "graffiti_removal_working_days",
+            "complaint_acknowledgement_working_days",
             "complaint_stage_1_working_days",
             "complaint_stage_2_working_days",
             "subject_access_extension_months",
@@ -231,12 +235,25 @@ class ServiceLevels:
             TimerKind.ADJUSTMENT_REVIEW, started_at, max(due, _utc(started_at)), subject
         )
 
+    def complaint_acknowledgement(self, started_at: datetime, subject: str = "") -> Timer:
+        """A complaint (or its escalation) acknowledged, defined and logged: 5 working days
+        (Complaint Handling Code 6.2, 6.11)."""
+        days = self.complaint_acknowledgement_working_days
+        due = self.calendar.end_of_working_days(started_at, days)
+        return self._timer(TimerKind.COMPLAINT_ACKNOWLEDGEMENT, started_at, due, subject)
+
+    def extended(self, timer: Timer, working_days: int) -> Timer:
+        """`timer` due `working_days` working days later (a complaint extension, Code 6.4)."""
+        return replace(timer, due_at=self.calendar.end_of_working_days(timer.due_at, working_days))
+
     def complaint_stage_1(self, started_at: datetime, subject: str = "") -> Timer:
-        """Stage 1 complaint response: 10 working days (Housing Ombudsman Code)."""
+        """Stage 1 complaint response: 10 working days from the acknowledgement (Complaint
+        Handling Code 6.3); from receipt until it is acknowledged (`domain.case_after`)."""
         due = self.calendar.end_of_working_days(started_at, self.complaint_stage_1_working_days)
         return self._timer(TimerKind.COMPLAINT_STAGE_1, started_at, due, subject)
 
     def complaint_stage_2(self, started_at: datetime, subject: str = "") -> Timer:
-        """Stage 2 complaint response: 20 working days (Housing Ombudsman Code)."""
+        """Stage 2 complaint response: 20 working days from acknowledging the escalation
+        (Complaint Handling Code, section 6, stage 2)."""
         due = self.calendar.end_of_working_days(started_at, self.complaint_stage_2_working_days)
         return self._timer(TimerKind.COMPLAINT_STAGE_2, started_at, due, subject)

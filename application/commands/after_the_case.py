@@ -67,6 +67,74 @@ class RespondToComplaint(CaseCommand[None]):
         )
 
 
+_COMPLAINT = "The complaint, e.g. complaint-1"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AcknowledgeComplaint(CaseCommand[None]):
+    """Within 5 working days of receiving it or its escalation (Complaint Handling Code 6.2,
+    6.11); its response is due from then: 10 working days at stage 1 (6.3), 20 at stage 2."""
+
+    noun = "complaint-acknowledgements"
+    title = "Acknowledge, define and log a complaint at its current stage"
+    clauses = ("11.1",)
+    roles = COMPLAINT_HANDLERS
+
+    complaint_id: str = short_text(_COMPLAINT)
+
+    def run(self, case: HateCase, acting: Acting) -> None:
+        case.acknowledge_complaint(complaint_id=self.complaint_id, actor=acting.actor, at=acting.at)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtendComplaintResponse(CaseCommand[None]):
+    """At most 10 working days, with the reasons told to the complainant together with the
+    Ombudsman's details (Complaint Handling Code 6.4, 6.5); once per stage unless the
+    complainant agrees to another."""
+
+    noun = "complaint-extensions"
+    title = "Extend the time to respond to a complaint, with reasons"
+    clauses = ("11.1",)
+    roles = COMPLAINT_HANDLERS
+
+    complaint_id: str = short_text(_COMPLAINT)
+    working_days: int = described("How many working days more (1 to 10)", minimum=1, maximum=10)
+    reasons: str = free_text("Why more time is needed, as told to the complainant")
+    agreed_with_complainant: bool = described(
+        "The complainant agreed to it (needed for a second extension at one stage)",
+        default=False,
+    )
+
+    def run(self, case: HateCase, acting: Acting) -> None:
+        case.extend_complaint_response(
+            complaint_id=self.complaint_id,
+            working_days=self.working_days,
+            reasons=self.reasons,
+            agreed_with_complainant=self.agreed_with_complainant,
+            actor=acting.actor,
+            at=acting.at,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordOmbudsmanReferral(CaseCommand[None]):
+    noun = "ombudsman-referrals"
+    title = "Record that the complainant went to the Housing Ombudsman"
+    clauses = ("11.1",)
+    roles = COMPLAINT_HANDLERS
+
+    complaint_id: str = short_text(_COMPLAINT)
+    reference: str | None = short_text("The Ombudsman's case reference", default=None)
+
+    def run(self, case: HateCase, acting: Acting) -> None:
+        case.record_ombudsman_referral(
+            complaint_id=self.complaint_id,
+            reference=self.reference,
+            actor=acting.actor,
+            at=acting.at,
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
 class TellVictimOfCaseReviewRight(CaseCommand[None]):
     """That the victim was told they may ask for an ASB Case Review if unhappy with how the

@@ -16,11 +16,14 @@ For a screen:
 from __future__ import annotations
 
 from application.commands.after_the_case import (
+    AcknowledgeComplaint,
     AnswerPanelRecommendation,
     DecideReviewThreshold,
+    ExtendComplaintResponse,
     ProduceEvidencePack,
     ReceiveComplaint,
     ReceivePanelRecommendation,
+    RecordOmbudsmanReferral,
     RequestCaseReview,
     RespondToComplaint,
     TellVictimOfCaseReviewRight,
@@ -108,7 +111,10 @@ _CASE_COMMANDS: tuple[type[CaseCommand[object]], ...] = (
     CloseCase,
     ReopenCase,
     ReceiveComplaint,
+    AcknowledgeComplaint,
+    ExtendComplaintResponse,
     RespondToComplaint,
+    RecordOmbudsmanReferral,
     RequestCaseReview,
     DecideReviewThreshold,
     ReceivePanelRecommendation,

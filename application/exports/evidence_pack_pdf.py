@@ -83,7 +83,13 @@ SECTIONS: tuple[tuple[str, str, tuple[type, ...]], ...] = (
     (
         "Complaints and our responses",
         "Hate Policy 11; the Housing Ombudsman's Complaint Handling Code",
-        (ev.ComplaintReceived, ev.ComplaintResponded),
+        (
+            ev.ComplaintReceived,
+            ev.ComplaintAcknowledged,
+            ev.ComplaintResponseExtended,
+            ev.ComplaintResponded,
+            ev.ComplaintReferredToOmbudsman,
+        ),
     ),
     (
         "ASB Case Review: decisions and our answers",

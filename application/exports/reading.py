@@ -585,6 +585,28 @@ def _complaint_answer(n: Narrator, e: ev.ComplaintResponded) -> tuple[str, Lines
     ]
 
 
+@reads(ev.ComplaintAcknowledged)
+def _complaint_acknowledged(n: Narrator, e: ev.ComplaintAcknowledged) -> tuple[str, Lines]:
+    return f"Complaint acknowledged ({words(ComplaintStage, e.stage)})", []
+
+
+@reads(ev.ComplaintResponseExtended)
+def _complaint_extended(n: Narrator, e: ev.ComplaintResponseExtended) -> tuple[str, Lines]:
+    stage = words(ComplaintStage, e.stage)
+    return f"Time to answer the complaint extended ({stage})", [
+        ("By", f"{e.working_days} working days"),
+        ("Reasons", n.text(e.reasons, "reasons", "reasons for the extension")),
+        ("The complainant agreed", yes_no(e.agreed_with_complainant)),
+    ]
+
+
+@reads(ev.ComplaintReferredToOmbudsman)
+def _ombudsman(n: Narrator, e: ev.ComplaintReferredToOmbudsman) -> tuple[str, Lines]:
+    return "Complaint taken to the Housing Ombudsman", [
+        ("Ombudsman's reference", e.reference or ""),
+    ]
+
+
 @reads(ev.VictimToldOfCaseReviewRight)
 def _review_right(n: Narrator, e: ev.VictimToldOfCaseReviewRight) -> tuple[str, Lines]:
     return "Victim told of their right to ask for an ASB Case Review", [

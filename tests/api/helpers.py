@@ -475,12 +475,33 @@ def walk_every_command(api: Api) -> tuple[dict[str, Any], list[Step]]:
         summary="Unhappy the door camera took weeks.",
     )
     do(
+        "complaint-acknowledgements",
+        "complaints",
+        "ComplaintAcknowledged",
+        complaint_id="complaint-1",
+    )
+    do(
+        "complaint-extensions",
+        "complaints",
+        "ComplaintResponseExtended",
+        complaint_id="complaint-1",
+        working_days=5,
+        reasons="The contractor's report is not back yet.",
+    )
+    do(
         "complaint-responses",
         "complaints",
         "ComplaintResponded",
         complaint_id="complaint-1",
         outcome="partly_upheld",
         response="The camera should have been fitted sooner.",
+    )
+    do(
+        "ombudsman-referrals",
+        "complaints",
+        "ComplaintReferredToOmbudsman",
+        complaint_id="complaint-1",
+        reference="202612345",
     )
     do("case-reviews", "complaints", "CaseReviewRequested", local_authority="Birmingham CC")
     do(

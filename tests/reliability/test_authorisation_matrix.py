@@ -57,7 +57,10 @@ MANAGER_DECISIONS = {
 INTAKE = {"triage", "allocation"}
 COMPLAINT_RECORDS = {
     "complaints",
+    "complaint-acknowledgements",
+    "complaint-extensions",
     "complaint-responses",
+    "ombudsman-referrals",
     "case-reviews",
     "case-review-thresholds",
     "panel-recommendations",
@@ -69,6 +72,8 @@ HUB_COMMANDS = {
     "subjects",
     "contacts",
     "reasonable-adjustments",
+    "reasonable-adjustment-considerations",
+    "damage-found",
     "repairs",
     "repair-completions",
     "consents",

@@ -207,3 +207,43 @@ def test_an_adjustment_review_date_is_a_timer_moved_by_a_review_and_stopped_when
     assert _summary(reviewed) == [("adjustment:adjustment-1", Change.RETIMED)]
     assert LEVELS.calendar.local_date(reviewed[0].timer.due_at) == second
     assert _summary(agreed) == [("adjustment:adjustment-1", Change.STOPPED)]
+
+
+# --- complaints: acknowledgement, response from it, extensions ------------------------------
+
+
+def test_a_complaint_is_acknowledged_in_five_days_and_answered_from_the_acknowledgement() -> None:
+    case = case_at(Stage.ALLOCATED)
+    received = later()
+    complaint_id = case.receive_complaint(
+        stage="stage_1", summary="Slow", actor=OFFICER, at=received
+    )
+    case.acknowledge_complaint(complaint_id=complaint_id, actor=MANAGER, at=later(3 * 24 * 60))
+    case.extend_complaint_response(
+        complaint_id=complaint_id,
+        working_days=10,
+        reasons="Contractor report",
+        actor=MANAGER,
+        at=later(4 * 24 * 60),
+    )
+    case.respond_to_complaint(
+        complaint_id=complaint_id,
+        outcome="upheld",
+        response="Sorry",
+        actor=MANAGER,
+        at=later(5 * 24 * 60),
+    )
+    *_, opened, acknowledged, extended, answered = _changes(case)
+    key = f"complaint:{complaint_id}:stage_1"
+    assert _summary(opened) == [(f"{key}:acknowledgement", Change.STARTED), (key, Change.STARTED)]
+    ack, response = (c.timer for c in opened)
+    assert ack.due_at == LEVELS.calendar.end_of_working_days(received, 5)
+    assert response.due_at == LEVELS.calendar.end_of_working_days(received, 10)
+    assert _summary(acknowledged) == [
+        (f"{key}:acknowledgement", Change.STOPPED),
+        (key, Change.RETIMED),
+    ]
+    from_acknowledgement = LEVELS.calendar.end_of_working_days(later(3 * 24 * 60), 10)
+    assert acknowledged[1].timer.due_at == from_acknowledgement
+    assert extended[0].timer.due_at == LEVELS.calendar.end_of_working_days(from_acknowledgement, 10)
+    assert _summary(answered) == [(key, Change.STOPPED)]

@@ -739,3 +739,73 @@ def test_a_refusal_to_talk_is_not_a_failed_attempt() -> None:
 
     with refused(case, "10.1"):
         found_unreachable(case)
+
+
+# --- the Complaint Handling Code: acknowledgement, extensions, the Ombudsman -------------------
+
+
+def extend(case: HateCase, complaint_id: str, days: int = 10, **kwargs: Any) -> None:
+    case.extend_complaint_response(
+        complaint_id=complaint_id,
+        working_days=days,
+        reasons="Waiting for the contractor's report",
+        actor=MANAGER,
+        at=later(22),
+        **kwargs,
+    )
+
+
+def test_a_complaint_is_acknowledged_once_per_stage() -> None:
+    case = case_at(Stage.ALLOCATED)
+    complaint_id = complain(case)
+
+    case.acknowledge_complaint(complaint_id=complaint_id, actor=MANAGER, at=later(21))
+
+    assert isinstance(last_event(case), ev.ComplaintAcknowledged)
+    assert case.complaints[complaint_id].stages_acknowledged == {"stage_1": later(21)}
+    with pytest.raises(InvalidCommand):
+        case.acknowledge_complaint(complaint_id=complaint_id, actor=MANAGER, at=later(22))
+
+
+@pytest.mark.parametrize("days", [0, 11])
+def test_an_extension_beyond_ten_working_days_is_refused(days: int) -> None:
+    case = case_at(Stage.ALLOCATED)
+    complaint_id = complain(case)
+
+    with refused(case, "Complaint Handling Code 6.4"):
+        extend(case, complaint_id, days)
+
+
+def test_a_second_extension_at_one_stage_needs_the_complainants_agreement() -> None:
+    case = case_at(Stage.ALLOCATED)
+    complaint_id = complain(case)
+    extend(case, complaint_id, 5)
+
+    with refused(case, "Complaint Handling Code 6.4"):
+        extend(case, complaint_id, 5)
+    extend(case, complaint_id, 5, agreed_with_complainant=True)
+
+    assert case.complaints[complaint_id].extensions == {"stage_1": 10}
+
+
+def test_an_extension_gives_its_reasons() -> None:
+    case = case_at(Stage.ALLOCATED)
+    complaint_id = complain(case)
+
+    with refused(case, "Complaint Handling Code 6.4"):
+        case.extend_complaint_response(
+            complaint_id=complaint_id, working_days=3, reasons=" ", actor=MANAGER, at=later(22)
+        )
+
+
+def test_a_referral_to_the_ombudsman_is_recorded_once() -> None:
+    case = case_at(Stage.CLOSED)
+    complaint_id = complain(case)
+
+    case.record_ombudsman_referral(
+        complaint_id=complaint_id, reference="202612345", actor=MANAGER, at=later(30)
+    )
+
+    assert case.complaints[complaint_id].referred_to_ombudsman_at == later(30)
+    with pytest.raises(InvalidCommand):
+        case.record_ombudsman_referral(complaint_id=complaint_id, actor=MANAGER, at=later(31))
