@@ -12,7 +12,6 @@ from uuid import UUID
 from domain import case_events as ev
 from domain.case_state import (
     UNDER_CONSIDERATION,
-    Adjustment,
     CaseState,
     required_text,
 )
@@ -184,15 +183,7 @@ class VictimCare(CaseState):
     ) -> str:
         """Agree what the person needs to report and take part (7.1-7.3); returns its id. With
         `adjustment_id`, it settles one that was under consideration (for the same person)."""
-        who = subject_id or self._victim
-        if adjustment_id is not None:
-            pending = self._pending_adjustment(adjustment_id)
-            if subject_id is not None and subject_id != pending.subject_id:
-                raise InvalidCommand("subject_id", "the adjustment is for someone else")
-            who = pending.subject_id
-        elif who not in self.subjects:
-            raise InvalidCommand("subject_id", "the person is not part of this case")
-        agreed_id = adjustment_id or f"adjustment-{len(self.adjustments) + 1}"
+        who, agreed_id = self._adjustment_for(subject_id, adjustment_id)
         self._record(
             ev.ReasonableAdjustmentAgreed,
             actor,
@@ -227,12 +218,7 @@ class VictimCare(CaseState):
                 "an adjustment under consideration is reviewed with a minimum of delay: set a "
                 f"review date after today and within {ADJUSTMENT_REVIEW_WITHIN.days} days",
             )
-        who = subject_id or self._victim
-        if adjustment_id is not None:
-            who = self._pending_adjustment(adjustment_id).subject_id
-        elif who not in self.subjects:
-            raise InvalidCommand("subject_id", "the person is not part of this case")
-        considered_id = adjustment_id or f"adjustment-{len(self.adjustments) + 1}"
+        who, considered_id = self._adjustment_for(subject_id, adjustment_id)
         self._record(
             ev.ReasonableAdjustmentUnderConsideration,
             actor,
@@ -245,11 +231,22 @@ class VictimCare(CaseState):
         )
         return considered_id
 
-    def _pending_adjustment(self, adjustment_id: str) -> Adjustment:
+    def _adjustment_for(
+        self, subject_id: UUID | None, adjustment_id: str | None
+    ) -> tuple[UUID, str]:
+        """Who an adjustment is for and its id: a new one's (the person named, by default the
+        victim), or the one under consideration that `adjustment_id` names (its person)."""
+        if adjustment_id is None:
+            who = subject_id or self._victim
+            if who not in self.subjects:
+                raise InvalidCommand("subject_id", "the person is not part of this case")
+            return who, f"adjustment-{len(self.adjustments) + 1}"
         pending = self.adjustments.get(adjustment_id)
         if pending is None or pending.status != UNDER_CONSIDERATION:
             raise InvalidCommand("adjustment_id", "no adjustment under consideration with this id")
-        return pending
+        if subject_id is not None and subject_id != pending.subject_id:
+            raise InvalidCommand("subject_id", "the adjustment is for someone else")
+        return pending.subject_id, adjustment_id
 
     def refer_for_support(
         self,
