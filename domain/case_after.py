@@ -129,16 +129,17 @@ class AfterTheCase(CaseState):
         complaint, stage = self._open_complaint(complaint_id)
         if not 1 <= working_days <= EXTENSION_LIMIT:
             raise PolicyViolation(
-                "Complaint Handling Code 6.4",
+                "Housing Ombudsman Complaint Handling Code 6.4",
                 f"an extension is between 1 and {EXTENSION_LIMIT} working days",
             )
         if not (reasons or "").strip():
             raise PolicyViolation(
-                "Complaint Handling Code 6.4", "an extension gives the complainant its reasons"
+                "Housing Ombudsman Complaint Handling Code 6.4",
+                "an extension gives the complainant its reasons",
             )
         if complaint.extension_count.get(stage, 0) and not agreed_with_complainant:
             raise PolicyViolation(
-                "Complaint Handling Code 6.4",
+                "Housing Ombudsman Complaint Handling Code 6.4",
                 "a stage is extended once, unless the complainant agrees to another extension",
             )
         self._record(

@@ -772,7 +772,7 @@ def test_an_extension_beyond_ten_working_days_is_refused(days: int) -> None:
     case = case_at(Stage.ALLOCATED)
     complaint_id = complain(case)
 
-    with refused(case, "Complaint Handling Code 6.4"):
+    with refused(case, "Housing Ombudsman Complaint Handling Code 6.4"):
         extend(case, complaint_id, days)
 
 
@@ -781,7 +781,7 @@ def test_a_second_extension_at_one_stage_needs_the_complainants_agreement() -> N
     complaint_id = complain(case)
     extend(case, complaint_id, 5)
 
-    with refused(case, "Complaint Handling Code 6.4"):
+    with refused(case, "Housing Ombudsman Complaint Handling Code 6.4"):
         extend(case, complaint_id, 5)
     extend(case, complaint_id, 5, agreed_with_complainant=True)
 
@@ -792,7 +792,7 @@ def test_an_extension_gives_its_reasons() -> None:
     case = case_at(Stage.ALLOCATED)
     complaint_id = complain(case)
 
-    with refused(case, "Complaint Handling Code 6.4"):
+    with refused(case, "Housing Ombudsman Complaint Handling Code 6.4"):
         case.extend_complaint_response(
             complaint_id=complaint_id, working_days=3, reasons=" ", actor=MANAGER, at=later(22)
         )
