@@ -13,6 +13,10 @@ Each view has a `version`, raised whenever its tables or what it derives change.
 the version each view's tables were built by; a view whose version differs (or was never
 recorded) is emptied and set back to position zero, so the next catch-up rebuilds it from the
 log instead of carrying on with rows the new code would not have written.
+
+Processes (`processes/`) are fed the same way, with tracking positions of their own, but are
+never emptied or rebuilt: what a process has written is what it has done (a reminder sent
+stays sent), not data derived again from the log.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ class ProjectionRunner:
         to_event: Callable[[Any], Any],
         projections: Sequence[Projection],
         batch_size: int = 500,
+        processes: Sequence[Projection] = (),
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"a projection batch holds at least one event, not {batch_size}")
@@ -89,21 +94,30 @@ class ProjectionRunner:
         self.source = source
         self.to_event = to_event
         self.projections = {p.name: p for p in projections}
+        self.processes = {p.name: p for p in processes}
+        if set(self.projections) & set(self.processes):
+            raise ValueError("a view and a process share a name")
         self.batch_size = batch_size
+
+    @property
+    def _fed(self) -> dict[str, Projection]:
+        """Every view, then every process: the order batches are applied in."""
+        return self.projections | self.processes
 
     def setup(self) -> None:
         """Create what is missing, and empty every view built by another version of it."""
         with self.store.transaction() as c:
             c.execute(_TRACKING)
             c.execute(_VERSIONS)
-            for projection in self.projections.values():
+            for projection in self._fed.values():
                 projection.create_tables(c)
                 c.execute(
                     "INSERT INTO view_tracking (projection, position) VALUES (?, 0) "
                     "ON CONFLICT (projection) DO NOTHING",
                     (projection.name,),
                 )
-                if self._claim_version(c, projection):
+                rebuilt = self._claim_version(c, projection)
+                if rebuilt and projection.name in self.projections:
                     self._empty(c, projection)
 
     @staticmethod
@@ -136,24 +150,29 @@ class ProjectionRunner:
         return self.positions([name])[name]
 
     def catch_up(self, *names: str | None) -> int:
-        """Apply every new event to the named views (or all); returns the lowest position.
+        """Apply every new event to the named views and processes (or all); returns the
+        lowest position.
 
-        Views are taken in the runner's own order whatever order they are named in: each
+        They are taken in the runner's own order whatever order they are named in: each
         batch locks their tracking rows one by one, and two callers locking in opposite
         orders would deadlock on PostgreSQL."""
-        wanted = {n for n in names if n} or set(self.projections)
-        unknown = wanted - set(self.projections)
+        fed = self._fed
+        wanted = {n for n in names if n} or set(fed)
+        unknown = wanted - set(fed)
         if unknown:
             raise KeyError(f"no such view: {', '.join(sorted(unknown))}")
-        return self._catch_up([p for n, p in self.projections.items() if n in wanted])
+        return self._catch_up([p for n, p in fed.items() if n in wanted])
 
     def status(self) -> list[ProjectionStatus]:
         head = self.head()
-        positions = self.positions(list(self.projections))
-        return [ProjectionStatus(n, positions[n], head) for n in self.projections]
+        positions = self.positions(list(self._fed))
+        return [ProjectionStatus(n, positions[n], head) for n in self._fed]
 
     def rebuild(self, name: str | None = None) -> None:
-        """Drop and rebuild views from position zero, in one pass over the log."""
+        """Drop and rebuild views from position zero, in one pass over the log (never a
+        process: what it did is not derived data)."""
+        if name in self.processes:
+            raise ValueError(f"{name} is a process: what it has done is not rebuilt")
         chosen = [self.projections[name]] if name else list(self.projections.values())
         with self.store.transaction() as c:
             for projection in chosen:
@@ -171,6 +190,8 @@ class ProjectionRunner:
         return {n: found.get(n, 0) for n in names}
 
     def _catch_up(self, projections: Sequence[Projection]) -> int:
+        if not projections:
+            return self.head()
         while True:
             positions = self.positions([p.name for p in projections])
             start = min(positions.values())
