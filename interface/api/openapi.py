@@ -9,6 +9,7 @@ particular to it: its summary, parameters, body and the errors it can answer.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from apispec import APISpec
@@ -81,8 +82,12 @@ def json_of(schema: Any) -> dict[str, Any]:
 
 
 def who_may(command: type[Command]) -> str:
+    """The command's docstring (its title if it has none) and the roles that may issue it."""
+    doc = command.__doc__ or ""
+    if doc.startswith(f"{command.__name__}("):  # the signature @dataclass writes, no docstring
+        doc = command.title
     roles = ", ".join(sorted(role.value for role in command.roles))
-    return f"{command.__doc__ or command.title}\n\nWho may: {roles}."
+    return f"{inspect.cleandoc(doc)}\n\nWho may: {roles}."
 
 
 def read(

@@ -108,6 +108,10 @@ def test_the_openapi_document_describes_cases_and_every_command(api: Api) -> Non
                 assert values == [c.value for c in field.choices], (command.noun, field.name)
         problem = operation["responses"]["409"]["content"][PROBLEM]["schema"]
         assert "policy_clause" in _resolve(spec, problem["$ref"])["properties"]
+        assert operation["description"].endswith(
+            "Who may: " + ", ".join(sorted(role.value for role in command.roles)) + "."
+        )
+        assert "(*," not in operation["description"]  # a docstring, not a dataclass signature
         answer = operation["responses"]["201"]["content"]["application/json"]["schema"]
         assert "recorded" in _resolve(spec, answer["$ref"])["properties"]
     documented = {p.rsplit("/", 1)[1] for p in paths if p.startswith("/api/v1/cases/{case_id}/")}
