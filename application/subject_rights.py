@@ -13,7 +13,8 @@
   the old details stay in the subject's history.
 - Erasure: the request and its decision are saved together. Carried out, the subject is
   marked erased in the same transaction and then their key is destroyed (crypto-shredding),
-  so the events stay and verify but their personal values read back as erased. Should the
+  so the events stay and verify but their personal values read back as erased; the files
+  about them, unreadable from then on, have their stored bytes deleted too. Should the
   destroy fail after the save, asking again finishes it (destroying a key is idempotent).
 """
 
@@ -35,6 +36,7 @@ from application.clock import Clock
 from application.errors import ConcurrentChange, NotFound
 from application.exports.sar_json import Built, CaseMaterial, ExportMaterial, build
 from application.exports.sar_pdf import render_pdf
+from application.files.service import EvidenceFiles
 from application.freshness import ViewFreshness
 from application.ledger import CaseLedger
 from domain import case_events as ev
@@ -105,9 +107,15 @@ def _on_latest_state(method: Callable[_P, _R]) -> Callable[_P, _R]:
 
 class SubjectRights:
     def __init__(
-        self, ledger: CaseLedger, views: ViewFreshness, levels: ServiceLevels, clock: Clock
+        self,
+        ledger: CaseLedger,
+        views: ViewFreshness,
+        levels: ServiceLevels,
+        clock: Clock,
+        files: EvidenceFiles | None = None,
     ) -> None:
         self._ledger = ledger
+        self._files = files
         self._views = views
         self._levels = levels
         self._clock = clock
@@ -337,7 +345,7 @@ class SubjectRights:
         authorise(actor, "erasure")
         subject = self._ledger.subject(subject_id)
         if subject.erased:
-            self._ledger.key_store.destroy(subject_id)  # finishes an interrupted erasure
+            self._destroy(subject_id)  # finishes an interrupted erasure
             raise PolicyViolation(ART_17, "the subject's data has already been erased")
         at = self._clock()
         request = SubjectRequest.receive_erasure(
@@ -362,8 +370,16 @@ class SubjectRights:
             )
         self._ledger.save(request, subject)
         if carried_out:
-            self._ledger.key_store.destroy(subject_id)
+            self._destroy(subject_id)
         return request, self._ledger.subject(subject_id)
+
+    def _destroy(self, subject_id: UUID) -> None:
+        """Destroy the person's key, then delete the stored bytes of the files about them
+        (already unreadable; a failure here is finished by the files' sweep)."""
+        self._ledger.key_store.destroy(subject_id)
+        if self._files is not None:
+            cases = {row.originator_id for row in self._rows(subject_id) if row.kind == "case"}
+            self._files.erase_files_of(subject_id, cases)
 
     # --- helpers -------------------------------------------------------------------------
 

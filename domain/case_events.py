@@ -430,3 +430,39 @@ class EvidencePackProduced(CaseEvent):
     purpose: str
     actor_role: str
     since_checkpoint: int | None
+
+
+# --- Evidence files (policy 5.12) -------------------------------------------------------
+
+
+class EvidenceFileAttached(CaseEvent):
+    """A file of evidence was attached to the case: what it is, whom it is about (None: the
+    case itself), when it was taken if known, and what proves its bytes: the SHA-256 and size
+    of the file as uploaded, and the content address of its encrypted copy in the blob store.
+
+    `data_key` is the file's own AES key, held as personal data of `key_owner` (the person it
+    is about, or the case's file key), so the vault seals it under their key: destroying that
+    key (erasure) leaves the file unreadable for good. `metadata_free` describes the copy made
+    without location and device metadata (JPEG and PNG), as `{"sha256", "size", "blob"}`, or
+    is None when the file's type carries no such metadata or it cannot be removed."""
+
+    file_id: str
+    kind: str
+    about: UUID | None
+    key_owner: UUID
+    taken_at: datetime | None
+    description: Personal | None
+    media_type: str
+    size: int
+    sha256: str
+    blob: str
+    data_key: Personal
+    metadata_free: dict[str, Any] | None
+
+
+class EvidenceFileWithdrawn(CaseEvent):
+    """A file was withdrawn from use (attached wrongly, or to the wrong case): it is no longer
+    evidence of the case, but its bytes remain for the audit unless its person is erased."""
+
+    file_id: str
+    reason: Personal

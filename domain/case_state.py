@@ -60,6 +60,7 @@ _ALLOWED_WHEN_CLOSED = frozenset(
         ev.CaseReopened,
         ev.VictimToldOfCaseReviewRight,
         ev.EvidencePackProduced,
+        ev.EvidenceFileWithdrawn,
     }
 )
 
@@ -121,6 +122,37 @@ class CaseReview:
     review_id: str
     threshold_met: bool | None = None
     recommendations: dict[str, bool] = field(default_factory=dict)  # id -> answered
+
+
+@dataclass
+class EvidenceFile:
+    """A file on the case, as its events left it."""
+
+    file_id: str
+    kind: str
+    about: UUID | None
+    key_owner: UUID
+    media_type: str
+    size: int
+    sha256: str
+    blob: str
+    taken_at: datetime | None
+    description: Personal | None
+    data_key: Personal
+    metadata_free: dict[str, Any] | None
+    attached_at: datetime
+    attached_by: str
+    withdrawn_at: datetime | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def key(self) -> bytes | None:
+        """The file's key, or None once its owner's key is destroyed (erasure)."""
+        if self.data_key.erased:
+            return None
+        return base64.b64decode(self.data_key.shown())
 
 
 def case_reference(case_id: UUID, received_at: datetime) -> str:
@@ -204,6 +236,7 @@ class CaseState(Aggregate):
         self.reviews: dict[str, CaseReview] = {}
         self.recommendation_reviews: dict[str, str] = {}
         self.evidence_packs: list[str] = []  # the purpose of pack n at index n - 1
+        self.files: dict[str, EvidenceFile] = {}
 
     # --- rule helpers --------------------------------------------------------------------
 
@@ -604,3 +637,26 @@ class CaseState(Aggregate):
     @_apply.register
     def _(self, e: ev.EvidencePackProduced) -> None:
         self.evidence_packs.append(e.purpose)
+
+    @_apply.register
+    def _(self, e: ev.EvidenceFileAttached) -> None:
+        self.files[e.file_id] = EvidenceFile(
+            file_id=e.file_id,
+            kind=e.kind,
+            about=e.about,
+            key_owner=e.key_owner,
+            media_type=e.media_type,
+            size=e.size,
+            sha256=e.sha256,
+            blob=e.blob,
+            taken_at=e.taken_at,
+            description=e.description,
+            data_key=e.data_key,
+            metadata_free=e.metadata_free,
+            attached_at=e.occurred_at,
+            attached_by=e.actor,
+        )
+
+    @_apply.register
+    def _(self, e: ev.EvidenceFileWithdrawn) -> None:
+        self.files[e.file_id].withdrawn_at = e.occurred_at

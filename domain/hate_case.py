@@ -10,13 +10,31 @@ from __future__ import annotations
 from domain.case_after import AfterTheCase
 from domain.case_care import VictimCare
 from domain.case_closing import Closing
+from domain.case_files import CaseFiles
 from domain.case_perpetrators import Perpetrators
 from domain.case_reporting import Reporting
 from domain.case_sharing import ConsentAndSharing
-from domain.case_state import CaseReview, Complaint, Consent, Repair, case_reference
+from domain.case_state import (
+    CaseReview,
+    Complaint,
+    Consent,
+    EvidenceFile,
+    Repair,
+    case_reference,
+)
 
-__all__ = ["CaseReview", "Complaint", "Consent", "HateCase", "Repair", "case_reference"]
+__all__ = [
+    "CaseReview",
+    "Complaint",
+    "Consent",
+    "EvidenceFile",
+    "HateCase",
+    "Repair",
+    "case_reference",
+]
 
 
-class HateCase(Reporting, VictimCare, ConsentAndSharing, Perpetrators, Closing, AfterTheCase):
+class HateCase(
+    Reporting, VictimCare, ConsentAndSharing, Perpetrators, Closing, AfterTheCase, CaseFiles
+):
     """A report of hate and everything the landlord did about it."""

@@ -42,6 +42,7 @@ from domain.vocabulary import (
     ContactOutcome,
     DisclosureBasis,
     EvidencePackPurpose,
+    FileKind,
     Form,
     HateDefinitionDecision,
     InterventionKind,
@@ -192,6 +193,13 @@ _WORDS: dict[type[StrEnum], dict[str, str]] = {
         "alternative_approach": "we will take a different approach",
     },
     EvidencePackPurpose: {"complaint": "a complaint", "case-review": "an ASB Case Review"},
+    FileKind: {
+        "photo": "photo",
+        "recording": "recording",
+        "letter": "letter",
+        "diary_sheet": "diary sheet",
+        "other": "other file",
+    },
     CaseStatus: {
         "reported": "reported",
         "triaged": "triaged",

@@ -271,6 +271,16 @@ class EvidencePackPurpose(Vocabulary):
     CASE_REVIEW = "case-review"
 
 
+class FileKind(Vocabulary):
+    """What an evidence file on a case is (policy 5.12: we record every case of hate)."""
+
+    PHOTO = "photo"
+    RECORDING = "recording"
+    LETTER = "letter"
+    DIARY_SHEET = "diary_sheet"
+    OTHER = "other"
+
+
 class CaseStatus(Vocabulary):
     REPORTED = "reported"
     TRIAGED = "triaged"

@@ -23,6 +23,9 @@ from application.case_screen import CaseScreen
 from application.caseload import Caseload
 from application.clock import Clock, system_clock
 from application.evidence_packs import EvidencePacks
+from application.files.blobs import BlobStore, DirectoryBlobStore, Staging
+from application.files.s3_blobs import S3BlobStore
+from application.files.service import EvidenceFiles
 from application.freshness import ViewFreshness
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.ledger import CaseLedger
@@ -57,6 +60,18 @@ def open_view_store(settings: Settings) -> ViewStore:
     return SQLiteViewStore(settings.sqlite_path)
 
 
+def open_files(settings: Settings, ledger: CaseLedger) -> EvidenceFiles:
+    """The evidence files' blob store (a directory, or an S3 bucket) and their size limit;
+    uploads are staged, sealed, under the directory either way."""
+    files = settings.files
+    store: BlobStore = (
+        S3BlobStore(files.s3_bucket, prefix=files.s3_prefix, endpoint_url=files.s3_endpoint)
+        if files.s3_bucket
+        else DirectoryBlobStore(files.directory)
+    )
+    return EvidenceFiles(ledger, store, Staging(files.directory / "staging"), files.max_bytes)
+
+
 def projection_source(ledger: CaseLedger, replica: PostgresDatastore | None) -> NotificationSource:
     """Where the views read the event log: the ledger's recorder, or the same table on the
     replica. Notification ids there are a prefix of the primary's (the library commits them in
@@ -83,6 +98,7 @@ class Services:
     integrity: IntegrityLog
     evidence_packs: EvidencePacks
     statistics: Statistics
+    files: EvidenceFiles
     replica: PostgresDatastore | None = None
 
     def close(self) -> None:
@@ -140,6 +156,7 @@ def build_services(
         integrity = open_integrity_log(env, ledger.recorder)
     views = ViewFreshness(runner, settings.projections, settings.view_wait_s)
     cases = CaseScreen(views, key_store)
+    files = open_files(settings, ledger)
     return Services(
         ledger=ledger,
         staff=StaffDirectory(ledger, clock),
@@ -148,10 +165,11 @@ def build_services(
         cases=cases,
         caseload=Caseload(views, levels, clock),
         sharing=SharingAnswers(cases, views, clock),
-        subject_rights=SubjectRights(ledger, views, levels, clock),
+        subject_rights=SubjectRights(ledger, views, levels, clock, files),
         access_log=AccessLog(ledger, views, clock),
         integrity=integrity,
         evidence_packs=EvidencePacks(ledger, integrity, levels),
         statistics=Statistics(views, levels, clock, settings.homes_owned),
+        files=files,
         replica=replica,
     )

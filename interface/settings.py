@@ -21,6 +21,9 @@ naming the variable, before anything is opened; `caseledger` turns it into one l
 | `CASELEDGER_CLOSE_OF_BUSINESS` | `17:00` | when a working day ends |
 | `CASELEDGER_TIMEZONE` | `Europe/London` | the local time of the working day |
 | `CASELEDGER_HOMES_OWNED` | `10000` | the denominator of NM01 |
+| `CASELEDGER_FILES_DIR` | `caseledger-files` | evidence files' blobs and staged uploads |
+| `CASELEDGER_FILES_MAX_MB` | `25` | the largest evidence file, in megabytes |
+| `CASELEDGER_FILES_S3_BUCKET`, `_PREFIX`, `_ENDPOINT` | | keep the blobs in an S3 bucket |
 
 The eventsourcing library reads its own variables itself; `library_env` is the environment it
 is given, with the defaults above and the integrity recorder filled in. The PostgreSQL
@@ -35,6 +38,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import time
+from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,6 +63,8 @@ DEFAULTS = {
     "CASELEDGER_PROJECTIONS": "inline",
     "CASELEDGER_VIEW_WAIT_S": "5",
     "CASELEDGER_PROJECTION_BATCH": "500",
+    "CASELEDGER_FILES_DIR": "caseledger-files",
+    "CASELEDGER_FILES_MAX_MB": "25",
 }
 
 T = TypeVar("T")
@@ -90,6 +96,16 @@ def _at_least(least: float, parse: Callable[[str], T]) -> Callable[[str], T]:
     def checked(value: str) -> T:
         parsed = parse(value)
         if not parsed >= least:  # type: ignore[operator]
+            raise ValueError(value)
+        return parsed
+
+    return checked
+
+
+def _within(least: float, most: float, parse: Callable[[str], float]) -> Callable[[str], float]:
+    def checked(value: str) -> float:
+        parsed = parse(value)
+        if not least <= parsed <= most:
             raise ValueError(value)
         return parsed
 
@@ -157,6 +173,33 @@ class PostgresSettings:
 
 
 @dataclass(frozen=True)
+class FileSettings:
+    """Where evidence files are kept (`application.files`) and how large one may be."""
+
+    directory: Path  # the blobs (unless in a bucket) and the staged uploads
+    max_bytes: int
+    s3_bucket: str  # "": the directory keeps the blobs
+    s3_prefix: str
+    s3_endpoint: str | None  # None: AWS itself
+
+    @classmethod
+    def read(cls, env: Mapping[str, str]) -> FileSettings:
+        megabytes = _read(
+            env,
+            "CASELEDGER_FILES_MAX_MB",
+            _within(0.001, 100_000, float),
+            "a number of megabytes (at most 100000)",
+        )
+        return cls(
+            directory=Path(env["CASELEDGER_FILES_DIR"]).absolute(),
+            max_bytes=int(megabytes * 1_000_000),
+            s3_bucket=env.get("CASELEDGER_FILES_S3_BUCKET") or "",
+            s3_prefix=env.get("CASELEDGER_FILES_S3_PREFIX") or "",
+            s3_endpoint=env.get("CASELEDGER_FILES_S3_ENDPOINT") or None,
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     library_env: Mapping[str, str]
     sqlite_path: str | None  # None on PostgreSQL
@@ -167,6 +210,7 @@ class Settings:
     projection_batch: int
     service_levels: ServiceLevels
     homes_owned: int
+    files: FileSettings
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -204,6 +248,7 @@ class Settings:
             homes_owned=_read(
                 env, "CASELEDGER_HOMES_OWNED", _at_least(1, int), "a number of homes"
             ),
+            files=FileSettings.read(env),
         )
 
     @property

@@ -24,8 +24,9 @@ from projections.store import Cursor
 class CaseStates:
     name = "case_states"
     # 2: the case's updated_at and case_review_right_told_at; 3: sharing, closure and
-    # adjustment state of issue 15 (contact attempts, the Case Review right owed, ...)
-    version = 3
+    # adjustment state of issue 15 (contact attempts, the Case Review right owed, ...);
+    # 4: its evidence files
+    version = 4
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(

@@ -19,12 +19,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.case_state import Adjustment, CaseReview, Complaint, Consent, Repair
+from domain.case_state import Adjustment, CaseReview, Complaint, Consent, EvidenceFile, Repair
 from domain.hate_case import HateCase
 from domain.personal import Personal
 
 STATE_CLASSES: dict[str, type[Any]] = {
-    cls.__name__: cls for cls in (Adjustment, CaseReview, Complaint, Consent, Repair)
+    cls.__name__: cls for cls in (Adjustment, CaseReview, Complaint, Consent, EvidenceFile, Repair)
 }
 _TRANSIENT = ("_pending_events",)
 

@@ -59,6 +59,7 @@ def sqlite_env(directory: str) -> dict[str, str]:
         "SQLITE_DBNAME": os.path.join(directory, "caseledger.db"),
         "CASELEDGER_SIGNING_KEY_FILE": os.path.join(directory, "signing.pem"),
         "CASELEDGER_MASTER_KEY": TEST_MASTER_KEY,
+        "CASELEDGER_FILES_DIR": os.path.join(directory, "files"),
     }
 
 
@@ -88,7 +89,10 @@ def postgres_env(schema: str) -> dict[str, str]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine_env(request: pytest.FixtureRequest, tmp_path: object) -> dict[str, str]:
     # The checkpoint signing key file goes in the test's directory, not the working one.
-    key_file = {"CASELEDGER_SIGNING_KEY_FILE": os.path.join(str(tmp_path), "signing.pem")}
+    key_file = {
+        "CASELEDGER_SIGNING_KEY_FILE": os.path.join(str(tmp_path), "signing.pem"),
+        "CASELEDGER_FILES_DIR": os.path.join(str(tmp_path), "files"),
+    }
     if request.param == "sqlite":
         return sqlite_env(str(tmp_path)) | key_file
     schema: str = request.getfixturevalue("postgres_schema")

@@ -44,6 +44,7 @@ from application.commands.consent_and_sharing import (
     ReportToPolice,
     WithdrawConsent,
 )
+from application.commands.evidence import AttachEvidenceFile, WithdrawEvidenceFile
 from application.commands.perpetrators import (
     IdentifyPerpetrator,
     ReferStaffMatter,
@@ -95,6 +96,8 @@ _CASE_COMMANDS: tuple[type[CaseCommand[object]], ...] = (
     RecordDamageFound,
     RequestRepair,
     CompleteRepair,
+    AttachEvidenceFile,
+    WithdrawEvidenceFile,
     GrantConsent,
     WithdrawConsent,
     RaiseSafeguardingConcern,

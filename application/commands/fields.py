@@ -18,8 +18,10 @@ How a type reads:
 | `UUID`, `tuple[UUID, ...]`        | `PERSON`, `PEOPLE` (data subjects the ledger knows) |
 | a dataclass, `tuple[<it>, ...]`   | `GROUP`, `GROUPS` (nested fields) |
 | `Mapping[str, int]`               | `SCORES` (question key -> score) |
+| `ReceivedFile`                    | `FILE` (a form's file input: bytes sent beside the fields) |
 
-`X | None` is optional. A field with no default is required.
+`X | None` is optional. A field with no default is required. A `FILE` field's bytes are
+received by the interface apart from the body (`application.files.receiving`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from datetime import date, datetime
 from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID
+
+from application.files.receiving import ReceivedFile
 
 SHORT = 200
 """The longest a one-line text may be by default (a name, a reference)."""
@@ -54,6 +58,7 @@ class FieldKind(StrEnum):
     GROUP = "group"
     GROUPS = "groups"
     SCORES = "scores"
+    FILE = "file"
 
 
 @dataclass(frozen=True)
@@ -255,6 +260,8 @@ def _kind(base: Any, info: _Described) -> tuple[FieldKind, Any]:
         return FieldKind.CHOICE, base
     elif base in _SCALARS:
         return _SCALARS[base], None
+    elif base is ReceivedFile:
+        return FieldKind.FILE, None
     elif dataclasses.is_dataclass(base):
         return FieldKind.GROUP, base
     raise TypeError(f"unsupported field type {base}")

@@ -28,6 +28,7 @@ from domain import data_subject as ds
 from domain import staff
 from domain import subject_requests as sr
 from domain import text_review as tr
+from domain.case_files import FILE_TYPES
 from domain.data_subject import DETAIL_FIELDS
 from domain.personal import Personal
 from domain.plain_words import words
@@ -44,6 +45,7 @@ from domain.vocabulary import (
     ContactOutcome,
     DisclosureBasis,
     EvidencePackPurpose,
+    FileKind,
     Form,
     HateDefinitionDecision,
     InterventionKind,
@@ -147,7 +149,14 @@ class Narrator:
 def _people_named(event: Any) -> list[UUID]:
     """The people an event is about: whoever it names by reference."""
     found: list[UUID] = []
-    for name in ("victim_id", "reporter_id", "subject_id", "complainant_id", "requested_by"):
+    for name in (
+        "victim_id",
+        "reporter_id",
+        "subject_id",
+        "complainant_id",
+        "requested_by",
+        "about",
+    ):
         value = getattr(event, name, None)
         if isinstance(value, UUID):
             found.append(value)
@@ -421,6 +430,36 @@ def _damage(n: Narrator, e: ev.DamageFound) -> tuple[str, Lines]:
         ("Reported to us", when(e.reported_at)),
         ("What", n.text(e.description, "description", "damage description")),
     ]
+
+
+@reads(ev.EvidenceFileAttached)
+def _file(n: Narrator, e: ev.EvidenceFileAttached) -> tuple[str, Lines]:
+    kind = words(FileKind, e.kind)
+    n.remember(e.file_id, kind)
+    return f"{kind.capitalize()} attached", [
+        ("About", n.person(e.about) if e.about else "the case"),
+        ("Taken", when(e.taken_at)),
+        ("What it shows", n.text(e.description, "description", "file description")),
+        ("File", f"{file_type_words(e.media_type)}, {file_size_words(e.size)}"),
+    ]
+
+
+@reads(ev.EvidenceFileWithdrawn)
+def _file_withdrawn(n: Narrator, e: ev.EvidenceFileWithdrawn) -> tuple[str, Lines]:
+    kind = n.recall(e.file_id, "file")
+    return f"{kind.capitalize()} withdrawn", [("Why", n.text(e.reason, "reason", "reason"))]
+
+
+def file_type_words(media_type: str) -> str:
+    """`image/jpeg` -> "JPEG image"."""
+    return FILE_TYPES.get(media_type, media_type)
+
+
+def file_size_words(size: int) -> str:
+    """1234567 -> "1.2 MB"; 2048 -> "2.0 kB"; 12 -> "12 bytes"."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1000:.1f} kB" if size >= 1000 else f"{size} bytes"
 
 
 @reads(ev.RepairCompleted)

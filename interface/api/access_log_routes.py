@@ -31,6 +31,8 @@ PERSONAL_DATA_READS: dict[str, AccessPurpose] = {
     "api.get_case": AccessPurpose.CASE_WORK,
     "api.case_events": AccessPurpose.CASE_WORK,
     "api.case_person": AccessPurpose.CASE_WORK,
+    "files.list_files": AccessPurpose.CASE_WORK,
+    "files.read_file": AccessPurpose.CASE_WORK,
     "subjects.subject_file": AccessPurpose.SUBJECT_REQUEST,
     "subjects.export_json": AccessPurpose.SUBJECT_REQUEST,
     "subjects.export_pdf": AccessPurpose.SUBJECT_REQUEST,

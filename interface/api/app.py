@@ -6,12 +6,10 @@ Routes only translate HTTP to ledger calls: every rule is in the application or 
 from __future__ import annotations
 
 import logging
-import re
 import time
-from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Flask, Response, g, jsonify, request, url_for
+from flask import Blueprint, Flask, Response, g, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from application.actors import Actor
@@ -20,16 +18,14 @@ from application.caseload import TIMER_FILTERS
 from application.commands.catalogue import case_command
 from application.commands.reporting import ReportCase
 from application.errors import NotFound, Unauthenticated
-from application.ledger import CaseLedger
-from domain.hate_case import HateCase
 from domain.vocabulary import CaseStatus, RiskLevel
 from interface.api import hardening, problems
 from interface.api.access_log_routes import install_access_log
 from interface.api.audit_routes import audit_blueprint
 from interface.api.evidence_pack_routes import evidence_packs_blueprint
+from interface.api.files_routes import files_blueprint
 from interface.api.openapi import build_spec
 from interface.api.representations import (
-    case_view,
     event_view,
     jsonable,
     summary_view,
@@ -40,12 +36,12 @@ from interface.api.schemas import StaffAccount, body_schema, instant
 from interface.api.statistics_routes import statistics_blueprint
 from interface.api.subject_routes import subjects_blueprint
 from interface.api.throttle import FailureThrottle
+from interface.api.writes import case_response, seen_version, written
 from interface.config import Services
 
 log = logging.getLogger("caseledger.api")
 
 MAX_BODY_BYTES = 256 * 1024
-_ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -88,30 +84,6 @@ def _min_position() -> int:
     if not header.isdigit() or len(header) > 18:
         raise ValidationError({"X-Min-Position": ["must be a log position, e.g. 42"]})
     return int(header)
-
-
-def _written(response: Response) -> Response:
-    """Tell the caller where its write is in the log, to wait for in its next read."""
-    response.headers["X-Ledger-Position"] = str(CaseLedger.written_position())
-    return response
-
-
-def _seen_version() -> int:
-    header = request.headers.get("If-Match")
-    if header is None:
-        raise problems.PreconditionRequired()
-    match = _ETAG.match(header.strip())
-    if match is None:
-        raise ValidationError({"If-Match": ['must be the case ETag, e.g. "3"']})
-    return int(match.group(1))
-
-
-def _case_response(case: HateCase, status: int = 200, **extra: Any) -> Response:
-    response = jsonify(case_view(case) | extra)
-    response.status_code = status
-    response.headers["ETag"] = f'"{case.version}"'
-    response.headers["Location"] = url_for("api.get_case", case_id=case.id)
-    return response
 
 
 def create_app(services: Services) -> Flask:
@@ -191,7 +163,7 @@ def create_app(services: Services) -> Flask:
         who = actor()
         authorise(who, ReportCase.noun)
         case = ledger.report(json_body(body_schema(ReportCase)()), actor=who)
-        return _written(_case_response(case, 201))
+        return written(case_response(case, 201))
 
     @api.get("/cases")
     def list_cases() -> Response:
@@ -214,7 +186,7 @@ def create_app(services: Services) -> Flask:
         who = actor()
         case = services.cases.case_for(who, case_id)
         timers = services.caseload.timers(who, case_id=str(case_id))
-        return _case_response(case, timers=[timer_view(t) for t in timers])
+        return case_response(case, timers=[timer_view(t) for t in timers])
 
     @api.get("/cases/<uuid:case_id>/sharing")
     def case_sharing(case_id: UUID) -> Response:
@@ -276,13 +248,13 @@ def create_app(services: Services) -> Flask:
             raise NotFound(f"no command '{noun}'")
         who = actor()
         authorise(who, noun)  # before reading the body
-        seen = _seen_version()
+        seen = seen_version()
         done = ledger.execute(
             case_id, json_body(body_schema(command)()), actor=who, seen_version=seen
         )
         name = command.recorded_as
         recorded = {} if name is None else {name: jsonable(done.result)}
-        return _written(_case_response(done.case, 201, recorded=recorded))
+        return written(case_response(done.case, 201, recorded=recorded))
 
     @api.post("/staff")
     def add_staff() -> Response:
@@ -300,6 +272,7 @@ def create_app(services: Services) -> Flask:
     app.register_blueprint(subjects_blueprint(services, actor))
     app.register_blueprint(audit_blueprint(services, actor))
     app.register_blueprint(evidence_packs_blueprint(services, actor))
+    app.register_blueprint(files_blueprint(services, actor))
     app.register_blueprint(statistics_blueprint(services, actor))
     install_access_log(app, services.access_log, actor)  # after the app's own after_request
     return app

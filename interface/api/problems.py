@@ -18,6 +18,8 @@ from application.errors import (
     Unauthenticated,
     ViewsBehind,
 )
+from application.files.receiving import FileTooLarge, UploadIncomplete
+from application.files.service import StoredFileAltered
 from application.vault.errors import KeyDestroyed
 from domain.errors import InvalidCommand, PolicyViolation
 
@@ -109,6 +111,24 @@ def install(app: Flask) -> None:
     @app.errorhandler(InvalidCommand)
     def _422_domain(e: InvalidCommand) -> Response:
         return problem(422, "Unprocessable Content", str(e), errors={e.field: [e.message]})
+
+    @app.errorhandler(FileTooLarge)
+    def _413(e: FileTooLarge) -> Response:
+        return problem(413, "Content Too Large", f"{e}; nothing was stored", limit=e.limit)
+
+    @app.errorhandler(UploadIncomplete)
+    def _400_upload(e: UploadIncomplete) -> Response:
+        return problem(400, "Bad Request", f"{e}; nothing was stored")
+
+    @app.errorhandler(StoredFileAltered)
+    def _500_integrity(e: StoredFileAltered) -> Response:
+        return problem(
+            500,
+            "Integrity failure",
+            f"{e}: the file is not served; an auditor should run caseledger verify --files",
+            type="https://caseledger.example/problems/integrity",
+            file_id=e.file_id,
+        )
 
     @app.errorhandler(TooManyFailures)
     def _429(e: TooManyFailures) -> Response:

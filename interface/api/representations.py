@@ -11,11 +11,13 @@ to one without the other (a test compares them).
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from marshmallow import Schema, fields
 
 from application.caseload import TimerView
 from application.json_values import to_json as jsonable
+from domain.hate_case import EvidenceFile as CaseFile
 from domain.hate_case import HateCase
 
 
@@ -116,9 +118,62 @@ class TimerList(Schema):
     total = fields.Integer()
 
 
+class EvidenceFile(Schema):
+    """A file on a case (`GET /cases/{case_id}/files`; its bytes at `download`)."""
+
+    case_id = fields.UUID()
+    file_id = fields.String()
+    kind = fields.String()
+    about_id = fields.UUID(allow_none=True, metadata={"description": "null: the case itself"})
+    taken_at = fields.DateTime(allow_none=True)
+    description = fields.String(allow_none=True)
+    media_type = fields.String(metadata={"description": "recognised from the bytes"})
+    size = fields.Integer()
+    sha256 = fields.String(metadata={"description": "of the file as uploaded (hex)"})
+    attached_at = fields.DateTime()
+    attached_by = fields.String()
+    withdrawn = fields.Boolean()
+    withdrawn_at = fields.DateTime(allow_none=True)
+    erased = fields.Boolean(metadata={"description": "its person was erased: no bytes left"})
+    copy_without_metadata = fields.Boolean(
+        metadata={"description": "a copy without location and device metadata is kept"}
+    )
+    download = fields.String()
+
+
+class EvidenceFileList(Schema):
+    case_id = fields.UUID()
+    items = fields.List(fields.Nested(EvidenceFile))
+    total = fields.Integer()
+
+
 SUMMARY_FIELDS = tuple(CaseSummary._declared_fields)
+FILE_FIELDS = tuple(EvidenceFile._declared_fields)
 CASE_FIELDS = tuple(Case._declared_fields)
 TIMER_FIELDS = tuple(Timer._declared_fields)
+
+
+def file_view(case_id: UUID, file: CaseFile, download: str) -> dict[str, Any]:
+    """A file (with its personal values opened) in the `EvidenceFile` shape."""
+    values = {
+        "case_id": case_id,
+        "file_id": file.file_id,
+        "kind": file.kind,
+        "about_id": file.about,
+        "taken_at": file.taken_at,
+        "description": file.description,
+        "media_type": file.media_type,
+        "size": file.size,
+        "sha256": file.sha256,
+        "attached_at": file.attached_at,
+        "attached_by": file.attached_by,
+        "withdrawn": file.withdrawn,
+        "withdrawn_at": file.withdrawn_at,
+        "erased": file.data_key.erased,
+        "copy_without_metadata": file.metadata_free is not None,
+        "download": download,
+    }
+    return {name: jsonable(values[name]) for name in FILE_FIELDS}
 
 
 def summary_view(summary: dict[str, Any]) -> dict[str, Any]:

@@ -80,10 +80,13 @@ class _Body(Schema):
     """Loads a body into an instance of `made`."""
 
     made: ClassVar[type]
+    awaits_files: ClassVar[bool] = False
+    """The command has a file field: the body loads as its other fields, and the interface
+    makes the command once it has received the file (`interface.api.files_routes`)."""
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Any:
-        return self.made(**data)
+        return data if self.awaits_files else self.made(**data)
 
 
 _SCHEMAS: dict[type, type[Schema]] = {}
@@ -93,8 +96,14 @@ def body_schema(cls: type) -> type[Schema]:
     """The schema of a command (or a group of fields such as `PersonDetails`): it loads a
     JSON body into an instance of `cls`, and names itself after it in the OpenAPI document."""
     if cls not in _SCHEMAS:
-        declared: dict[str, Any] = {spec.name: _field(spec) for spec in fields_of(cls)}
-        _SCHEMAS[cls] = type(cls.__name__, (_Body,), {**declared, "made": cls})
+        specs = fields_of(cls)
+        declared: dict[str, Any] = {
+            spec.name: _field(spec) for spec in specs if spec.kind != FieldKind.FILE
+        }
+        awaits = any(spec.kind == FieldKind.FILE for spec in specs)
+        _SCHEMAS[cls] = type(
+            cls.__name__, (_Body,), {**declared, "made": cls, "awaits_files": awaits}
+        )
     return _SCHEMAS[cls]
 
 

@@ -6,6 +6,7 @@ issued (rotated) the first time a test asks for it.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,6 +17,7 @@ from werkzeug.test import TestResponse
 
 from interface.config import Services
 from interface.demo import ANSWERS_HIGH, ANSWERS_STANDARD
+from tests import samples
 from tests.conftest import ADMIN, STAFF, Clock
 
 PROBLEM = "application/problem+json"
@@ -188,6 +190,28 @@ class Step:
     waited: timedelta = timedelta(0)  # before the step's usual hour
 
 
+def attach(
+    api: Api,
+    case: Mapping[str, Any],
+    content: bytes,
+    who: str = "officer",
+    declared: str | None = None,
+    version: int | None = None,
+    **fields: str,
+) -> TestResponse:
+    """Attach a file to the case (multipart, as a browser sends it), `kind` photo unless
+    given; `declared` is the file part's Content-Type."""
+    seen = case["version"] if version is None else version
+    data: dict[str, Any] = {"kind": "photo", **fields}
+    data["file"] = (io.BytesIO(content), "IMG_0001.JPG", declared or "application/octet-stream")
+    return api.client.post(
+        f"{API}/cases/{case['case_id']}/files",
+        data=data,
+        content_type="multipart/form-data",
+        headers=api.auth(who, **{"If-Match": f'"{seen}"'}),
+    )
+
+
 def walk_every_command(api: Api) -> tuple[dict[str, Any], list[Step]]:
     """One case through every case command of the API, each by a role that may run it.
 
@@ -324,6 +348,16 @@ def walk_every_command(api: Api) -> tuple[dict[str, Any], list[Step]]:
         description="The door glass was cracked too.",
     )
     do("repair-completions", "officer", "RepairCompleted", repair_id="repair-1")
+    api.clock.advance(timedelta(hours=1))
+    case = api.ok(attach(api, case, samples.jpeg(), kind="photo"))
+    steps.append(Step("files", "officer", {"kind": "photo"}, "EvidenceFileAttached"))
+    do(
+        "file-withdrawals",
+        "officer",
+        "EvidenceFileWithdrawn",
+        file_id="file-1",
+        reason="Attached to the wrong case.",
+    )
     do(
         "consents",
         "officer",

@@ -79,6 +79,8 @@ HUB_COMMANDS = {
     "consents",
     "consent-withdrawals",
     "safeguarding-concerns",
+    "files",
+    "file-withdrawals",
 }
 
 

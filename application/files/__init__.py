@@ -1,0 +1,1 @@
+"""Evidence files: their bytes received, recognised, encrypted, stored and proven."""
