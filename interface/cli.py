@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from application.actors import Actor
 from domain.errors import DomainError
 from domain.vocabulary import StaffRole
-from interface import backup_cli, evidence_pack_cli, integrity_cli, subjects_cli
+from interface import backup_cli, evidence_pack_cli, files_cli, integrity_cli, subjects_cli
 from interface.config import Services, build_services
 
 
@@ -124,6 +124,7 @@ def parser() -> argparse.ArgumentParser:
     integrity_cli.register(sub)
     evidence_pack_cli.register(sub)
     backup_cli.register(sub)
+    files_cli.register(sub)
     return p
 
 

@@ -45,7 +45,11 @@ def _verify(services: Services, args: argparse.Namespace) -> int:
         return _failed(f"--trusted-key: {e}")
     result = verify_log(services.integrity, trusted)
     print(result.summary())
-    return 0 if result.ok else 1
+    if not args.files:
+        return 0 if result.ok else 1
+    files = services.files.verify()
+    print("\n".join(files.lines()))
+    return 0 if result.ok and files.ok else 1
 
 
 def _prove(services: Services, args: argparse.Namespace) -> int:
@@ -89,6 +93,11 @@ def register(subparsers: Any) -> None:
     )
     verify.add_argument(
         "--trusted-key", help="a verifier key the key chain must contain (default: key file's)"
+    )
+    verify.add_argument(
+        "--files",
+        action="store_true",
+        help="also hash every stored evidence file against its attach event (reads them all)",
     )
     verify.set_defaults(run=_verify)
 

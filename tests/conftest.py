@@ -20,6 +20,7 @@ import application.tokens
 from application.actors import Actor
 from domain.vocabulary import StaffRole
 from interface.config import Services, build_services
+from tests.s3 import moto_server
 
 
 class PgParams(TypedDict):
@@ -139,3 +140,10 @@ def services(engine_env: dict[str, str], clock: Clock) -> Iterator[Services]:
     add_staff(built)
     yield built
     built.close()
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """A real S3 API on loopback (moto's server mode), one per test process."""
+    with moto_server() as endpoint:
+        yield endpoint

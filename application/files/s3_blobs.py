@@ -40,13 +40,13 @@ class S3BlobStore:
         staged.unlink()
 
     def open(self, address: str) -> AbstractContextManager[BinaryIO]:
-        return self._downloaded(address)
+        return self._downloaded(address, self._key(address))
 
     @contextlib.contextmanager
-    def _downloaded(self, address: str) -> Iterator[BinaryIO]:
+    def _downloaded(self, address: str, key: str) -> Iterator[BinaryIO]:
         with tempfile.TemporaryFile() as local:
             try:
-                self._client.download_fileobj(self.bucket, self._key(address), local)
+                self._client.download_fileobj(self.bucket, key, local)
             except ClientError as e:
                 if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
                     raise BlobMissing(address) from None

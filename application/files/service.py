@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
 from uuid import UUID
@@ -76,6 +76,33 @@ class Attached:
     position: int
     blobs: tuple[str, ...]
     key_owner: UUID
+
+
+@dataclass
+class FilesVerified:
+    """What `verify` found: how many files it checked, and each one that failed."""
+
+    files: int = 0
+    problems: list[StoredFileAltered] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        if self.ok:
+            return [f"OK: {self.files} stored files match the hashes their events recorded"]
+        return [f"FAILED: {p}" for p in self.problems]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "files_verified": self.files,
+            "problems": [
+                {"case_id": str(p.case_id), "file_id": p.file_id, "problem": p.problem}
+                for p in self.problems
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -257,13 +284,19 @@ class EvidenceFiles:
             staged += 1
         return SweepReport(orphans, gone, staged)
 
-    def verify(self) -> Iterator[StoredFileAltered]:
-        """Every stored file whose blob is missing or no longer matches its address (files
-        whose person was erased have no bytes to check)."""
+    def verify(self) -> FilesVerified:
+        """Every stored file's blobs hashed and compared with the addresses their attach
+        events recorded (files whose person was erased have no bytes left to check)."""
+        result = FilesVerified()
+        result.problems.extend(self._problems(result))
+        return result
+
+    def _problems(self, result: FilesVerified) -> Iterator[StoredFileAltered]:
         key_store = self._ledger.key_store
         for attached in self.attached():
             if key_store.is_destroyed(attached.key_owner):
                 continue
+            result.files += 1
             for address in attached.blobs:
                 try:
                     with self.store.open(address) as blob:

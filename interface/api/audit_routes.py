@@ -74,6 +74,10 @@ def audit_blueprint(services: Services, actor: Callable[[], Actor]) -> Blueprint
     @audit.get("/verify")
     def verify() -> Response:
         authorise(actor(), "audit-verify")
-        return jsonify(verify_log(integrity).to_json())
+        answer = verify_log(integrity).to_json()
+        if request.args.get("files") in ("1", "true"):  # reads every stored file
+            files = services.files.verify()
+            answer |= {"files": files.to_json(), "ok": answer["ok"] and files.ok}
+        return jsonify(answer)
 
     return audit

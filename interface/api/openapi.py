@@ -40,6 +40,7 @@ JSON = {"application/json": {"schema": {"type": "object"}}}
 PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
 ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 UUID_SCHEMA = {"type": "string", "format": "uuid"}
+BINARY = {"type": "string", "format": "binary"}
 SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 ERROR_TITLES = {
     400: "Malformed request",
@@ -48,6 +49,7 @@ ERROR_TITLES = {
     404: "Unknown or not visible",
     409: "Refused by policy (names policy_clause)",
     412: "Stale version",
+    410: "Erased: the person's data is gone",
     413: "Body too large",
     415: "Not JSON",
     422: "Invalid body (per-field errors)",
@@ -139,6 +141,12 @@ def record(
     if description:
         operation["description"] = description
     return {"post": operation}
+
+
+def multipart_of(body: Any) -> dict[str, Any]:
+    """A command whose file travels beside its fields: the fields of `body` and a `file`."""
+    file = {"type": "object", "required": ["file"], "properties": {"file": BINARY}}
+    return {"multipart/form-data": {"schema": {"allOf": [body, file]}}}
 
 
 def public(summary: str) -> Operation:
@@ -293,7 +301,7 @@ def _case_paths() -> dict[str, Operation]:
     }
     for command in case_commands():
         if command.versioned:
-            paths[f"/api/v1/cases/{{case_id}}/{command.noun}"] = record(
+            operation = record(
                 command.headline(),
                 body_schema(command),
                 CASE_ID,
@@ -304,7 +312,33 @@ def _case_paths() -> dict[str, Operation]:
                 content=json_of(representations.CaseAfterCommand),
                 description=who_may(command),
             )
+            if body_schema(command).awaits_files:  # type: ignore[attr-defined]
+                operation["post"]["requestBody"]["content"] = multipart_of(body_schema(command))
+            paths[f"/api/v1/cases/{{case_id}}/{command.noun}"] = operation
+    for path, operations in _file_paths().items():
+        paths[path] = paths.get(path, {}) | operations
     return paths
+
+
+def _file_paths() -> dict[str, Operation]:
+    files = "/api/v1/cases/{case_id}/files"
+    return {
+        files: read(
+            "The case's evidence files, in the order attached",
+            CASE_ID,
+            ACCESS_REASON,
+            codes=(401, 403, 404),
+            content=json_of(representations.EvidenceFileList),
+        ),
+        f"{files}/{{file_id}}": read(
+            "One file's bytes as uploaded, once proven unaltered (500 integrity problem if not)",
+            CASE_ID,
+            param("file_id", "path"),
+            ACCESS_REASON,
+            codes=(401, 403, 404, 410),
+            content={"application/octet-stream": {"schema": BINARY}},
+        ),
+    }
 
 
 def _audit_paths() -> dict[str, Operation]:
