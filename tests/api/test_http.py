@@ -12,6 +12,7 @@ from uuid import uuid4
 import pytest
 
 from application.commands.catalogue import case_commands
+from application.commands.fields import FieldKind
 from interface.api.app import SECURITY_HEADERS
 from tests.api.helpers import (
     DESCRIPTION,
@@ -96,10 +97,17 @@ def test_the_openapi_document_describes_cases_and_every_command(api: Api) -> Non
             operation["responses"]
         )
         assert {p["name"] for p in operation["parameters"]} == {"case_id", "If-Match"}
-        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        content = operation["requestBody"]["content"]
+        if "multipart/form-data" in content:  # the fields, and the file's bytes beside them
+            fields_ref, file = content["multipart/form-data"]["schema"]["allOf"]
+            assert file["properties"]["file"] == {"type": "string", "format": "binary"}
+            ref = fields_ref["$ref"]
+        else:
+            ref = content["application/json"]["schema"]["$ref"]
         body = _resolve(spec, ref)
-        assert set(body["properties"]) == {f.name for f in command.fields()}, command.noun
-        required = {f.name for f in command.fields() if f.required}
+        in_body = [f for f in command.fields() if f.kind != FieldKind.FILE]
+        assert set(body["properties"]) == {f.name for f in in_body}, command.noun
+        required = {f.name for f in in_body if f.required}
         assert set(body.get("required", [])) == required, command.noun
         for field in command.fields():
             if field.choices:  # the enum values, straight from domain.vocabulary

@@ -101,8 +101,8 @@ def test_files_in_a_bucket_are_proven_erased_and_swept(in_a_bucket: Services) ->
     assert _objects(services) == {stored.blob, stored.metadata_free["blob"]}
 
     assert case.victim_id is not None
-    erasure = {"outcome": "carried_out", "ground": "consent_withdrawn"}
-    services.subject_rights.request_erasure(DPO, case.victim_id, **erasure)
+    erase = services.subject_rights.request_erasure
+    erase(DPO, case.victim_id, outcome="carried_out", ground="consent_withdrawn")
     assert _objects(services) == set()
     with pytest.raises(PolicyViolation):  # asked again: nothing left to erase
-        services.subject_rights.request_erasure(DPO, case.victim_id, **erasure)
+        erase(DPO, case.victim_id, outcome="carried_out", ground="consent_withdrawn")
