@@ -81,9 +81,9 @@ class _Upload:
             raise UnsupportedMediaType(
                 "send multipart/form-data: the file in a part named 'file', the fields beside it"
             )
-        decoder = MultipartDecoder(
-            boundary.encode(), max_form_memory_size=FIELD_BYTES, max_parts=_PARTS
-        )
+        # No `max_form_memory_size`: the decoder applies it to its buffer whatever the part,
+        # file data included; the fields' size is checked in `_take`.
+        decoder = MultipartDecoder(boundary.encode(), max_parts=_PARTS)
         while True:
             data = request.stream.read(PIECE)
             decoder.receive_data(data or None)
@@ -112,6 +112,8 @@ class _Upload:
                 self.receiving.write(event.data)
                 return
             self._value += event.data
+            if len(self._value) > FIELD_BYTES:
+                raise ValidationError({self._field or "file": ["is too long"]})
             if not event.more_data and self._field is not None:
                 try:
                     self.fields[self._field] = self._value.decode("utf-8")

@@ -14,6 +14,7 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
 
 from application.caseload import TIMER_FILTERS
 from application.commands.after_the_case import ProduceEvidencePack
@@ -143,10 +144,11 @@ def record(
     return {"post": operation}
 
 
-def multipart_of(body: Any) -> dict[str, Any]:
+def multipart_of(body: type[Schema]) -> dict[str, Any]:
     """A command whose file travels beside its fields: the fields of `body` and a `file`."""
-    file = {"type": "object", "required": ["file"], "properties": {"file": BINARY}}
-    return {"multipart/form-data": {"schema": {"allOf": [body, file]}}}
+    file = fields.Raw(required=True, metadata=BINARY)
+    form = type(f"{body.__name__}Form", (body,), {"file": file})
+    return {"multipart/form-data": {"schema": form}}
 
 
 def public(summary: str) -> Operation:
