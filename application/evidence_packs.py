@@ -14,8 +14,11 @@ data outlives the erasure), and that after a key rotation the pack is proved aga
 checkpoint of the new key (an earlier checkpoint of the old key is then left out).
 
 The zip (see `evidence_verifier.PACK_FILES`): the readable PDF, `events.json`, the bundle,
-its checkpoint and public key, the standalone verifier with a one-line README, and
-`manifest.sig`, the SHA-256 of every file as a signed note by the checkpoint's key.
+its checkpoint and public key, the standalone verifier with a one-line README, the evidence
+files chosen for the pack (`files/<id>.<ext>`: as uploaded, or the copy without location and
+device metadata unless the producer chose to include it; the verifier checks each against
+its attach event), and `manifest.sig`, the SHA-256 of every file as a signed note by the
+checkpoint's key. A pack holds its files in memory while it is built.
 """
 
 from __future__ import annotations
@@ -43,12 +46,15 @@ from application.exports.evidence_pack import (
     events_document,
 )
 from application.exports.evidence_pack_pdf import ProofSummary, pack_filename, render_pack_pdf
+from application.files.service import EvidenceFiles
 from application.integrity import evidence_verifier
 from application.integrity.checkpoint import sign_note
 from application.integrity.evidence_verifier import (
+    ERASED_SUFFIX,
     PACK_BUNDLE,
     PACK_CHECKPOINT,
     PACK_EVENTS,
+    PACK_FILE_DIR,
     PACK_KEY,
     PACK_MANIFEST,
     PACK_PDF,
@@ -69,6 +75,7 @@ from application.integrity.prove import (
 from application.integrity.recorders import CheckpointRow
 from application.ledger import CaseLedger
 from domain import case_events as ev
+from domain.case_files import file_name
 from domain.errors import InvalidCommand
 from domain.hate_case import HateCase
 from domain.redaction import ReviewedWords
@@ -119,10 +126,17 @@ def _zip(files: dict[str, bytes], at: datetime) -> bytes:
 class EvidencePacks:
     """The complaints liaison's and managers' use cases for evidence packs."""
 
-    def __init__(self, ledger: CaseLedger, integrity: IntegrityLog, levels: ServiceLevels) -> None:
+    def __init__(
+        self,
+        ledger: CaseLedger,
+        integrity: IntegrityLog,
+        levels: ServiceLevels,
+        files: EvidenceFiles,
+    ) -> None:
         self._ledger = ledger
         self._integrity = integrity
         self._levels = levels
+        self._files = files
 
     def produce(self, actor: Actor, case_id: UUID, command: ProduceEvidencePack) -> EvidencePack:
         """Record the pack on the case, sign a checkpoint that covers it, and build it.
@@ -177,6 +191,8 @@ class EvidencePacks:
             purpose=command.purpose,
             actor_role=actor.role.value,
             since_checkpoint=command.since_checkpoint,
+            files=command.files,
+            include_metadata=command.include_metadata,
             actor=actor.username,
             at=self._ledger.clock(),
         )
@@ -188,6 +204,7 @@ class EvidencePacks:
         events_document(content)
         proof = ProofSummary(0, "", 0, "", "", "", 0, None)
         render_pack_pdf(content, proof)
+        self._evidence_files(case_id, pack_event, material)  # each chosen file, proven
 
     # --- integrity -----------------------------------------------------------------------
 
@@ -277,6 +294,7 @@ class EvidencePacks:
             PACK_CHECKPOINT: checkpoint.note.encode(),
             PACK_KEY: f"{verifier_key}\n".encode(),
             PACK_VERIFIER: Path(evidence_verifier.__file__).read_bytes(),
+            **self._evidence_files(material.case_id, pack_event, material),
         }
         fields = {
             "case": str(material.case_id),
@@ -302,6 +320,24 @@ class EvidencePacks:
             root=proof.root,
             data=data,
         )
+
+    def _evidence_files(
+        self, case_id: UUID, pack_event: ev.EvidencePackProduced, material: PackMaterial
+    ) -> dict[str, bytes]:
+        """The files chosen for the pack, each in its form, proven against its recorded
+        hash as it is read (`StoredFileAltered` if not); a file whose person was erased
+        since is a note saying so."""
+        out = {}
+        for chosen in pack_event.files:
+            found = material.files[chosen["file_id"]]
+            if found.data_key.erased:
+                out[f"{PACK_FILE_DIR}{found.file_id}{ERASED_SUFFIX}"] = (
+                    b"This file's person was erased after the pack was produced.\n"
+                )
+                continue
+            data = self._files.content(case_id, found, chosen["form"])
+            out[f"{PACK_FILE_DIR}{file_name(found)}"] = data
+        return out
 
     def _material(
         self,
@@ -332,6 +368,7 @@ class EvidencePacks:
             levels=self._levels,
             reviewed=self._reviewed(case.id, pack_event.occurred_at),
             matrix=self._ledger.risk_matrix,
+            files=dict(case.files),
         )
 
     def _reviewed(self, case_id: UUID, at: datetime) -> list[ReviewedWords]:

@@ -16,10 +16,12 @@ The timers are `domain.case_timers`'; a referral to the Ombudsman is recorded on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
 from domain import case_events as ev
+from domain.case_files import chosen_for_pack
 from domain.case_state import (
     CaseState,
     Complaint,
@@ -266,11 +268,14 @@ class AfterTheCase(CaseState):
         purpose: str,
         actor_role: str,
         since_checkpoint: int | None = None,
+        files: Sequence[str] = (),
+        include_metadata: bool = False,
         actor: str,
         at: datetime,
     ) -> int:
         """Record that an evidence pack was produced for a complaint (11.1) or an ASB Case
-        Review (12.2); returns its number. Allowed on a closed case."""
+        Review (12.2), with the evidence files chosen for it; returns its number. Allowed
+        on a closed case."""
         chosen = term(EvidencePackPurpose, purpose, "purpose")
         if chosen == EvidencePackPurpose.COMPLAINT and not self.complaints:
             raise PolicyViolation("11.1", "a complaint pack is for a case with a complaint")
@@ -287,5 +292,7 @@ class AfterTheCase(CaseState):
             purpose=chosen,
             actor_role=actor_role,
             since_checkpoint=since_checkpoint,
+            files=chosen_for_pack(self.files, files, include_metadata),
+            include_metadata=include_metadata,
         )
         return number

@@ -424,12 +424,26 @@ class PanelRecommendationAnswered(CaseEvent):
 class EvidencePackProduced(CaseEvent):
     """A complaint (11.1) or case-review (12.2) evidence pack was produced: by `actor` (in
     `actor_role`), for `purpose`. The pack covers the case up to and including this event;
-    `since_checkpoint` names the earlier checkpoint its consistency proof starts from."""
+    `since_checkpoint` names the earlier checkpoint its consistency proof starts from.
+
+    `files` are the evidence files the producer chose for the pack, each with the form it
+    holds (`{"file_id", "form"}`, form `original` or `without_metadata`: the copy without
+    location and device metadata); `include_metadata` records the producer's choice to let
+    files out with their metadata. Version 2 (version 1 packs carried no files)."""
+
+    class_version = 2
 
     pack_number: int
     purpose: str
     actor_role: str
     since_checkpoint: int | None
+    files: list[dict[str, str]]
+    include_metadata: bool
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["files"] = []
+        state["include_metadata"] = False
 
 
 # --- Evidence files (policy 5.12) -------------------------------------------------------

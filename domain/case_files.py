@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
 from domain import case_events as ev
-from domain.case_state import CaseState, required_text
+from domain.case_state import CaseState, EvidenceFile, required_text
 from domain.errors import InvalidCommand
 from domain.instants import client_instant
 from domain.personal import Personal, personal_or_none
@@ -49,6 +50,30 @@ FILE_TYPES = {
 }
 """The types of file the ledger takes as evidence (recognised from their bytes), in words."""
 MEDIA_TYPES = tuple(FILE_TYPES)
+EXTENSIONS = {
+    JPEG: "jpg",
+    PNG: "png",
+    HEIC: "heic",
+    PDF: "pdf",
+    MP3: "mp3",
+    M4A: "m4a",
+    WAV: "wav",
+    MP4: "mp4",
+    DOCX: "docx",
+    TEXT: "txt",
+}
+
+
+def file_name(file: EvidenceFile) -> str:
+    """The name a file leaves the ledger under: its id and its type's extension (never a
+    name a client sent)."""
+    return f"{file.file_id}.{EXTENSIONS.get(file.media_type, 'bin')}"
+
+
+ORIGINAL = "original"
+WITHOUT_METADATA = "without_metadata"
+"""The forms a file leaves the ledger in: as uploaded, or its copy without metadata."""
+_LOCATED = frozenset({JPEG, PNG, HEIC, MP4, M4A})
 
 _IMAGES = frozenset({JPEG, PNG, HEIC})
 _PAPERS = frozenset({PDF, DOCX, TEXT}) | _IMAGES  # a letter or a sheet, or a scan or photo of it
@@ -61,6 +86,46 @@ _FITS: dict[str, frozenset[str]] = {
 }
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _KEY_BYTES = 32
+
+
+def carries_location(media_type: str) -> bool:
+    """Whether files of this type may hold a location or device metadata (EXIF, XMP, the
+    boxes of HEIC, MP4 and M4A)."""
+    return media_type in _LOCATED
+
+
+def leaving_form(file: EvidenceFile, include_metadata: bool) -> str | None:
+    """The form a file leaves the ledger in (a pack, an export): as uploaded when it carries
+    no location metadata or its producer chose to include it, else its copy without
+    metadata; None if it has no such copy (it cannot leave without its metadata)."""
+    if include_metadata or not carries_location(file.media_type):
+        return ORIGINAL
+    return WITHOUT_METADATA if file.metadata_free is not None else None
+
+
+def chosen_for_pack(
+    files: Mapping[str, EvidenceFile], file_ids: Sequence[str], include_metadata: bool
+) -> list[dict[str, str]]:
+    """The files chosen for a pack and the form each leaves in: files on the case, not
+    withdrawn, not erased, and, without the producer's choice, without location metadata."""
+    chosen = []
+    for file_id in dict.fromkeys(file_ids):
+        found = files.get(file_id)
+        if found is None:
+            raise InvalidCommand("files", f"no file {file_id} on this case")
+        if found.withdrawn:
+            raise InvalidCommand("files", f"{file_id} was withdrawn")
+        if found.data_key.erased:
+            raise InvalidCommand("files", f"{file_id} was erased with its person")
+        form = leaving_form(found, include_metadata)
+        if form is None:
+            raise InvalidCommand(
+                "files",
+                f"{file_id} ({FILE_TYPES[found.media_type]}) may hold a location that "
+                "cannot be removed from it: include metadata, or leave it out",
+            )
+        chosen.append({"file_id": file_id, "form": form})
+    return chosen
 
 
 def case_file_key(case_id: UUID) -> UUID:

@@ -168,7 +168,7 @@ def build_services(
         subject_rights=SubjectRights(ledger, views, levels, clock, files),
         access_log=AccessLog(ledger, views, clock),
         integrity=integrity,
-        evidence_packs=EvidencePacks(ledger, integrity, levels),
+        evidence_packs=EvidencePacks(ledger, integrity, levels, files),
         statistics=Statistics(views, levels, clock, settings.homes_owned),
         files=files,
         replica=replica,

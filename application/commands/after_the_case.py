@@ -257,12 +257,22 @@ class ProduceEvidencePack(CaseCommand[int]):
         minimum=1,
         maximum=2**62,
     )
+    files: tuple[str, ...] = described(
+        "The evidence files to put in the pack, e.g. file-1 (the others are listed)",
+        default=(),
+        max_items=200,
+    )
+    include_metadata: bool = described(
+        "Let photos and videos out with their location and device metadata", default=False
+    )
 
     def run(self, case: HateCase, acting: Acting) -> int:
         return case.produce_evidence_pack(
             purpose=self.purpose,
             actor_role=acting.role.value,
             since_checkpoint=self.since_checkpoint,
+            files=self.files,
+            include_metadata=self.include_metadata,
             actor=acting.actor,
             at=acting.at,
         )

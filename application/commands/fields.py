@@ -11,6 +11,7 @@ How a type reads:
 | type                              | kind         |
 |-----------------------------------|--------------|
 | `str`                             | `TEXT` (`EMAIL` with `described(email=True)`) |
+| `tuple[str, ...]`                 | `TEXTS` (one-line texts, e.g. ids the case gave things) |
 | a `Vocabulary` enum               | `CHOICE` (its values, or the subset given) |
 | `tuple[<enum>, ...]`              | `CHOICES`    |
 | `bool`, `int`                     | `BOOLEAN`, `INTEGER` |
@@ -46,6 +47,7 @@ TEXT = 10_000
 
 class FieldKind(StrEnum):
     TEXT = "text"
+    TEXTS = "texts"
     EMAIL = "email"
     CHOICE = "choice"
     CHOICES = "choices"
@@ -250,6 +252,8 @@ def _kind(base: Any, info: _Described) -> tuple[FieldKind, Any]:
             return FieldKind.CHOICES, item
         if item is UUID:
             return FieldKind.PEOPLE, None
+        if item is str:
+            return FieldKind.TEXTS, None
         if dataclasses.is_dataclass(item):
             return FieldKind.GROUPS, item
     elif origin is Mapping and typing.get_args(base) == (str, int):

@@ -37,6 +37,7 @@ from uuid import UUID
 from application.exports.reading import Narrator, Reading
 from application.json_values import to_json as plain
 from domain import case_events as ev
+from domain.case_state import EvidenceFile
 from domain.case_timers import CaseTimers, TimerChange
 from domain.data_subject import DataSubject
 from domain.plain_words import PARTS
@@ -88,6 +89,7 @@ class PackMaterial:
     levels: ServiceLevels
     reviewed: Sequence[ReviewedWords] = ()  # the DPO's decisions when the pack was produced
     matrix: RiskMatrix | None = None
+    files: Mapping[str, EvidenceFile] = field(default_factory=dict)  # the case's, at the pack
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,16 @@ from application.exports.evidence_pack import (
     TimerStory,
 )
 from application.exports.pdf_document import Document, find_font
-from application.exports.reading import when
+from application.exports.reading import file_size_words, file_type_words, when
 from domain import case_events as ev
+from domain.case_files import file_name
 from domain.plain_words import basis, words
 from domain.redaction import summarise
 from domain.service_levels import Timer, TimerKind, TimerState
 from domain.vocabulary import (
     Channel,
     EvidencePackPurpose,
+    FileKind,
     Form,
     ReporterRole,
     RiskLevel,
@@ -101,6 +103,11 @@ SECTIONS: tuple[tuple[str, str, tuple[type, ...]], ...] = (
             ev.PanelRecommendationReceived,
             ev.PanelRecommendationAnswered,
         ),
+    ),
+    (
+        "Evidence files",
+        "Hate Policy 5.12",
+        (ev.EvidenceFileAttached, ev.EvidenceFileWithdrawn),
     ),
 )
 _VERDICTS = {
@@ -178,6 +185,8 @@ class _Pack:
         self.timers()
         for number, (title, rests_on, types) in enumerate(SECTIONS, start=3):
             self.section(f"{number}. {title}", rests_on, types)
+            if ev.EvidenceFileAttached in types:
+                self.files_in_pack()
         self.integrity()
         return self.doc.output()
 
@@ -296,6 +305,48 @@ class _Pack:
             self.doc.text("Nothing of this kind is recorded on the case.")
         for entry in entries:
             self.entry(entry, stories)
+
+    def files_in_pack(self) -> None:
+        """Every file of the case with its SHA-256, and whether and how it is in the zip."""
+        material = self.content.material
+        if not material.files:
+            return
+        pack_event = self.content.entries[-1].event
+        chosen = {c["file_id"]: c["form"] for c in getattr(pack_event, "files", [])}
+        doc = self.doc
+        doc.heading("The files, and which are in this pack", 11)
+        doc.text(
+            "Each file's SHA-256 was recorded when it was attached, in an event of the signed "
+            "log; the verifier checks every file in the zip against it. Photos and videos go "
+            "in without their location and device metadata unless the producer chose "
+            + ("(and did choose) " if getattr(pack_event, "include_metadata", False) else "")
+            + "to include it.",
+            size=9,
+        )
+        for file in material.files.values():
+            form = chosen.get(file.file_id)
+            copy = file.metadata_free or {}
+            if form is None:
+                where = "not in this pack"
+            elif form == "without_metadata":
+                where = (
+                    f"in this pack as files/{file_name(file)}, its copy without location and "
+                    f"device metadata (SHA-256 {copy.get('sha256')})"
+                )
+            else:
+                where = f"in this pack as files/{file_name(file)}, as uploaded"
+            if file.data_key.erased:
+                where = "erased with its person"
+            doc.entry(
+                f"{file.file_id}: {words(FileKind, file.kind)}, {file_type_words(file.media_type)}",
+                {
+                    "size": file_size_words(file.size),
+                    "SHA-256 as uploaded": file.sha256,
+                    "withdrawn": when(file.withdrawn_at) if file.withdrawn_at else "",
+                    "in this pack": where,
+                },
+                size=9,
+            )
 
     def integrity(self) -> None:
         doc, proof, material = self.doc, self.proof, self.content.material

@@ -39,6 +39,7 @@ from application.files.receiving import ReceivedFile, Receiving, discard_stored
 from application.ledger import CaseLedger, Executed
 from application.vault.errors import KeyDestroyed
 from domain import case_events as ev
+from domain.case_files import WITHOUT_METADATA
 from domain.case_state import EvidenceFile
 
 log = logging.getLogger("caseledger.files")
@@ -200,6 +201,19 @@ class EvidenceFiles:
         chunks = self._plaintext(case_id, found.file_id, blob, sha256, key)
         next(chunks)  # runs the check: raises before anything is served
         return FileReading(found, chunks)
+
+    def content(self, case_id: UUID, found: EvidenceFile, form: str) -> bytes:
+        """A file's bytes in a form (`original` or `without_metadata`), whole, once proven:
+        for a document that carries it (an evidence pack). `StoredFileAltered` if not."""
+        key = found.key()
+        if key is None:
+            raise KeyDestroyed(found.key_owner)
+        copy = found.metadata_free if form == WITHOUT_METADATA else None
+        if form == WITHOUT_METADATA and copy is None:
+            raise NotFound("the file has no copy without metadata")
+        address, sha256 = (copy["blob"], copy["sha256"]) if copy else (found.blob, found.sha256)
+        chunks = self._plaintext(case_id, found.file_id, address, sha256, key)
+        return b"".join(chunks)
 
     def _plaintext(
         self, case_id: UUID, file_id: str, address: str, sha256: str, key: bytes

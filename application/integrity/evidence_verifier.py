@@ -83,6 +83,15 @@ else is in the zip; the bundle verifies; the checkpoint and key files are the bu
 the case's chain runs unbroken from version 1 to the pack's own EvidencePackProduced
 event, which the checkpoint covers (so a pack cannot leave out the case's latest events
 without showing it); and ``events.json`` carries exactly the proven stored bytes.
+
+Evidence files: the pack's own event (its stored JSON) names the files chosen for it and
+the form of each (``original``, or ``without_metadata``: the copy without location and
+device metadata made when it was attached); each is in the zip as ``files/<file id>.<ext>``
+and must hash to the SHA-256 its ``EvidenceFileAttached`` event recorded for that form
+(``sha256``, or ``metadata_free.sha256``), that event being one of the proven events. A
+file whose person was erased after the pack was produced is ``files/<file id>.erased.txt``
+and cannot be checked. Files the producer left out are listed, with their hashes, in the
+PDF; their attach events are in the bundle like every event.
 """
 
 from __future__ import annotations
@@ -147,6 +156,10 @@ PACK_FILES = (
 )
 PACK_FIELDS = ("case", "pack", "purpose", "through-version", "checkpoint")
 PACK_EVENT_TOPIC = "domain.case_events:EvidencePackProduced"
+PACK_FILE_DIR = "files/"
+ATTACH_EVENT_TOPIC = "domain.case_events:EvidenceFileAttached"
+ERASED_SUFFIX = ".erased.txt"
+FORM_HASHES = {"original": ("sha256",), "without_metadata": ("metadata_free", "sha256")}
 
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 _KEY_ID_HEX = re.compile(r"[0-9a-f]{8}")
@@ -1009,6 +1022,62 @@ def _check_pack_event(report: PackReport, events: Sequence[BundleEvent]) -> None
         )
 
 
+def _state(event: BundleEvent) -> dict[str, Any]:
+    try:
+        state = json.loads(event.state)
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _recorded_hash(state: dict[str, Any], form: str) -> str | None:
+    """The SHA-256 an attach event recorded for a file in that form (as uploaded, or its
+    copy without metadata)."""
+    value: Any = state
+    for step in FORM_HASHES.get(form, ("?",)):
+        value = value.get(step) if isinstance(value, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _check_pack_files(report: PackReport) -> None:
+    """Each evidence file in the pack must be, byte for byte, the file (or its copy without
+    metadata) whose SHA-256 its attach event recorded, that event being proven in the
+    signed tree; and the pack must hold exactly the files its own event names."""
+    proven = report.bundle.events if report.bundle is not None else []
+    if not proven:
+        return
+    pack_event = max(proven, key=lambda e: e.originator_version)
+    chosen = _state(pack_event).get("files") or []
+    attached = {
+        state.get("file_id"): (event, state)
+        for event in proven
+        if event.topic == ATTACH_EVENT_TOPIC
+        for state in [_state(event)]
+    }
+    in_zip = {name for name in report.files if name.startswith(PACK_FILE_DIR)}
+    for entry in chosen if isinstance(chosen, list) else []:
+        file_id = entry.get("file_id") if isinstance(entry, dict) else None
+        form = entry.get("form") if isinstance(entry, dict) else None
+        stem = f"{PACK_FILE_DIR}{file_id}."
+        names = sorted(n for n in in_zip if n.startswith(stem))
+        in_zip -= set(names)
+        if names == [f"{PACK_FILE_DIR}{file_id}{ERASED_SUFFIX}"]:
+            continue  # its person was erased after the pack was produced: nothing to check
+        found = attached.get(file_id)
+        expected = _recorded_hash(found[1], str(form)) if found else None
+        if found is None or expected is None:
+            report.problems.append(f"{stem}*: the pack names {file_id}, which no event attached")
+        elif len(names) != 1:
+            report.problems.append(f"{stem}*: the pack names {file_id}, but holds no such file")
+        elif hashlib.sha256(report.files[names[0]]).hexdigest() != expected:
+            report.problems.append(
+                f"{names[0]}: altered: not the file whose SHA-256 its attach event "
+                f"({_describe(found[0])}) recorded"
+            )
+    for name in sorted(in_zip):
+        report.problems.append(f"{name}: a file the pack's own event does not name")
+
+
 def _check_pack_events(report: PackReport) -> None:
     """events.json must carry exactly the stored bytes the bundle proves."""
     document = _json_file(report, PACK_EVENTS)
@@ -1049,6 +1118,7 @@ def check_pack(data: bytes, trusted_key: str | None = None) -> PackReport:
         return report
     _check_pack_bundle(report, key)
     _check_pack_events(report)
+    _check_pack_files(report)
     return report
 
 

@@ -34,7 +34,7 @@ from application.actors import Actor
 from application.commands.evidence import AttachEvidenceFile
 from application.files.receiving import FileTooLarge, ReceivedFile, Receiving, UploadIncomplete
 from application.files.service import EvidenceFiles
-from domain.case_state import EvidenceFile
+from domain.case_files import file_name
 from interface.api.representations import file_view
 from interface.api.schemas import body_schema
 from interface.api.writes import case_response, seen_version, written
@@ -45,22 +45,6 @@ FIELD_BYTES = 64 * 1024
 """The largest a form field beside the file may be."""
 _PARTS = 16
 _SLACK = 1_000_000  # the fields and multipart framing beside the file's own bytes
-_EXTENSIONS = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/heic": "heic",
-    "application/pdf": "pdf",
-    "audio/mpeg": "mp3",
-    "audio/mp4": "m4a",
-    "audio/wav": "wav",
-    "video/mp4": "mp4",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "text/plain": "txt",
-}
-
-
-def download_name(file: EvidenceFile) -> str:
-    return f"{file.file_id}.{_EXTENSIONS.get(file.media_type, 'bin')}"
 
 
 class _Upload:
@@ -159,7 +143,7 @@ def files_blueprint(services: Services, current_actor: Callable[[], Actor]) -> B
         file = reading.file
         response = Response(reading.chunks, mimetype=file.media_type, direct_passthrough=True)
         response.headers["Content-Length"] = str(file.size)
-        response.headers["Content-Disposition"] = f'attachment; filename="{download_name(file)}"'
+        response.headers["Content-Disposition"] = f'attachment; filename="{file_name(file)}"'
         digest = base64.b64encode(bytes.fromhex(file.sha256)).decode()
         response.headers["Repr-Digest"] = f"sha-256=:{digest}:"  # RFC 9530
         return response

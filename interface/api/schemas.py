@@ -122,6 +122,9 @@ def _field(spec: FieldSpec) -> fields.Field[Any]:
             shortest = 1 if spec.required else 0
             length = validate.Length(min=shortest, max=spec.max_length or SHORT)
             return fields.String(validate=length, **options)
+        case FieldKind.TEXTS:
+            line = fields.String(validate=validate.Length(min=1, max=spec.max_length or SHORT))
+            return _Tuple(line, validate=items, **options)
         case FieldKind.EMAIL:
             return fields.Email(validate=validate.Length(max=spec.max_length), **options)
         case FieldKind.CHOICE:
