@@ -21,6 +21,8 @@
 from __future__ import annotations
 
 import functools
+import io
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,12 +36,19 @@ from application.actors import Actor
 from application.authorisation import authorise
 from application.clock import Clock
 from application.errors import ConcurrentChange, NotFound
-from application.exports.sar_json import Built, CaseMaterial, ExportMaterial, build
+from application.exports.sar_json import (
+    Built,
+    CaseMaterial,
+    ExportMaterial,
+    build,
+    files_about,
+)
 from application.exports.sar_pdf import render_pdf
 from application.files.service import EvidenceFiles
 from application.freshness import ViewFreshness
 from application.ledger import CaseLedger
 from domain import case_events as ev
+from domain.case_files import leaving_form
 from domain.data_subject import DataSubject
 from domain.errors import InvalidCommand, PolicyViolation
 from domain.hate_case import HateCase
@@ -192,6 +201,42 @@ class SubjectRights:
 
     def export_pdf(self, actor: Actor, subject_id: UUID, request_id: UUID | None = None) -> bytes:
         return render_pdf(self.export(actor, subject_id, request_id))
+
+    def export_files(
+        self, actor: Actor, subject_id: UUID, request_id: UUID, include_metadata: bool = False
+    ) -> bytes:
+        """A zip of the files about the person that their export lists, named as it names
+        them, each proven against its recorded hash as it is read. Photos go without their
+        location and device metadata unless the DPO includes it; a file that cannot be
+        stripped (HEIC, MP4, M4A) is then left out, and `README.txt` says so."""
+        authorise(actor, "subject-access")
+        if self._files is None:
+            raise NotFound("no evidence files are kept here")
+        request = self._request(subject_id, request_id)
+        out: dict[str, bytes] = {}
+        notes = []
+        for material in self._cases(subject_id, self._rows(subject_id)):
+            case = self._case(material.case_id)
+            for file_id, entry in files_about(subject_id, material, request.withheld):
+                found = case.files[file_id]
+                form = leaving_form(found, include_metadata)
+                if found.data_key.erased:
+                    notes.append(f"{entry['file']}: erased")
+                elif form is None:
+                    notes.append(
+                        f"{entry['file']}: not included, as its location and device metadata "
+                        "cannot be removed; ask again with the metadata included to add it"
+                    )
+                else:
+                    out[entry["file"]] = self._files.content(case.id, found, form)
+        out["README.txt"] = (
+            "\n".join(["The files listed in your copy of your personal data.", *notes]) + "\n"
+        ).encode()
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in sorted(out):
+                archive.writestr(name, out[name])
+        return buffer.getvalue()
 
     def review(self, actor: Actor, subject_id: UUID, request_id: UUID) -> ExportReview:
         authorise(actor, "subject-access")

@@ -28,13 +28,23 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.exports.reading import PLACES, Narrator, day, detail_lines, when
+from application.exports.reading import (
+    PLACES,
+    Narrator,
+    day,
+    detail_lines,
+    file_size_words,
+    file_type_words,
+    when,
+)
 from domain import case_events as ev
+from domain.case_files import EXTENSIONS
 from domain.data_subject import DataSubject
 from domain.plain_words import PARTS, words
 from domain.redaction import Passage, Person, Redaction, ReviewedWords, summarise
 from domain.risk import RiskMatrix
 from domain.subject_requests import EXEMPTION_CLAUSES, ItemWithheld, RequestKind, SubjectRequest
+from domain.vocabulary import FileKind
 
 FORMAT = "caseledger-subject-access-export/2"
 YOU = "you"
@@ -70,6 +80,41 @@ OTHERS_STATEMENT = (
     "Information about other people has been removed. Other people on a case are called by "
     "their part in it (for example 'witness 1'), and their names are taken out of notes."
 )
+
+
+FILES_STATEMENT = (
+    "These are the photos, recordings, letters and other files we hold about you. A copy of "
+    "each comes with this document, named as below. Photos come without the location and "
+    "camera details stored inside them, unless we tell you otherwise. The SHA-256 is a "
+    "fingerprint of the file as we received it: anyone can check a copy against it."
+)
+
+
+def files_about(
+    subject_id: UUID, case: CaseMaterial, decisions: Mapping[str, ItemWithheld]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The files on the case about the requester (their id and entry), unless the DPO
+    withheld their entry: what the export lists and the copy sent with it holds."""
+    listed: dict[str, dict[str, Any]] = {}
+    for event in case.events:
+        if isinstance(event, ev.EvidenceFileWithdrawn) and event.file_id in listed:
+            listed[event.file_id]["withdrawn"] = when(event.occurred_at)
+        if not (isinstance(event, ev.EvidenceFileAttached) and event.about == subject_id):
+            continue
+        if f"{case.case_id}:{event.originator_version}" in decisions:
+            continue
+        listed[event.file_id] = {
+            "case": case.reference,
+            "what": words(FileKind, event.kind),
+            "taken": when(event.taken_at),
+            "received": when(event.occurred_at),
+            "type": file_type_words(event.media_type),
+            "size": file_size_words(event.size),
+            "SHA-256": event.sha256,
+            "file": f"{case.reference}/{event.file_id}.{EXTENSIONS.get(event.media_type, 'bin')}",
+            "withdrawn": "",
+        }
+    return list(listed.items())
 
 
 @dataclass(frozen=True)
@@ -204,7 +249,9 @@ def build(material: ExportMaterial) -> Built:
     disclosures: list[dict[str, Any]] = []
     withheld: list[dict[str, str]] = []
 
+    files: list[dict[str, Any]] = []
     for case in material.cases:
+        files += [entry for _, entry in files_about(subject.id, case, decisions)]
         redaction = Redaction(
             frozenset({subject.id}), case_people(subject, case.people), case.reviewed
         )
@@ -288,6 +335,7 @@ def build(material: ExportMaterial) -> Built:
         },
         "history of your record": history,
         "cases": cases,
+        "files about you": {"statement": FILES_STATEMENT, "files": files},
         "who we shared your information with": disclosures,
         "information withheld": {"statement": WITHHELD_STATEMENT, "items": withheld},
         "information about other people": {

@@ -55,6 +55,16 @@ def render_pdf(export: Mapping[str, Any], font: Path | None = None) -> bytes:
         doc.heading(f"Case {case['reference']}")
         doc.text(f"Your part: {case['your part']}", size=10, bold=True)
         _entries(doc, case["events"])
+    held = export["files about you"]
+    if held["files"]:
+        doc.heading("Files about you")
+        doc.text(held["statement"], size=9)
+        for item in held["files"]:
+            doc.entry(
+                f"{item['what'].capitalize()} (case {item['case']})",
+                {k: v for k, v in item.items() if k not in ("what", "case")},
+                size=9,
+            )
     doc.heading("Who we shared your information with")
     shared = export["who we shared your information with"]
     if not shared:

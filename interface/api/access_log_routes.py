@@ -36,6 +36,7 @@ PERSONAL_DATA_READS: dict[str, AccessPurpose] = {
     "subjects.subject_file": AccessPurpose.SUBJECT_REQUEST,
     "subjects.export_json": AccessPurpose.SUBJECT_REQUEST,
     "subjects.export_pdf": AccessPurpose.SUBJECT_REQUEST,
+    "subjects.export_files": AccessPurpose.SUBJECT_REQUEST,
     "subjects.review": AccessPurpose.SUBJECT_REQUEST,
     "subjects.redact": AccessPurpose.SUBJECT_REQUEST,
     # these two answer with the person's details as they now are

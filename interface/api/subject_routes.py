@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, Response, jsonify, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from marshmallow import Schema, fields, validate
 
 from application.actors import Actor
@@ -210,6 +210,17 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
         response = Response(pdf, mimetype="application/pdf")
         response.headers["Content-Disposition"] = (
             f'attachment; filename="subject-access-{request_id}.pdf"'
+        )
+        return response
+
+    @bp.get("/<uuid:subject_id>/access-requests/<uuid:request_id>/files.zip")
+    def export_files(subject_id: UUID, request_id: UUID) -> Response:
+        """The files the export lists; `?metadata=include` lets photos keep theirs."""
+        with_metadata = request.args.get("metadata") == "include"
+        data = rights.export_files(current_actor(), subject_id, request_id, with_metadata)
+        response = Response(data, mimetype="application/zip")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="subject-access-{request_id}-files.zip"'
         )
         return response
 

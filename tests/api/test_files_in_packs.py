@@ -4,6 +4,7 @@ metadata unless chosen, and the offline verifier proves each against its attach 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from typing import Any
@@ -112,3 +113,41 @@ def _resign(api: Api, files: dict[str, bytes]) -> bytes:
     _, key = api.services.integrity.signing_key()
     signed = sign_note(manifest_text(fields, others), key).encode()
     return _rezip(others | {PACK_MANIFEST: signed})
+
+
+def test_a_person_s_export_lists_the_files_about_them_and_the_dpo_gets_copies(api: Api) -> None:
+    case = api.allocated_case()
+    witness = api.ok(
+        api.command(
+            case, "subjects", {"role": "witness", "details": {"name": "W. Ness"}}, "officer"
+        )
+    )
+    witness_id = witness["recorded"]["subject_id"]
+    case = api.ok(attach(api, witness, samples.jpeg(), about_id=case["victim_id"]))
+    case = api.ok(attach(api, case, samples.heic(), about_id=case["victim_id"]))
+    case = api.ok(attach(api, case, samples.pdf(), kind="letter", about_id=witness_id))
+
+    answered = api.client.post(
+        f"{API}/subjects/{case['victim_id']}/access-requests", json={}, headers=api.auth("dpo")
+    )
+    base = f"/subjects/{case['victim_id']}/access-requests/{answered.get_json()['request_id']}"
+    export = api.get(f"{base}/export", "dpo").get_json()
+    listed = export["files about you"]["files"]
+    assert [(f["what"], f["SHA-256"]) for f in listed] == [
+        ("photo", hashlib.sha256(samples.jpeg()).hexdigest()),
+        ("photo", hashlib.sha256(samples.heic()).hexdigest()),
+    ]  # the witness's letter is not theirs
+
+    copies = api.get(f"{base}/files.zip", "dpo")
+    assert copies.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(copies.data)) as archive:
+        names = archive.namelist()
+        photo = archive.read(listed[0]["file"])
+        readme = archive.read("README.txt").decode()
+    assert samples.CAMERA.encode() not in photo
+    assert listed[1]["file"] not in names and "cannot be removed" in readme
+    with_metadata = api.get(f"{base}/files.zip?metadata=include", "dpo").data
+    with zipfile.ZipFile(io.BytesIO(with_metadata)) as archive:
+        assert archive.read(listed[0]["file"]) == samples.jpeg()
+        assert archive.read(listed[1]["file"]) == samples.heic()
+    assert_problem(api.get(f"{base}/files.zip", "officer"), 403)

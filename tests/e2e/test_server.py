@@ -287,3 +287,35 @@ def test_a_setting_out_of_range_is_named_without_a_traceback(
     )
     assert done.returncode == 78
     assert said in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_file_of_several_megabytes_goes_up_and_comes_back_through_the_server(
+    workdir: Path, server: Server
+) -> None:
+    """Through waitress, not the test client: the body arrives in pieces as it would from a
+    browser (a decoder limit once refused any file over 64 KiB here, and only here)."""
+    hub = _cli(workdir, "staff", "add", "hub.one", "--role", "hub").splitlines()[-1]
+    server.start()
+    _, _, case = server.call("POST", "/api/v1/cases", REPORT, hub)
+    recording = b"\x00\x00\x00\x18ftypisom\x00\x00\x00\x00isomisom" + os.urandom(3_000_000)
+    boundary = "caseledger-e2e"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nrecording\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.mp4"\r\n'
+            "Content-Type: video/mp4\r\n\r\n"
+        ).encode()
+        + recording
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    path = f"/api/v1/cases/{case['case_id']}/files"
+    upload = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}", data=body)
+    upload.add_header("Authorization", f"Bearer {hub}")
+    upload.add_header("If-Match", '"1"')
+    upload.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    with urllib.request.urlopen(upload, timeout=30) as answer:
+        assert answer.status == 201 and json.loads(answer.read())["recorded"]["file_id"]
+    download = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}/file-1")
+    download.add_header("Authorization", f"Bearer {hub}")
+    with urllib.request.urlopen(download, timeout=30) as answer:
+        assert answer.read() == recording
