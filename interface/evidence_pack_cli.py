@@ -42,7 +42,10 @@ def _produce(services: Services, args: argparse.Namespace) -> int:
             who,
             args.case_id,
             ProduceEvidencePack(
-                purpose=EvidencePackPurpose(args.purpose), since_checkpoint=args.since_checkpoint
+                purpose=EvidencePackPurpose(args.purpose),
+                since_checkpoint=args.since_checkpoint,
+                files=tuple(args.file),
+                include_metadata=args.include_metadata,
             ),
         )
     except Forbidden as e:
@@ -100,6 +103,17 @@ def register(subparsers: Any) -> None:
         type=int,
         help="number of a checkpoint the recipient holds: adds the consistency proof from it "
         "(default: the previous pack's checkpoint)",
+    )
+    produce.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        help="an evidence file to put in the pack, e.g. file-1 (repeat for more)",
+    )
+    produce.add_argument(
+        "--include-metadata",
+        action="store_true",
+        help="let photos and videos out with their location and device metadata",
     )
     produce.set_defaults(run=_produce)
 

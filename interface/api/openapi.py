@@ -420,6 +420,14 @@ def _subject_paths() -> dict[str, Operation]:
         f"{access}/export.pdf": dpo_read(
             "Subject access export, PDF (DPO)", subject, request, content=PDF
         ),
+        f"{access}/files.zip": dpo_read(
+            "Copies of the files the export lists, without location metadata unless "
+            "metadata=include (DPO)",
+            subject,
+            request,
+            param("metadata", schema={"type": "string", "enum": ["include"]}),
+            content=ZIP,
+        ),
         f"{base}/access-requests": record(
             "Record an access request and its due date (UK GDPR art. 15, 12(3))",
             subject_routes.AccessRequestBody,
