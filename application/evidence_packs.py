@@ -117,7 +117,9 @@ def _zip(files: dict[str, bytes], at: datetime) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            # evidence files are kept as they are: photos, sound and video are compressed
+            media = name.startswith(PACK_FILE_DIR)
+            info.compress_type = zipfile.ZIP_STORED if media else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, files[name])
     return buffer.getvalue()
@@ -204,7 +206,8 @@ class EvidencePacks:
         events_document(content)
         proof = ProofSummary(0, "", 0, "", "", "", 0, None)
         render_pack_pdf(content, proof)
-        self._evidence_files(case_id, pack_event, material)  # each chosen file, proven
+        for chosen in pack_event.files:  # each chosen file's stored bytes, proven
+            self._files.check(case_id, material.files[chosen["file_id"]], chosen["form"])
 
     # --- integrity -----------------------------------------------------------------------
 

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
@@ -39,7 +40,7 @@ from application.files.receiving import ReceivedFile, Receiving, discard_stored
 from application.ledger import CaseLedger, Executed
 from application.vault.errors import KeyDestroyed
 from domain import case_events as ev
-from domain.case_files import WITHOUT_METADATA
+from domain.case_files import ORIGINAL, WITHOUT_METADATA
 from domain.case_state import EvidenceFile
 
 log = logging.getLogger("caseledger.files")
@@ -191,14 +192,8 @@ class EvidenceFiles:
         key = found.key()
         if key is None:
             raise KeyDestroyed(found.key_owner)
-        if without_metadata and found.metadata_free is None:
-            raise NotFound("the file has no copy without metadata")
-        blob, sha256 = (
-            (found.metadata_free["blob"], found.metadata_free["sha256"])
-            if without_metadata and found.metadata_free
-            else (found.blob, found.sha256)
-        )
-        chunks = self._plaintext(case_id, found.file_id, blob, sha256, key)
+        address, sha256 = _stored_as(found, WITHOUT_METADATA if without_metadata else ORIGINAL)
+        chunks = self._plaintext(case_id, found.file_id, address, sha256, key)
         next(chunks)  # runs the check: raises before anything is served
         return FileReading(found, chunks)
 
@@ -208,16 +203,21 @@ class EvidenceFiles:
         key = found.key()
         if key is None:
             raise KeyDestroyed(found.key_owner)
-        copy = found.metadata_free if form == WITHOUT_METADATA else None
-        if form == WITHOUT_METADATA and copy is None:
-            raise NotFound("the file has no copy without metadata")
-        address, sha256 = (copy["blob"], copy["sha256"]) if copy else (found.blob, found.sha256)
-        chunks = self._plaintext(case_id, found.file_id, address, sha256, key)
-        return b"".join(chunks)
+        address, sha256 = _stored_as(found, form)
+        return b"".join(self._plaintext(case_id, found.file_id, address, sha256, key))
 
-    def _plaintext(
-        self, case_id: UUID, file_id: str, address: str, sha256: str, key: bytes
-    ) -> Iterator[bytes]:
+    def check(self, case_id: UUID, found: EvidenceFile, form: str) -> None:
+        """Prove a file's stored bytes in a form without decrypting them (a document about
+        to be promised checks it can be made): `StoredFileAltered` if they are not."""
+        if found.key() is None:
+            raise KeyDestroyed(found.key_owner)
+        address, _ = _stored_as(found, form)
+        with self._proven(case_id, found.file_id, address):
+            pass
+
+    @contextlib.contextmanager
+    def _proven(self, case_id: UUID, file_id: str, address: str) -> Iterator[BinaryIO]:
+        """The stored blob, once it hashes to its address (rewound for reading)."""
         try:
             blob_cm = self.store.open(address)
         except BlobMissing:
@@ -228,6 +228,12 @@ class EvidenceFiles:
                     case_id, file_id, "its stored bytes do not match their recorded hash"
                 )
             blob.seek(0)
+            yield blob
+
+    def _plaintext(
+        self, case_id: UUID, file_id: str, address: str, sha256: str, key: bytes
+    ) -> Iterator[bytes]:
+        with self._proven(case_id, file_id, address) as blob:
             yield b""
             plain = hashlib.sha256()
             for chunk in unseal(key, blob):
@@ -327,6 +333,15 @@ class EvidenceFiles:
 
 
 _ATTACHED = get_topic(ev.EvidenceFileAttached)
+
+
+def _stored_as(found: EvidenceFile, form: str) -> tuple[str, str]:
+    """The blob address and plaintext SHA-256 of a file in a form."""
+    if form != WITHOUT_METADATA:
+        return found.blob, found.sha256
+    if found.metadata_free is None:
+        raise NotFound("the file has no copy without metadata")
+    return found.metadata_free["blob"], found.metadata_free["sha256"]
 
 
 def _attached(event: Any, position: int) -> Attached:
