@@ -7,7 +7,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from interface.config import build_services
 from tests import samples
 from tests.cases import allocated, attach_file
 from tests.conftest import OFFICER, Clock, add_staff
-from tests.reliability.harness import process_env
+from tests.reliability.harness import cli, process_env
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).parents[2]
@@ -24,7 +23,7 @@ ROOT = Path(__file__).parents[2]
 
 @pytest.mark.parametrize(("mode", "left"), [("after-blob", "blob"), ("mid-upload", "staged")])
 def test_a_killed_attach_leaves_no_event_and_its_bytes_are_swept(
-    engine_env: dict[str, str], clock: Clock, mode: str, left: str
+    engine_env: dict[str, str], clock: Clock, tmp_path: Path, mode: str, left: str
 ) -> None:
     services = build_services(engine_env, clock=clock)
     add_staff(services)
@@ -50,13 +49,17 @@ def test_a_killed_attach_leaves_no_event_and_its_bytes_are_swept(
         assert files.verify().ok  # every event's bytes are there (there are none)
 
         assert files.sweep().orphans == 0  # an upload may still be on its way: left alone
-        later = datetime.now(UTC) + timedelta(hours=2)
-        report = files.sweep(grace=timedelta(0), now=later)
-        assert (report.orphans, report.staged) == (len(blobs), len(staged))
+        swept = cli(engine_env, tmp_path, "files", "sweep", "--grace-minutes", "0")
+        assert swept.returncode == 0, swept.stderr
+        assert f"removed {len(blobs)} blob(s) no event names" in swept.stdout
+        assert f"{len(staged)} unfinished upload(s)" in swept.stdout
         assert list(files.store.addresses()) == []
         assert list(files.staging.leftovers(older_than=-60)) == []
 
         again = attach_file(services, services.ledger.case_for(OFFICER, case.id), samples.jpeg())
-        assert list(again.files) == ["file-1"] and files.verify().ok
+        assert list(again.files) == ["file-1"]
+        verified = cli(engine_env, tmp_path, "verify", "--files")
+        assert verified.returncode == 0, verified.stdout
+        assert "OK: 1 stored files match the hashes their events recorded" in verified.stdout
     finally:
         services.close()
