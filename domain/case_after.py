@@ -4,13 +4,13 @@
 complaint is acknowledged, defined and logged within 5 working days of its receipt (6.2 at
 stage 1; 6.11 for an escalation to stage 2); the stage 1 response is due within 10 working
 days of that acknowledgement (6.3), the stage 2 response within 20 working days of the
-acknowledgement of the escalation (section 6, stage 2). Until it is acknowledged, a response
-is due as if it had been acknowledged on receipt (the reading that protects the complainant:
-a late acknowledgement never buys time the timers would not show). An extension must give
-its reasons and is told with the Ombudsman's details (6.4, 6.5). The Code allows up to 10
-working days at stage 1 and up to 20 at stage 2 "without good reason"; the ledger allows at
-most `EXTENSION_LIMIT` (10) working days per extension at either stage and one extension per
-stage, unless the complainant agreed to another: the tighter reading, for the complainant.
+acknowledgement of the escalation (6.13). Until it is acknowledged, a response is due as if
+it had been acknowledged on receipt (the reading that protects the complainant: a late
+acknowledgement never buys time the timers would not show). An extension must give its
+reasons and is told with the Ombudsman's details: at most 10 working days at stage 1 (6.4,
+6.5) and 20 at stage 2 (6.14, 6.15), the Code's "without good reason" limits
+(`EXTENSION_LIMITS`). The ledger allows one extension per stage unless the complainant agreed
+to another, so a longer delay is always one the complainant accepted.
 The timers are `domain.case_timers`'; a referral to the Ombudsman is recorded on the complaint.
 """
 
@@ -37,7 +37,12 @@ from domain.vocabulary import (
     term,
 )
 
-EXTENSION_LIMIT = 10  # working days per extension (Complaint Handling Code 6.4)
+CODE = "Housing Ombudsman Complaint Handling Code"
+# stage -> (most working days an extension may add, the Code's clause on extensions)
+EXTENSION_LIMITS = {
+    ComplaintStage.STAGE_1: (10, f"{CODE} 6.4"),
+    ComplaintStage.STAGE_2: (20, f"{CODE} 6.14"),
+}
 
 
 class AfterTheCase(CaseState):
@@ -127,21 +132,18 @@ class AfterTheCase(CaseState):
         at: datetime,
     ) -> None:
         """Put the response back, with reasons, once per stage unless the complainant agreed
-        (Code 6.4, 6.5; see the module's docs)."""
+        (Code 6.4, 6.5 at stage 1; 6.14, 6.15 at stage 2; see the module's docs)."""
         complaint, stage = self._open_complaint(complaint_id)
-        if not 1 <= working_days <= EXTENSION_LIMIT:
+        limit, clause = EXTENSION_LIMITS[ComplaintStage(stage)]
+        if not 1 <= working_days <= limit:
             raise PolicyViolation(
-                "Housing Ombudsman Complaint Handling Code 6.4",
-                f"an extension is between 1 and {EXTENSION_LIMIT} working days",
+                clause, f"an extension at this stage is between 1 and {limit} working days"
             )
         if not (reasons or "").strip():
-            raise PolicyViolation(
-                "Housing Ombudsman Complaint Handling Code 6.4",
-                "an extension gives the complainant its reasons",
-            )
+            raise PolicyViolation(clause, "an extension gives the complainant its reasons")
         if complaint.extension_count.get(stage, 0) and not agreed_with_complainant:
             raise PolicyViolation(
-                "Housing Ombudsman Complaint Handling Code 6.4",
+                clause,
                 "a stage is extended once, unless the complainant agrees to another extension",
             )
         self._record(

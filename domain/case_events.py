@@ -373,7 +373,7 @@ class ComplaintAcknowledged(CaseEvent):
 
 class ComplaintResponseExtended(CaseEvent):
     """The response at the complaint's current stage was put back by `working_days`, with the
-    reasons told to the complainant and the Ombudsman's details (Code 6.4, 6.5)."""
+    reasons told to the complainant and the Ombudsman's details (Code 6.4, 6.5; 6.14, 6.15)."""
 
     complaint_id: str
     stage: str

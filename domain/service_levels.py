@@ -243,7 +243,7 @@ class ServiceLevels:
         return self._timer(TimerKind.COMPLAINT_ACKNOWLEDGEMENT, started_at, due, subject)
 
     def extended(self, timer: Timer, working_days: int) -> Timer:
-        """`timer` due `working_days` working days later (a complaint extension, Code 6.4)."""
+        """`timer` due `working_days` working days later (a complaint extension, Code 6.4, 6.14)."""
         return replace(timer, due_at=self.calendar.end_of_working_days(timer.due_at, working_days))
 
     def complaint_stage_1(self, started_at: datetime, subject: str = "") -> Timer:
@@ -254,6 +254,6 @@ class ServiceLevels:
 
     def complaint_stage_2(self, started_at: datetime, subject: str = "") -> Timer:
         """Stage 2 complaint response: 20 working days from acknowledging the escalation
-        (Complaint Handling Code, section 6, stage 2)."""
+        (Complaint Handling Code 6.13)."""
         due = self.calendar.end_of_working_days(started_at, self.complaint_stage_2_working_days)
         return self._timer(TimerKind.COMPLAINT_STAGE_2, started_at, due, subject)

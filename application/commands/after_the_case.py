@@ -88,9 +88,9 @@ class AcknowledgeComplaint(CaseCommand[None]):
 
 @dataclass(frozen=True, kw_only=True)
 class ExtendComplaintResponse(CaseCommand[None]):
-    """At most 10 working days, with the reasons told to the complainant together with the
-    Ombudsman's details (Complaint Handling Code 6.4, 6.5); once per stage unless the
-    complainant agrees to another."""
+    """At most 10 working days at stage 1 and 20 at stage 2, with the reasons told to the
+    complainant together with the Ombudsman's details (Complaint Handling Code 6.4, 6.5,
+    6.14, 6.15); once per stage unless the complainant agrees to another."""
 
     noun = "complaint-extensions"
     title = "Extend the time to respond to a complaint, with reasons"

@@ -776,6 +776,20 @@ def test_an_extension_beyond_ten_working_days_is_refused(days: int) -> None:
         extend(case, complaint_id, days)
 
 
+@pytest.mark.parametrize("days", [0, 21])
+def test_a_stage_two_extension_beyond_twenty_working_days_is_refused(days: int) -> None:
+    case = case_at(Stage.CLOSED)
+    complaint_id = complain(case)
+    respond(case, complaint_id)
+    complain(case, "stage_2", complaint_id=complaint_id)
+
+    with refused(case, "Housing Ombudsman Complaint Handling Code 6.14"):
+        extend(case, complaint_id, days)
+    extend(case, complaint_id, 20)
+
+    assert case.complaints[complaint_id].extensions == {"stage_2": 20}
+
+
 def test_a_second_extension_at_one_stage_needs_the_complainants_agreement() -> None:
     case = case_at(Stage.ALLOCATED)
     complaint_id = complain(case)
