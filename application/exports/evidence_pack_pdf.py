@@ -224,6 +224,7 @@ class _Pack:
                 "hate aimed at": ", ".join(words(Strand, s) for s in reported.strands),
                 "form of the hate": ", ".join(words(Form, f) for f in reported.forms),
                 "latest risk level": words(RiskLevel, last.level) if last else "not assessed",
+                "reasonable adjustments": self._adjustments(),
             }
         )
         versions = sorted({e.event.policy_version for e in content.entries})
@@ -253,6 +254,17 @@ class _Pack:
             f"{len(SECTIONS) + 3}. Checking this pack",
         ):
             doc.text(line, indent=3)
+
+    def _adjustments(self) -> str:
+        """On the cover, so a panel knows before reading on that the victim needed the
+        service adjusted (7.1 to 7.3); what each is, is in its section."""
+        kinds = Counter(type(e.event) for e in self.content.entries)
+        agreed = kinds[ev.ReasonableAdjustmentAgreed]
+        considered = kinds[ev.ReasonableAdjustmentUnderConsideration]
+        if not agreed and not considered:
+            return "none recorded"
+        parts = [f"{agreed} agreed"] + ([f"{considered} considered"] if considered else [])
+        return f"{', '.join(parts)} (section 3)"
 
     def chronology(self) -> None:
         self.doc.new_page()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+from datetime import timedelta
 from typing import Any
 
-from application.integrity.evidence_verifier import check_pack
+from application.integrity.evidence_verifier import PACK_PDF, check_pack
 from tests.api.helpers import API, Api, assert_problem
+from tests.pdf_text import pdf_text
 
 
 def _complained_case(api: Api) -> dict[str, Any]:
@@ -44,6 +48,31 @@ def test_the_complaints_liaison_and_a_manager_produce_and_download_packs(api: Ap
     ]
     log = api.get(f"/audit/access?case_id={case['case_id']}", "auditor").get_json()["items"]
     assert any(e["route"].endswith("/evidence-packs/<int:number>") for e in log)
+
+
+def _cover(api: Api, case: dict[str, Any]) -> str:
+    made = _produce(api, case, "complaints", {"purpose": "complaint"})
+    assert made.status_code == 201, made.get_json()
+    data = api.client.get(made.headers["Location"], headers=api.auth("complaints")).data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        text = pdf_text(archive.read(PACK_PDF))
+    return text.split("\f")[0]
+
+
+def test_the_cover_says_whether_the_victim_needed_adjustments(api: Api) -> None:
+    plain = _complained_case(api)
+    assert "Reasonable adjustments: none recorded" in _cover(api, plain)
+
+    case = _complained_case(api)
+    review_on = (api.clock() + timedelta(days=14)).date().isoformat()
+    considered = {"need": "Letters she can read.", "review_on": review_on}
+    case = api.step(case, "reasonable-adjustment-considerations", considered, "officer")
+    agreed = {"adjustment": "Letters in large print.", "adjustment_id": "adjustment-1"}
+    case = api.step(case, "reasonable-adjustments", agreed, "officer")
+
+    cover = _cover(api, case)
+    assert "Reasonable adjustments: 1 agreed, 1 considered (section 3)" in cover
+    assert "large print" not in cover  # what it is stays in its section, as redacted there
 
 
 def test_packs_are_refused_to_other_roles_unseen_cases_and_bad_bodies(api: Api) -> None:
