@@ -87,6 +87,7 @@ def fresh_store(engine: str) -> Iterator[Store]:
         env = {
             "CASELEDGER_MASTER_KEY": MASTER_KEY,
             "CASELEDGER_SIGNING_KEY_FILE": os.path.join(directory, "signing.pem"),
+            "CASELEDGER_WITNESSES": os.path.join(directory, "witness"),
         }
         if engine == "sqlite":
             env |= {

@@ -153,7 +153,13 @@ def build_services(
             batch_size=settings.projection_batch,
         )
         runner.setup()
-        integrity = open_integrity_log(env, ledger.recorder)
+        integrity = open_integrity_log(
+            ledger.recorder,
+            key_file=settings.keys.signing_key_file,
+            origin=settings.integrity.origin,
+            policy=settings.integrity.policy,
+            witnesses=settings.integrity.witnesses,
+        )
     views = ViewFreshness(runner, settings.projections, settings.view_wait_s)
     cases = CaseScreen(views, key_store)
     files = open_files(settings, ledger)

@@ -35,7 +35,9 @@ def _checkpoint(services: Services, args: argparse.Namespace) -> int:
         return _failed(str(e))
     print(f"checkpoint #{row.seq}: {body.size} events, root {b64encode(body.root)}")
     print(row.note, end="")
-    return 0
+    for problem in integrity.witness_problems:
+        print(f"not published: {problem}", file=sys.stderr)
+    return 1 if integrity.witness_problems else 0
 
 
 def _verify(services: Services, args: argparse.Namespace) -> int:
@@ -43,7 +45,14 @@ def _verify(services: Services, args: argparse.Namespace) -> int:
         trusted = None if args.trusted_key is None else parse_verifier_key(args.trusted_key)
     except NoteError as e:
         return _failed(f"--trusted-key: {e}")
-    result = verify_log(services.integrity, trusted)
+    outside = []
+    for path in args.checkpoint:
+        try:
+            with open(path, encoding="utf-8") as f:
+                outside.append((path, f.read()))
+        except (OSError, UnicodeDecodeError) as e:
+            return _failed(f"--checkpoint {path}: {e}")
+    result = verify_log(services.integrity, trusted, outside)
     print(result.summary())
     if not args.files:
         return 0 if result.ok else 1
@@ -93,6 +102,14 @@ def register(subparsers: Any) -> None:
     )
     verify.add_argument(
         "--trusted-key", help="a verifier key the key chain must contain (default: key file's)"
+    )
+    verify.add_argument(
+        "--checkpoint",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a signed checkpoint kept outside the database; the log must be consistent with "
+        "it (the configured witnesses' newest are always checked)",
     )
     verify.add_argument(
         "--files",

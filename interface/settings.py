@@ -24,12 +24,19 @@ naming the variable, before anything is opened; `caseledger` turns it into one l
 | `CASELEDGER_FILES_DIR` | `caseledger-files` | evidence files' blobs and staged uploads |
 | `CASELEDGER_FILES_MAX_MB` | `25` | the largest evidence file, in megabytes |
 | `CASELEDGER_FILES_S3_BUCKET`, `_PREFIX`, `_ENDPOINT` | | keep the blobs in an S3 bucket |
+| `CASELEDGER_KEY_DIR` | `.` | the one directory of the key files below (`caseledger keys init`) |
+| `CASELEDGER_SIGNING_KEY_FILE` | `<key dir>/caseledger-signing.pem` | the checkpoint signing key |
+| `CASELEDGER_MASTER_KEY_FILE` | `<key dir>/caseledger.master-key` | the master key, unless: |
+| `CASELEDGER_MASTER_KEY` | | base64 of 32 bytes (from a secrets manager) |
+| `CASELEDGER_LOG_ORIGIN` | `caseledger.example/log` | the log's name, also the signing key's name |
+| `CASELEDGER_CHECKPOINT_EVERY_EVENTS`, `_MINUTES` | `100`, `15` | automatic checkpoints; 0: off |
+| `CASELEDGER_WITNESSES` | `caseledger-witness` | witness directories, comma-separated |
 
 The eventsourcing library reads its own variables itself; `library_env` is the environment it
 is given, with the defaults above and the integrity recorder filled in. The PostgreSQL
-connection is described once (`PostgresSettings`) and every pool is opened from it. The keys,
-the signing key, the log's origin and the checkpoint policy are read by their own modules
-from the same `library_env` (`application.vault.keys`, `application.integrity.log`).
+connection is described once (`PostgresSettings`) and every pool is opened from it; the keys
+once (`KeySettings`), the integrity log's origin, checkpoints and witnesses once
+(`IntegritySettings`).
 """
 
 from __future__ import annotations
@@ -46,7 +53,17 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg.conninfo import make_conninfo
 
 from application.freshness import MODES, WORKER
+from application.integrity.evidence_verifier import NoteError, check_key_name
+from application.integrity.log import (
+    DEFAULT_EVERY_EVENTS,
+    DEFAULT_EVERY_MINUTES,
+    DEFAULT_ORIGIN,
+    SIGNING_KEY_FILE_NAME,
+    CheckpointPolicy,
+)
 from application.integrity.recorders import RECORDER_TOPICS
+from application.vault.errors import MasterKeyError
+from application.vault.keys import MASTER_KEY_FILE_NAME, decode_master_key
 from domain.calendar import WorkingCalendar
 from domain.service_levels import ServiceLevels
 
@@ -65,6 +82,11 @@ DEFAULTS = {
     "CASELEDGER_PROJECTION_BATCH": "500",
     "CASELEDGER_FILES_DIR": "caseledger-files",
     "CASELEDGER_FILES_MAX_MB": "25",
+    "CASELEDGER_KEY_DIR": ".",
+    "CASELEDGER_LOG_ORIGIN": DEFAULT_ORIGIN,
+    "CASELEDGER_CHECKPOINT_EVERY_EVENTS": str(DEFAULT_EVERY_EVENTS),
+    "CASELEDGER_CHECKPOINT_EVERY_MINUTES": str(DEFAULT_EVERY_MINUTES),
+    "CASELEDGER_WITNESSES": "caseledger-witness",
 }
 
 T = TypeVar("T")
@@ -200,6 +222,80 @@ class FileSettings:
 
 
 @dataclass(frozen=True)
+class KeySettings:
+    """Where the keys are: one directory (`CASELEDGER_KEY_DIR`), each file placeable on its
+    own, and the master key given through the environment instead of its file if need be.
+    Nothing here reads or makes a key file: `interface.keys` does, when a process starts."""
+
+    directory: Path
+    signing_key_file: Path
+    master_key_file: Path
+    master_key: bytes | None  # from CASELEDGER_MASTER_KEY; None: read the file
+
+    @classmethod
+    def read(cls, env: Mapping[str, str]) -> KeySettings:
+        directory = Path(env["CASELEDGER_KEY_DIR"]).absolute()
+        encoded = env.get("CASELEDGER_MASTER_KEY")
+        try:
+            master_key = decode_master_key(encoded, "CASELEDGER_MASTER_KEY") if encoded else None
+        except MasterKeyError as e:
+            raise ConfigurationError(
+                f"{e}; make one with: head -c 32 /dev/urandom | base64"
+            ) from None
+        return cls(
+            directory=directory,
+            signing_key_file=Path(
+                env.get("CASELEDGER_SIGNING_KEY_FILE") or directory / SIGNING_KEY_FILE_NAME
+            ).absolute(),
+            master_key_file=Path(
+                env.get("CASELEDGER_MASTER_KEY_FILE") or directory / MASTER_KEY_FILE_NAME
+            ).absolute(),
+            master_key=master_key,
+        )
+
+
+@dataclass(frozen=True)
+class IntegritySettings:
+    """The Merkle log's name, when it signs checkpoints, and the witnesses it publishes to."""
+
+    origin: str
+    policy: CheckpointPolicy
+    witnesses: tuple[Path, ...]
+
+    @classmethod
+    def read(cls, env: Mapping[str, str]) -> IntegritySettings:
+        origin = env["CASELEDGER_LOG_ORIGIN"]
+        try:
+            check_key_name(origin)
+        except NoteError as e:
+            raise ConfigurationError(f"CASELEDGER_LOG_ORIGIN: {e}") from None
+        witnesses = []
+        for item in env["CASELEDGER_WITNESSES"].split(","):
+            if "://" in item:
+                raise ConfigurationError(
+                    f"CASELEDGER_WITNESSES: {item.strip()!r}: only witness directories are "
+                    "built (no HTTP witnesses yet); give a directory path"
+                )
+            if item.strip():
+                witnesses.append(Path(item.strip()).absolute())
+        return cls(
+            origin=origin,
+            policy=CheckpointPolicy(
+                every_events=_read(
+                    env, "CASELEDGER_CHECKPOINT_EVERY_EVENTS", _at_least(0, int), "a whole number"
+                ),
+                every_minutes=_read(
+                    env,
+                    "CASELEDGER_CHECKPOINT_EVERY_MINUTES",
+                    _at_least(0, float),
+                    "a number of minutes",
+                ),
+            ),
+            witnesses=tuple(witnesses),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     library_env: Mapping[str, str]
     sqlite_path: str | None  # None on PostgreSQL
@@ -211,6 +307,8 @@ class Settings:
     service_levels: ServiceLevels
     homes_owned: int
     files: FileSettings
+    keys: KeySettings
+    integrity: IntegritySettings
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -249,6 +347,8 @@ class Settings:
                 env, "CASELEDGER_HOMES_OWNED", _at_least(1, int), "a number of homes"
             ),
             files=FileSettings.read(env),
+            keys=KeySettings.read(env),
+            integrity=IntegritySettings.read(env),
         )
 
     @property

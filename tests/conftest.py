@@ -61,6 +61,7 @@ def sqlite_env(directory: str) -> dict[str, str]:
         "CASELEDGER_SIGNING_KEY_FILE": os.path.join(directory, "signing.pem"),
         "CASELEDGER_MASTER_KEY": TEST_MASTER_KEY,
         "CASELEDGER_FILES_DIR": os.path.join(directory, "files"),
+        "CASELEDGER_WITNESSES": os.path.join(directory, "witness"),
     }
 
 
@@ -93,6 +94,7 @@ def engine_env(request: pytest.FixtureRequest, tmp_path: object) -> dict[str, st
     key_file = {
         "CASELEDGER_SIGNING_KEY_FILE": os.path.join(str(tmp_path), "signing.pem"),
         "CASELEDGER_FILES_DIR": os.path.join(str(tmp_path), "files"),
+        "CASELEDGER_WITNESSES": os.path.join(str(tmp_path), "witness"),
     }
     if request.param == "sqlite":
         return sqlite_env(str(tmp_path)) | key_file

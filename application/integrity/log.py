@@ -18,6 +18,9 @@ signed checkpoints on demand and automatically:
 The signing key is a PEM file, created mode 0600 the first time a checkpoint is signed.
 Every key is recorded in `integrity_keys`; a rotation is a signed note, signed by the old
 key, that names the new one, so the chain of keys can be followed from the first.
+
+Every checkpoint, once stored, is published to the witnesses (`witness`), which keep it
+where the database's writer cannot delete it.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,10 +48,11 @@ from application.integrity.evidence_verifier import (
 )
 from application.integrity.merkle import CompactRange, MerkleTree, NodeKey
 from application.integrity.recorders import CheckpointRow, IntegrityTables, KeyRow
+from application.integrity.witness import DirectoryWitness, Witness, WitnessRefused
 
 log = logging.getLogger("caseledger.integrity")
 
-DEFAULT_KEY_FILE = "caseledger-signing.pem"
+SIGNING_KEY_FILE_NAME = "caseledger-signing.pem"
 DEFAULT_ORIGIN = "caseledger.example/log"
 DEFAULT_EVERY_EVENTS = 100
 DEFAULT_EVERY_MINUTES = 15
@@ -146,16 +150,6 @@ class CheckpointPolicy:
     every_events: int = DEFAULT_EVERY_EVENTS
     every_minutes: float = DEFAULT_EVERY_MINUTES
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> CheckpointPolicy:
-        """Read CASELEDGER_CHECKPOINT_EVERY_EVENTS and CASELEDGER_CHECKPOINT_EVERY_MINUTES."""
-        return cls(
-            every_events=int(env.get("CASELEDGER_CHECKPOINT_EVERY_EVENTS") or DEFAULT_EVERY_EVENTS),
-            every_minutes=float(
-                env.get("CASELEDGER_CHECKPOINT_EVERY_MINUTES") or DEFAULT_EVERY_MINUTES
-            ),
-        )
-
 
 class IntegrityLog:
     """The Merkle log over the ledger's events and its signed checkpoints."""
@@ -168,8 +162,11 @@ class IntegrityLog:
         origin: str,
         clock: Clock,
         policy: CheckpointPolicy,
+        witnesses: Sequence[Witness] = (),
     ) -> None:
         self.recorder = recorder
+        self.witnesses = tuple(witnesses)
+        self.witness_problems: list[str] = []  # from the last publication, for the CLI
         self.key_file = key_file
         self.origin = origin
         self.clock = clock
@@ -304,6 +301,7 @@ class IntegrityLog:
             latest = self.recorder.latest_checkpoint()
             # One that covers them, stored since by another writer, does the job as well.
             if latest is not None and latest.tree_size >= wanted and latest.key_seq == key_seq:
+                self.publish(latest)
                 return latest
             size = self.recorder.leaf_count()
             tree, nodes = self.tree()
@@ -334,8 +332,34 @@ class IntegrityLog:
             if self.recorder.insert_checkpoint(row):
                 self._last_signed = (row.seq, time)
                 self._last_seen = row
+                self.publish(row)
                 return row
         raise IntegrityFailure("could not store a checkpoint: other writers kept storing theirs")
+
+    def publish(self, row: CheckpointRow) -> list[str]:
+        """Hand a stored checkpoint to every witness, with the consistency proof from the
+        newest checkpoint each holds. A refusal is logged and kept in `witness_problems`
+        (never raised: the checkpoint is signed and stored; `verify` compares them)."""
+        problems = []
+        for witness in self.witnesses:
+            try:
+                old = witness.latest_size()
+                if old > row.tree_size:
+                    raise WitnessRefused(
+                        f"witness {witness.name} holds a checkpoint of size {old}, but the "
+                        f"log's newest has {row.tree_size}: events were deleted from the end"
+                    )
+                proof: list[bytes] = []
+                if 0 < old < row.tree_size:
+                    tree, nodes = self.tree()
+                    proof = tree.consistency_proof(old, row.tree_size)
+                    nodes.flush()
+                witness.add_checkpoint(old, proof, row.note)
+            except (WitnessRefused, OSError) as e:
+                problems.append(str(e))
+                log.error("checkpoint #%s not published: %s", row.seq, e)
+        self.witness_problems = problems
+        return problems
 
     def checkpoint_if_due(self, size: int | None = None) -> CheckpointRow | None:
         """Sign a checkpoint if the policy says one is due; the new one, or None.
@@ -406,9 +430,16 @@ class IntegrityLog:
             self._timer.join()
 
 
-def open_integrity_log(env: Mapping[str, str], recorder: Any) -> IntegrityLog:
-    """The integrity log over an application's recorder, configured from `env`, with its
-    automatic checkpoints hooked to the recorder's commits.
+def open_integrity_log(
+    recorder: Any,
+    *,
+    key_file: str | os.PathLike[str],
+    origin: str = DEFAULT_ORIGIN,
+    policy: CheckpointPolicy = CheckpointPolicy(),
+    witnesses: Sequence[str | os.PathLike[str]] = (),
+) -> IntegrityLog:
+    """The integrity log over an application's recorder, publishing to witness directories,
+    with its automatic checkpoints hooked to the recorder's commits.
 
     Checkpoints carry the real time of signing (`system_clock`), never the ledger's
     business clock, which the demo loader and tests move by hand.
@@ -420,10 +451,11 @@ def open_integrity_log(env: Mapping[str, str], recorder: Any) -> IntegrityLog:
         )
     integrity = IntegrityLog(
         recorder,
-        key_file=os.path.abspath(env.get("CASELEDGER_SIGNING_KEY_FILE") or DEFAULT_KEY_FILE),
-        origin=env.get("CASELEDGER_LOG_ORIGIN") or DEFAULT_ORIGIN,
+        key_file=os.path.abspath(key_file),
+        origin=origin,
         clock=system_clock,
-        policy=CheckpointPolicy.from_env(env),
+        policy=policy,
+        witnesses=[DirectoryWitness(directory) for directory in witnesses],
     )
     recorder.after_commit.append(integrity.checkpoint_after_commit)
     return integrity

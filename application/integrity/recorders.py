@@ -287,7 +287,9 @@ class IntegrityTables:
         return next_index, last_position, leaves
 
     def _adopt_existing_events(self, cursor: Cursor) -> None:
-        """Give leaves to the events of a ledger that had none (first start with integrity).
+        """Give leaves to the events of a ledger that had none (first start with integrity:
+        only when the leaf table is created, never when it exists and is empty, so emptying
+        the integrity tables is not repaired by the next start but found by `verify`).
 
         Hashing them now cannot vouch for what they were before; it makes every later
         change detectable, like any other leaf.
@@ -582,9 +584,13 @@ class SQLiteIntegrityRecorder(IntegrityTables, SQLiteApplicationRecorder):
         return [*super().construct_create_table_statements(), *_SQLITE_TABLES]
 
     def create_table(self) -> None:
+        with self._reading() as c:
+            c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (LEAVES,))
+            new = c.fetchone() is None
         super().create_table()
-        with self.datastore.transaction(commit=True) as c:
-            self._adopt_existing_events(c)
+        if new:
+            with self.datastore.transaction(commit=True) as c:
+                self._adopt_existing_events(c)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -679,11 +685,15 @@ class PostgresIntegrityRecorder(IntegrityTables, PostgresApplicationRecorder):
         )
 
     def create_table(self) -> None:
+        with self._reading() as c:
+            c.execute("SELECT to_regclass(%s) AS found", (self._table(LEAVES),))
+            new = c.fetchone()["found"] is None
         super().create_table()
-        with self.datastore.transaction(commit=True) as curs:
-            for statement in self.lock_table_statements:
-                curs.execute(statement)
-            self._adopt_existing_events(curs)
+        if new:
+            with self.datastore.transaction(commit=True) as curs:
+                for statement in self.lock_table_statements:
+                    curs.execute(statement)
+                self._adopt_existing_events(curs)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -18,7 +18,13 @@ The merged walk over events and leaves names the first position that does not ma
   outside the ledger);
 * checkpoint problems: bad signature, not consistent with the one before, a root the
   stored events do not give, or a size beyond the end of the log (events deleted from
-  the end).
+  the end);
+* the same for checkpoints kept outside the database (each witness's newest, and any file
+  given), which is what catches an insider who deleted events with the checkpoints and
+  leaves that covered them;
+* a log that the trusted key vouches for nowhere: no trusted key at all, a key chain that
+  does not reach it, events but no leaves, no checkpoint signed by it or a later key, or
+  more unsigned events than the checkpoint policy lets build up (checkpoints missing).
 """
 
 from __future__ import annotations
@@ -30,8 +36,11 @@ from typing import Any, TypeVar
 from application.integrity.evidence_verifier import (
     ZERO_HASH,
     Checkpoint,
+    CheckpointError,
+    NoteError,
     VerifierKey,
     b64encode,
+    open_checkpoint,
     verify_consistency,
 )
 from application.integrity.log import IntegrityFailure, IntegrityLog
@@ -135,6 +144,11 @@ class _CheckpointWalk:
                 )
         self.pending = (row, body)
 
+    @property
+    def last(self) -> tuple[CheckpointRow, Checkpoint] | None:
+        """The newest checkpoint checked against its root so far."""
+        return self._previous
+
     def check_root(self, frontier: CompactRange, last_position: int | None) -> None:
         """Check every checkpoint of the frontier's size against its root."""
         size = frontier.size
@@ -194,11 +208,77 @@ def _check_pair(event: EventRow, leaf: LeafRow, index: int) -> bytes:
     return recomputed
 
 
-def verify_log(integrity: IntegrityLog, trusted_key: VerifierKey | None = None) -> VerifyResult:
-    """Verify every event, leaf, checkpoint and signing key from storage.
+@dataclass(frozen=True)
+class OutsideCheckpoint:
+    """A checkpoint kept outside the database (a witness's, or a file), opened and checked."""
+
+    source: str
+    body: Checkpoint
+
+
+def _open_outside(
+    source: str, note: str, keys: Sequence[VerifierKey], origin: str
+) -> OutsideCheckpoint:
+    for key in keys:
+        try:
+            body = open_checkpoint(note, key)
+        except NoteError:
+            continue
+        except CheckpointError as e:
+            raise _Mismatch(f"the checkpoint from {source} is malformed: {e}") from None
+        if body.origin != origin:
+            raise _Mismatch(f"the checkpoint from {source} is for another log: {body.origin}")
+        return OutsideCheckpoint(source, body)
+    raise _Mismatch(
+        f"the checkpoint from {source} is not signed by the trusted key or a key of its chain"
+    )
+
+
+def _check_outside(
+    pending: list[OutsideCheckpoint], frontier: CompactRange, where: int | None
+) -> None:
+    """Check (and drop) the outside checkpoints of the frontier's size against its root."""
+    while pending and pending[0].body.size == frontier.size:
+        outside = pending.pop(0)
+        if outside.body.root != frontier.root():
+            raise _Mismatch(
+                f"the checkpoint from {outside.source} (size {outside.body.size}) signs root "
+                f"{b64encode(outside.body.root)}, but the stored events give "
+                f"{b64encode(frontier.root())}: events it covers were changed or deleted",
+                where,
+            )
+
+
+def _anchor_seq(keys: dict[int, VerifierKey], anchor: VerifierKey | None) -> int:
+    """The seq of the trusted key in the chain; a chain that does not reach it fails."""
+    if anchor is None:
+        raise _Mismatch(
+            "no trusted key: give --trusted-key (the published key), or restore the "
+            "signing key file"
+        )
+    for seq, key in keys.items():
+        if key == anchor:
+            return seq
+    if not keys:
+        raise _Mismatch(
+            f"no signing key is stored, so the trusted key {anchor} signed nothing here: the "
+            "integrity tables were emptied"
+        )
+    raise _Mismatch(f"the signing key chain does not contain the trusted key {anchor}")
+
+
+def verify_log(
+    integrity: IntegrityLog,
+    trusted_key: VerifierKey | None = None,
+    outside: Sequence[tuple[str, str]] = (),
+) -> VerifyResult:
+    """Verify every event, leaf, checkpoint and signing key from storage, and the log
+    against checkpoints kept outside it: each witness's newest and `outside` ((source,
+    note) pairs, e.g. a file the auditor kept).
 
     The key chain must contain `trusted_key`, or else the public half of the configured
-    signing key file, when there is one.
+    signing key file; a log with events needs a checkpoint signed by that key or one it
+    handed over to, and no more unsigned events than the checkpoint policy allows.
     """
     recorder = integrity.recorder
     frontier = CompactRange()
@@ -208,13 +288,30 @@ def verify_log(integrity: IntegrityLog, trusted_key: VerifierKey | None = None) 
             keys = integrity.keys()
         except IntegrityFailure as e:
             raise _Mismatch(str(e)) from None
+        notes = list(outside)
+        for witness in integrity.witnesses:
+            try:
+                note = witness.latest()
+            except OSError as e:
+                raise _Mismatch(f"witness {witness.name} cannot be read: {e}") from None
+            if note is not None:
+                notes.append((f"witness {witness.name}", note))
+        upto = recorder.last_position()
+        if upto == 0 and not keys and not notes:
+            return VerifyResult(events=0, root=frontier.root(), checkpoints=0)  # a new ledger
         anchor = trusted_key or integrity.configured_verifier()
-        if keys and anchor is not None and anchor not in keys.values():
-            raise _Mismatch(f"the signing key chain does not contain the trusted key {anchor}")
+        anchor_seq = _anchor_seq(keys, anchor)
+        trusted = [key for seq, key in sorted(keys.items()) if seq >= anchor_seq]
+        pending = sorted(
+            (_open_outside(source, note, trusted, integrity.origin) for source, note in notes),
+            key=lambda o: o.body.size,
+        )
+        if upto > 0 and recorder.leaf_count() == 0:
+            raise _Mismatch("the log has events but no leaves: the integrity tables were emptied")
         walk = _CheckpointWalk(integrity, keys)
         walk.check_root(frontier, None)
+        _check_outside(pending, frontier, None)
 
-        upto = recorder.last_position()
         events = _pages(lambda a: recorder.events_page(a, upto, BATCH), lambda r: r.position)
         leaves = _pages(lambda a: recorder.leaves_page(a, upto, BATCH), lambda r: r.position)
         event, leaf = next(events, None), next(leaves, None)
@@ -234,6 +331,7 @@ def verify_log(integrity: IntegrityLog, trusted_key: VerifierKey | None = None) 
                 )
             frontier.append(_check_pair(event, leaf, frontier.size))
             walk.check_root(frontier, event.position)
+            _check_outside(pending, frontier, event.position)
             event, leaf = next(events, None), next(leaves, None)
 
         if walk.pending is not None:
@@ -242,6 +340,12 @@ def verify_log(integrity: IntegrityLog, trusted_key: VerifierKey | None = None) 
                 f"checkpoint #{row.seq} covers {body.size} events, but the log has "
                 f"{frontier.size}: events were deleted from the end"
             )
+        if pending:
+            raise _Mismatch(
+                f"the checkpoint from {pending[-1].source} covers {pending[-1].body.size} "
+                f"events, but the log has {frontier.size}: events were deleted from the end"
+            )
+        _check_signed(integrity, walk, frontier.size, anchor_seq)
     except _Mismatch as m:
         return VerifyResult(
             events=frontier.size,
@@ -251,3 +355,26 @@ def verify_log(integrity: IntegrityLog, trusted_key: VerifierKey | None = None) 
             position=m.position,
         )
     return VerifyResult(events=frontier.size, root=frontier.root(), checkpoints=walk.checked)
+
+
+def _check_signed(integrity: IntegrityLog, walk: _CheckpointWalk, size: int, anchor: int) -> None:
+    """A log with events has a checkpoint by the trusted key (or a later one of its chain),
+    and no longer an unsigned tail than the policy lets grow (twice its count: a commit's
+    checkpoint may lag a concurrent one's)."""
+    if size == 0:
+        return
+    last = walk.last
+    if last is None:
+        raise _Mismatch(
+            f"missing checkpoints: {size} events and no signed checkpoint (is the signing key "
+            f"file {integrity.key_file} there?)"
+        )
+    row, body = last
+    if row.key_seq < anchor:
+        raise _Mismatch("no checkpoint is signed by the trusted key or a key it handed the log to")
+    unsigned, every = size - body.size, integrity.policy.every_events
+    if every > 0 and unsigned > 2 * every:
+        raise _Mismatch(
+            f"missing checkpoints: {unsigned} events after checkpoint #{row.seq}, which should "
+            f"be signed every {every} (is the signing key file {integrity.key_file} there?)"
+        )

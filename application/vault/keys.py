@@ -29,7 +29,7 @@ KEY_SIZE = 32
 NONCE_SIZE = 12
 MASTER_KEY_ENV = "CASELEDGER_MASTER_KEY"
 MASTER_KEY_FILE_ENV = "CASELEDGER_MASTER_KEY_FILE"
-DEFAULT_MASTER_KEY_FILE = "caseledger.master-key"
+MASTER_KEY_FILE_NAME = "caseledger.master-key"
 _WRAP_AAD_PREFIX = b"caseledger-subject-key:"
 
 
@@ -54,7 +54,7 @@ def master_key_from_env(env: Mapping[str, str]) -> bytes:
     encoded = env.get(MASTER_KEY_ENV)
     if encoded:
         return decode_master_key(encoded, MASTER_KEY_ENV)
-    return load_or_create_master_key(Path(env.get(MASTER_KEY_FILE_ENV) or DEFAULT_MASTER_KEY_FILE))
+    return load_or_create_master_key(Path(env.get(MASTER_KEY_FILE_ENV) or MASTER_KEY_FILE_NAME))
 
 
 def load_or_create_master_key(path: Path) -> bytes:

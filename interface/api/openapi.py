@@ -350,6 +350,10 @@ def _audit_paths() -> dict[str, Operation]:
         "/api/v1/audit/public-key": public(
             "The checkpoint verifier key and its rotation chain (public)"
         ),
+        "/api/v1/audit/latest-checkpoint": public(
+            "The newest signed checkpoint, a C2SP signed note (public)",
+            {"text/plain": {"schema": {"type": "string"}}},
+        ),
         "/api/v1/audit/checkpoints": read(
             "Signed checkpoints, oldest first (any staff role)",
             param("after", schema="integer"),

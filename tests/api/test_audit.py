@@ -22,6 +22,10 @@ def test_the_public_key_is_public_and_checks_the_checkpoints(api: Api) -> None:
     notes = [c["note"] for c in listed.get_json()["checkpoints"]]
     assert notes and all(open_checkpoint(note, verifier).size > 0 for note in notes)
 
+    latest = api.client.get(f"{API}/audit/latest-checkpoint")  # no token: public
+    assert latest.status_code == 200 and latest.mimetype == "text/plain"
+    assert latest.get_data(as_text=True) == notes[-1]
+
 
 def test_the_key_as_text_is_what_an_outsider_pastes_into_the_verifier(
     api: Api, tmp_path: Path

@@ -57,3 +57,35 @@ def test_the_integrity_commands_on_a_demo_ledger(tmp_path: Path) -> None:
     tampered = _run(tmp_path, CASELEDGER, "verify", "--trusted-key", key)
     assert tampered.returncode == 1
     assert tampered.stdout.startswith("FAILED at position 7: changed")
+
+
+def test_verify_against_a_kept_checkpoint_and_the_witness_after_the_tail_is_cut(
+    tmp_path: Path,
+) -> None:
+    """The newest checkpoint deleted and the events after the one before cut off: the
+    database agrees with itself, the checkpoint kept outside it (a file, the witness) not."""
+    assert _run(tmp_path, CASELEDGER, "demo").returncode == 0
+    made = _run(tmp_path, CASELEDGER, "checkpoint")
+    note = made.stdout.split("\n", 1)[1]
+    (tmp_path / "kept.checkpoint").write_text(note)
+    assert _run(tmp_path, CASELEDGER, "verify", "--checkpoint", "kept.checkpoint").returncode == 0
+    with sqlite3.connect(tmp_path / "caseledger.db") as db:
+        (seq, size) = db.execute(
+            "SELECT seq, tree_size FROM integrity_checkpoints ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        (before,) = db.execute(
+            "SELECT tree_size FROM integrity_checkpoints WHERE seq = ?", (seq - 1,)
+        ).fetchone()
+        (last,) = db.execute(
+            "SELECT position FROM integrity_leaves WHERE leaf_index = ?", (before - 1,)
+        ).fetchone()
+        db.execute("DELETE FROM integrity_checkpoints WHERE seq = ?", (seq,))
+        db.execute("DELETE FROM stored_events WHERE rowid > ?", (last,))
+        db.execute("DELETE FROM integrity_leaves WHERE position > ?", (last,))
+        db.execute("DELETE FROM integrity_nodes")
+    kept = _run(tmp_path, CASELEDGER, "verify", "--checkpoint", "kept.checkpoint")
+    assert kept.returncode == 1
+    assert kept.stdout.startswith("FAILED: the checkpoint from ")
+    assert f"covers {size} events, but the log has {before}" in kept.stdout
+    witnessed = _run(tmp_path, CASELEDGER, "verify")
+    assert witnessed.returncode == 1 and "witness" in witnessed.stdout
