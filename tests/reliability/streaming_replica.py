@@ -93,6 +93,7 @@ class StreamingReplica:
             "CASELEDGER_PROJECTIONS": "worker",
             "CASELEDGER_MASTER_KEY": TEST_MASTER_KEY,
             "CASELEDGER_SIGNING_KEY_FILE": str(self.root / "signing.pem"),
+            "CASELEDGER_WITNESSES": str(self.root / f"witness-{schema}"),
         }
 
     def new_schema(self) -> dict[str, str]:
