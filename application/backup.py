@@ -16,7 +16,9 @@ unreadable, and the checkpoint signing key file (`CASELEDGER_SIGNING_KEY_FILE`).
 master key out of the database backups (README, "Operations: backup and restore").
 
 A restore goes only into an empty target (no SQLite file; no tables in the PostgreSQL
-schema), so it can never merge two ledgers or overwrite a live one.
+schema), so it can never merge two ledgers or overwrite a live one. A PostgreSQL database
+that does not exist yet is created first (or, for a user who may not, the command to make
+it is named).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from application.integrity.recorders import LEAVES
 
@@ -49,6 +52,7 @@ class BackupError(Exception):
 class BackupResult:
     path: Path
     events: int | None  # None: pg_dump's snapshot is not ours to count in
+    created: str | None = None  # the database a restore created
 
 
 def _create_private(path: Path) -> None:
@@ -205,6 +209,7 @@ def restore_postgres(
         raise BackupError(
             f"the backup holds schema {', '.join(sorted(dumped))}; set POSTGRES_SCHEMA to it"
         )
+    created = _create_database_if_missing(conninfo)
     with psycopg.connect(conninfo, autocommit=True) as conn:
         exists = conn.execute(
             "SELECT count(*) FROM pg_namespace WHERE nspname = %s", (schema,)
@@ -236,4 +241,27 @@ def restore_postgres(
             ],
             password,
         )
-    return BackupResult(source, _pg_event_count(conninfo, schema))
+    return BackupResult(source, _pg_event_count(conninfo, schema), created)
+
+
+def _create_database_if_missing(conninfo: str) -> str | None:
+    """Create the target database if it does not exist (connecting to the server's
+    `postgres` database to do so); its name if created. A user who may not create databases
+    is told the command that would."""
+    target = conninfo_to_dict(conninfo)
+    name = str(target.get("dbname") or "")
+    maintenance = make_conninfo(conninfo, dbname="postgres")
+    try:
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if found.fetchone() is not None:
+                return None
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as e:
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise BackupError(
+            f"POSTGRES_DBNAME {name} does not exist and could not be created ({first}): "
+            f"create it (createdb -h {target.get('host', 'localhost')} -U "
+            f"{target.get('user', 'postgres')} {name}), then restore again"
+        ) from None
+    return name

@@ -84,6 +84,17 @@ class ViewFreshness:
             seen.append(position)
         return position
 
+    def ready_for(self, position: int, *names: str) -> int:
+        """As `ready`, and the named views must hold `position` too (waiting for the worker
+        up to `wait_s`, then `ViewsBehind`)."""
+        if self.mode == INLINE:
+            return self.ready(*names)
+        reached = self._wait_for(names, max(position, _wanted.get()))
+        seen = _seen.get()
+        if seen is not None:
+            seen.append(reached)
+        return reached
+
     def _wait_for(self, names: tuple[str, ...], wanted: int) -> int:
         chosen = list(names) or list(self.runner.projections)
         deadline = self._monotonic() + self.wait_s

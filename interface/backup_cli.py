@@ -21,6 +21,7 @@ from application.backup import (
     restore_postgres,
     restore_sqlite,
 )
+from interface.failures import EX_IOERR
 from interface.settings import PostgresSettings, Settings
 
 _KEYS_REMINDER = (
@@ -65,6 +66,11 @@ def _restore(args: argparse.Namespace) -> int:
     except BackupError as e:
         print(f"restore failed: {e}", file=sys.stderr)
         return 1
+    except OSError as e:
+        print(f"restore failed: cannot read {e.filename}: {e.strerror}", file=sys.stderr)
+        return EX_IOERR
+    if result.created:
+        print(f"created database {result.created}")
     print(f"restored {result.events} events from {result.path}; now run `caseledger verify`")
     return 0
 

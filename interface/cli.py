@@ -11,8 +11,17 @@ from collections.abc import Sequence
 from application.actors import Actor
 from domain.errors import DomainError
 from domain.vocabulary import StaffRole
-from interface import backup_cli, evidence_pack_cli, files_cli, integrity_cli, subjects_cli
+from interface import (
+    backup_cli,
+    evidence_pack_cli,
+    files_cli,
+    integrity_cli,
+    keys_cli,
+    subjects_cli,
+)
 from interface.config import Services, build_services
+from interface.failures import EX_SOFTWARE, EX_UNAVAILABLE, explain
+from interface.keys import KeyUse
 
 
 def _operator() -> Actor:
@@ -28,7 +37,16 @@ def _serve(services: Services, args: argparse.Namespace) -> int:
     app = create_app(services)
     logging.getLogger("caseledger").info("serving on http://%s:%s", args.host, args.port)
     services.integrity.start_timer()  # signs events saved just before a quiet spell
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="caseledger")
+    try:
+        waitress.serve(
+            app, host=args.host, port=args.port, threads=args.threads, ident="caseledger"
+        )
+    except OSError as e:  # the address: in use (retry later), or not this machine's
+        print(
+            f"cannot listen on {args.host}:{args.port} (--host, --port): {e.strerror}",
+            file=sys.stderr,
+        )
+        return EX_UNAVAILABLE
     return 0
 
 
@@ -108,7 +126,7 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="load realistic demo cases and demo staff accounts")
     demo.add_argument("--tokens-file", default="caseledger-demo-tokens.txt")
     demo.add_argument("--if-empty", action="store_true", help="do nothing if cases exist")
-    demo.set_defaults(run=_demo)
+    demo.set_defaults(run=_demo, keys=KeyUse.CREATE)
 
     projections = sub.add_parser(
         "projections", help="view status, rebuilds, and the view worker (run)"
@@ -119,7 +137,8 @@ def parser() -> argparse.ArgumentParser:
     projections.add_argument(
         "--poll-interval", type=float, default=0.2, help="run: seconds between polls when idle"
     )
-    projections.set_defaults(run=_projections)
+    projections.set_defaults(run=_projections, keys=KeyUse.OPEN)
+    keys_cli.register(sub)
     subjects_cli.register(sub)
     integrity_cli.register(sub)
     evidence_pack_cli.register(sub)
@@ -139,18 +158,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if standalone is not None:  # commands that must not open the ledger (backup, restore)
             return int(standalone(args))
-        services = build_services()
-    except ValueError as e:  # a setting out of range: say which, without a traceback
-        print(f"configuration error: {e}", file=sys.stderr)
-        return 78  # EX_CONFIG
+        services = build_services(keys=getattr(args, "keys", KeyUse.REQUIRE))
+    except Exception as e:  # a setting or the environment: one line, what to do, no traceback
+        return _failed(e)
     try:
         result: int = args.run(services, args)
         return result
     except DomainError as e:
         print(f"refused: {e}", file=sys.stderr)
         return 2
+    except Exception as e:
+        return _failed(e)
     finally:
         services.close()
+
+
+def _failed(error: Exception) -> int:
+    """Say in one line what is wrong and how to fix it, with its exit code (`failures`);
+    an unforeseen error keeps its traceback in the log."""
+    explained = explain(error)
+    if explained is None:
+        logging.getLogger("caseledger").exception("failed")
+        return EX_SOFTWARE
+    message, code = explained
+    print(message, file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -35,6 +35,12 @@ from application.subject_rights import SubjectRights
 from application.tsm_statistics import Statistics
 from application.vault.config import open_key_store
 from application.vault.keystore import KeyStore
+from interface.keys import (
+    KeyUse,
+    configured_master_key,
+    settle_master_key,
+    settle_signing_key,
+)
 from interface.settings import Settings
 from projections.access_log_view import AccessLogView
 from projections.case_states import CaseStates
@@ -47,10 +53,17 @@ from projections.subject_index import SubjectIndex
 from projections.timers import Timers
 
 
-def open_keys(settings: Settings) -> KeyStore:
-    """The store of every person's key, in the events' database."""
+def open_keys(settings: Settings, use: KeyUse = KeyUse.REQUIRE) -> KeyStore:
+    """The store of every person's key, in the events' database, under the master key
+    (checked against the stored keys, made only for `KeyUse.CREATE`: `interface.keys`)."""
     postgres = settings.postgres.conninfo() if settings.postgres else None
-    return open_key_store(settings.library_env, postgres)
+    master_key = configured_master_key(settings.keys)
+    store = open_key_store(settings.library_env, master_key, postgres)
+    settled = settle_master_key(settings.keys, master_key, store, use)
+    if settled is master_key:
+        return store
+    store.close()  # a key was made for this empty store: open it under that key
+    return open_key_store(settings.library_env, settled, postgres)
 
 
 def open_view_store(settings: Settings) -> ViewStore:
@@ -128,14 +141,19 @@ def one_setup_at_a_time(settings: Settings) -> Iterator[None]:
 
 
 def build_services(
-    environ: Mapping[str, str] | None = None, clock: Clock = system_clock
+    environ: Mapping[str, str] | None = None,
+    clock: Clock = system_clock,
+    keys: KeyUse = KeyUse.REQUIRE,
 ) -> Services:
+    """Every service, over the settings in `environ` (default: the process's). `keys` says
+    whether the keys must be there (the default), may be made (the demo, `keys init`), or
+    may be missing (commands that read no personal data and sign nothing)."""
     settings = Settings.read(environ)
     env = settings.library_env
     replica = settings.replica.datastore() if settings.replica else None
     levels = settings.service_levels
     with one_setup_at_a_time(settings):
-        key_store = open_keys(settings)
+        key_store = open_keys(settings, keys)
         ledger = CaseLedger(env, key_store=key_store, clock=clock)
         runner = ProjectionRunner(
             open_view_store(settings),
@@ -160,8 +178,9 @@ def build_services(
             policy=settings.integrity.policy,
             witnesses=settings.integrity.witnesses,
         )
+        settle_signing_key(settings.keys, integrity, keys)
     views = ViewFreshness(runner, settings.projections, settings.view_wait_s)
-    cases = CaseScreen(views, key_store)
+    cases = CaseScreen(views, key_store, integrity.recorder.last_position_of)
     files = open_files(settings, ledger)
     return Services(
         ledger=ledger,

@@ -68,6 +68,7 @@ from domain.vocabulary import (
     SubjectRole,
 )
 from interface.config import Services, build_services
+from interface.keys import KeyUse
 
 DEMO_STAFF = (
     ("hub.adviser", StaffRole.HUB, "customer-hub", "Hub Adviser"),
@@ -124,7 +125,7 @@ class WalkingClock:
 
 def load_demo(tokens_file: str, *, if_empty: bool = False) -> int:
     clock = WalkingClock(datetime.now(UTC) - timedelta(days=30))
-    services = build_services(clock=clock)
+    services = build_services(clock=clock, keys=KeyUse.CREATE)
     try:
         if if_empty and services.runner.head() > 0:
             print("the ledger already holds events; demo not loaded")

@@ -19,6 +19,7 @@ from application.integrity.log import IntegrityFailure
 from application.integrity.prove import prove_case
 from application.integrity.verify import verify_log
 from interface.config import Services
+from interface.keys import KeyUse
 
 
 def _failed(message: str) -> int:
@@ -116,7 +117,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also hash every stored evidence file against its attach event (reads them all)",
     )
-    verify.set_defaults(run=_verify)
+    verify.set_defaults(run=_verify, keys=KeyUse.OPEN)
 
     prove = subparsers.add_parser(
         "prove", help="write a case's evidence bundle, verifiable offline"

@@ -18,6 +18,8 @@ import pytest
 
 import application.tokens
 from application.actors import Actor
+from application.integrity.checkpoint import SigningKey
+from application.integrity.log import DEFAULT_ORIGIN
 from domain.vocabulary import StaffRole
 from interface.config import Services, build_services
 from tests.s3 import moto_server
@@ -54,11 +56,20 @@ def clock() -> Clock:
     return Clock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
 
 
+def signing_key_file(directory: str | os.PathLike[str]) -> str:
+    """`signing.pem` in the directory, made if absent (as `caseledger keys init` would):
+    no command but the demo and `keys init` makes one."""
+    path = os.path.join(directory, "signing.pem")
+    if not os.path.exists(path):
+        SigningKey.generate(DEFAULT_ORIGIN).save(path)
+    return path
+
+
 def sqlite_env(directory: str) -> dict[str, str]:
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": os.path.join(directory, "caseledger.db"),
-        "CASELEDGER_SIGNING_KEY_FILE": os.path.join(directory, "signing.pem"),
+        "CASELEDGER_SIGNING_KEY_FILE": signing_key_file(directory),
         "CASELEDGER_MASTER_KEY": TEST_MASTER_KEY,
         "CASELEDGER_FILES_DIR": os.path.join(directory, "files"),
         "CASELEDGER_WITNESSES": os.path.join(directory, "witness"),
@@ -92,7 +103,7 @@ def postgres_env(schema: str) -> dict[str, str]:
 def engine_env(request: pytest.FixtureRequest, tmp_path: object) -> dict[str, str]:
     # The checkpoint signing key file goes in the test's directory, not the working one.
     key_file = {
-        "CASELEDGER_SIGNING_KEY_FILE": os.path.join(str(tmp_path), "signing.pem"),
+        "CASELEDGER_SIGNING_KEY_FILE": signing_key_file(str(tmp_path)),
         "CASELEDGER_FILES_DIR": os.path.join(str(tmp_path), "files"),
         "CASELEDGER_WITNESSES": os.path.join(str(tmp_path), "witness"),
     }

@@ -15,7 +15,8 @@ signed checkpoints on demand and automatically:
   within about `every_minutes` too. A failed automatic checkpoint is logged, never
   raised: the save it follows has already committed.
 
-The signing key is a PEM file, created mode 0600 the first time a checkpoint is signed.
+The signing key is a PEM file (mode 0600) made by `caseledger keys init` or the demo; the
+first checkpoint records its public half as the log's first key.
 Every key is recorded in `integrity_keys`; a rotation is a signed note, signed by the old
 key, that names the new one, so the chain of keys can be followed from the first.
 
@@ -42,13 +43,19 @@ from application.integrity.evidence_verifier import (
     VerifierKey,
     format_checkpoint_time,
     open_checkpoint,
+    parse_checkpoint,
     parse_verifier_key,
     verify_consistency,
     verify_note,
 )
 from application.integrity.merkle import CompactRange, MerkleTree, NodeKey
 from application.integrity.recorders import CheckpointRow, IntegrityTables, KeyRow
-from application.integrity.witness import DirectoryWitness, Witness, WitnessRefused
+from application.integrity.witness import (
+    DirectoryWitness,
+    Witness,
+    WitnessMoved,
+    WitnessRefused,
+)
 
 log = logging.getLogger("caseledger.integrity")
 
@@ -194,19 +201,16 @@ class IntegrityLog:
         return SigningKey.load(self.key_file, self.origin).verifier
 
     def signing_key(self) -> tuple[int, SigningKey]:
-        """The current key and its seq; makes the first key if the log has none."""
+        """The current key and its seq; the key file's key becomes the log's first key if
+        the log has none. The file is made by `caseledger keys init` (or the demo), never
+        here."""
         with self._lock:
             keys = self.keys()
             if self._key is None:
-                if os.path.exists(self.key_file):
-                    self._key = SigningKey.load(self.key_file, self.origin)
-                elif keys:
-                    raise IntegrityFailure(
-                        f"signing key file {self.key_file} is missing; the log's current "
-                        f"key is {keys[len(keys)]}"
-                    )
-                else:
-                    self._key = self._first_key()
+                if not os.path.exists(self.key_file):
+                    current = f"; the log's current key is {keys[len(keys)]}" if keys else ""
+                    raise IntegrityFailure(f"signing key file {self.key_file} is missing{current}")
+                self._key = SigningKey.load(self.key_file, self.origin)
             if not keys:
                 self.recorder.insert_key(KeyRow(1, self._key.verifier_key(), None))
                 keys = self.keys()
@@ -217,17 +221,6 @@ class IntegrityLog:
                     f"current key is {keys[seq]}"
                 )
             return seq, self._key
-
-    def _first_key(self) -> SigningKey:
-        """Make the log's first key, unless another process has just made the file: then
-        theirs is the key (never keep a key whose file could not be written)."""
-        generated = SigningKey.generate(self.origin)
-        try:
-            generated.save(self.key_file)
-        except FileExistsError:
-            return SigningKey.load(self.key_file, self.origin)
-        log.info("created signing key %s", generated.verifier_key())
-        return generated
 
     def rotate_key(self) -> tuple[VerifierKey, VerifierKey]:
         """Hand the log to a new key: a note signed by the old key names the new one.
@@ -343,23 +336,49 @@ class IntegrityLog:
         problems = []
         for witness in self.witnesses:
             try:
-                old = witness.latest_size()
-                if old > row.tree_size:
-                    raise WitnessRefused(
-                        f"witness {witness.name} holds a checkpoint of size {old}, but the "
-                        f"log's newest has {row.tree_size}: events were deleted from the end"
-                    )
-                proof: list[bytes] = []
-                if 0 < old < row.tree_size:
-                    tree, nodes = self.tree()
-                    proof = tree.consistency_proof(old, row.tree_size)
-                    nodes.flush()
-                witness.add_checkpoint(old, proof, row.note)
-            except (WitnessRefused, OSError) as e:
+                self._publish_to(witness, row)
+            except (WitnessRefused, OSError, IntegrityFailure) as e:
                 problems.append(str(e))
                 log.error("checkpoint #%s not published: %s", row.seq, e)
         self.witness_problems = problems
         return problems
+
+    def _publish_to(self, witness: Witness, row: CheckpointRow) -> None:
+        for _ in range(5):  # other processes publish too: ask again when one got there first
+            old = witness.latest_size()
+            if old >= row.tree_size:
+                return self._check_covered(witness, row, old)
+            proof: list[bytes] = []
+            if old > 0:
+                tree, nodes = self.tree()
+                proof = tree.consistency_proof(old, row.tree_size)
+                nodes.flush()
+            try:
+                return witness.add_checkpoint(old, proof, row.note)
+            except WitnessMoved:
+                continue
+        raise WitnessRefused(f"witness {witness.name} kept moving: other writers publishing")
+
+    def _check_covered(self, witness: Witness, row: CheckpointRow, size: int) -> None:
+        """The witness holds a checkpoint at least as large (another process published it):
+        nothing to add, if it is one of this log; if the log is shorter, events were cut."""
+        leaves = self.recorder.leaf_count()
+        if leaves < size:
+            raise WitnessRefused(
+                f"witness {witness.name} holds a checkpoint of size {size}, but the log has "
+                f"{leaves} events: events were deleted from the end"
+            )
+        held = witness.latest()
+        keys = self.keys()
+        body = self.open(row, keys)
+        tree, nodes = self.tree()
+        root = self._root(tree, nodes, 0, size) if size != body.size else body.root
+        nodes.flush()
+        if held is None or _body_root(held) != (size, root):
+            raise WitnessRefused(
+                f"witness {witness.name} holds a checkpoint of size {size} that the log's "
+                "events do not give: events it covers were changed or deleted"
+            )
 
     def checkpoint_if_due(self, size: int | None = None) -> CheckpointRow | None:
         """Sign a checkpoint if the policy says one is due; the new one, or None.
@@ -428,6 +447,12 @@ class IntegrityLog:
         self._stop.set()
         if self._timer is not None:
             self._timer.join()
+
+
+def _body_root(note: str) -> tuple[int, bytes]:
+    """The size and root a checkpoint note states (its signature is `verify`'s concern)."""
+    body = parse_checkpoint(note.split("\n\n", 1)[0] + "\n")
+    return body.size, body.root
 
 
 def open_integrity_log(

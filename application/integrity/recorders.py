@@ -346,6 +346,15 @@ class IntegrityTables:
         )
         return max(rows[0]["last_event"] or 0, rows[0]["last_leaf"] or 0)
 
+    def last_position_of(self, originator_id: UUID) -> int | None:
+        """The log position of the aggregate's latest event (None: it has none)."""
+        rows = self._read(
+            "SELECT MAX(position) AS last FROM {leaves} WHERE originator_id = ?",
+            (self._db_id(originator_id),),
+        )
+        last = rows[0]["last"]
+        return None if last is None else int(last)
+
     def leaves_page(self, after: int, upto: int, limit: int) -> list[LeafRow]:
         """Leaves with after < position <= upto, in position order, at most `limit`."""
         rows = self._read(

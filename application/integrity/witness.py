@@ -40,6 +40,11 @@ class WitnessRefused(Exception):
     """The witness would not take a checkpoint: the message says why."""
 
 
+class WitnessMoved(WitnessRefused):
+    """The witness's newest checkpoint is not the `old_size` given: another writer added one
+    meanwhile (C2SP: 409 Conflict with the witness's size). Ask again."""
+
+
 class Witness(Protocol):
     """Where signed checkpoints are kept outside the database."""
 
@@ -76,18 +81,31 @@ class DirectoryWitness:
             names = os.listdir(self.directory)
         except FileNotFoundError:
             return []
-        return sorted(int(m.group(1)) for n in names if (m := _NAME.fullmatch(n)))
+        return sorted((int(m.group(1)) for n in names if (m := _NAME.fullmatch(n))), reverse=True)
 
     def _path(self, size: int) -> Path:
         return self.directory / f"{size:020d}.checkpoint"
 
+    def _newest(self) -> tuple[int, str] | None:
+        """The newest whole checkpoint file: one another process is still writing (it is
+        created, then written; a directory one may only add to cannot take a rename) is
+        passed over."""
+        for size in self._sizes():
+            note = self._path(size).read_text(encoding="utf-8")
+            try:
+                if parse_checkpoint(_body(note)).size == size and "\n\n" in note:
+                    return size, note
+            except CheckpointError:
+                continue
+        return None
+
     def latest(self) -> str | None:
-        sizes = self._sizes()
-        return self._path(sizes[-1]).read_text(encoding="utf-8") if sizes else None
+        newest = self._newest()
+        return None if newest is None else newest[1]
 
     def latest_size(self) -> int:
-        sizes = self._sizes()
-        return sizes[-1] if sizes else 0
+        newest = self._newest()
+        return 0 if newest is None else newest[0]
 
     def add_checkpoint(self, old_size: int, proof: Sequence[bytes], note: str) -> None:
         try:
@@ -98,7 +116,7 @@ class DirectoryWitness:
         if held is not None:
             old = parse_checkpoint(_body(held))
             if old.size != old_size:
-                raise WitnessRefused(
+                raise WitnessMoved(
                     f"witness {self.name} holds a checkpoint of size {old.size}, not {old_size}"
                 )
             if new.size < old.size:

@@ -6,7 +6,7 @@ audit chain still verifies, and their personal fields read back as erased.
 
 from application.vault.config import open_key_store
 from application.vault.errors import KeyDestroyed, MasterKeyError, SealBroken, VaultError
-from application.vault.keys import load_or_create_master_key, master_key_from_env
+from application.vault.keys import create_master_key_file, read_master_key_file
 from application.vault.keystore import InMemoryKeyStore, KeyStore
 from application.vault.mapper import PersonalDataMapper
 from application.vault.postgres_keystore import PostgresKeyStore
@@ -24,9 +24,9 @@ __all__ = [
     "SealBroken",
     "Sealed",
     "VaultError",
-    "load_or_create_master_key",
-    "master_key_from_env",
+    "create_master_key_file",
     "open_key_store",
+    "read_master_key_file",
     "register_enum",
     "register_transcodings",
 ]

@@ -3,25 +3,25 @@
 The keys go to the same database as the events (the same `PERSISTENCE_MODULE` and
 `SQLITE_DBNAME` as the library reads; on PostgreSQL the connection the composition root
 describes once), in their own `subject_keys` table, so one backup holds both while the keys
-stay erasable on their own. The master key comes from `CASELEDGER_MASTER_KEY` or its key
-file (see `keys`).
+stay erasable on their own. The master key is given by the composition root (`None`: the
+store opens, and any use of a key is refused; see `interface.keys`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from application.vault.keys import master_key_from_env
 from application.vault.keystore import InMemoryKeyStore, KeyStore
 from application.vault.postgres_keystore import PostgresKeyStore
 from application.vault.sqlite_keystore import SQLiteKeyStore
 
 
-def open_key_store(env: Mapping[str, str], postgres_conninfo: str | None = None) -> KeyStore:
+def open_key_store(
+    env: Mapping[str, str], master_key: bytes | None, postgres_conninfo: str | None = None
+) -> KeyStore:
     """A key store for the persistence module named in `env` (an Application's `env`
     resolves its name-prefixed variables): SQLite file, PostgreSQL (at `postgres_conninfo`),
     or in memory."""
-    master_key = master_key_from_env(env)
     module = env.get("PERSISTENCE_MODULE") or "eventsourcing.popo"
     if module == "eventsourcing.sqlite":
         dbname = env.get("SQLITE_DBNAME") or ":memory:"

@@ -1,8 +1,8 @@
 """The master key, and wrapping subject keys under it.
 
 The master key is 32 random bytes from configuration: base64 in `CASELEDGER_MASTER_KEY`, or
-a key file (`CASELEDGER_MASTER_KEY_FILE`, default `caseledger.master-key` in the working
-directory) that is created on first use, readable by its owner only. A key file that group
+a key file (`caseledger.master-key` in the key directory; `interface.settings`), made once
+by `caseledger keys init` (or the demo), readable by its owner only. A key file that group
 or others may read is refused: whoever reads it can unwrap every subject key.
 
 Subject keys are stored wrapped with AES-GCM under the master key, bound by associated data
@@ -16,7 +16,6 @@ import binascii
 import os
 import secrets
 import stat
-from collections.abc import Mapping
 from pathlib import Path
 from uuid import UUID
 
@@ -27,8 +26,6 @@ from application.vault.errors import MasterKeyError
 
 KEY_SIZE = 32
 NONCE_SIZE = 12
-MASTER_KEY_ENV = "CASELEDGER_MASTER_KEY"
-MASTER_KEY_FILE_ENV = "CASELEDGER_MASTER_KEY_FILE"
 MASTER_KEY_FILE_NAME = "caseledger.master-key"
 _WRAP_AAD_PREFIX = b"caseledger-subject-key:"
 
@@ -49,22 +46,8 @@ def decode_master_key(text: str, source: str) -> bytes:
     return key
 
 
-def master_key_from_env(env: Mapping[str, str]) -> bytes:
-    """The master key from `CASELEDGER_MASTER_KEY`, else from the key file (created if absent)."""
-    encoded = env.get(MASTER_KEY_ENV)
-    if encoded:
-        return decode_master_key(encoded, MASTER_KEY_ENV)
-    return load_or_create_master_key(Path(env.get(MASTER_KEY_FILE_ENV) or MASTER_KEY_FILE_NAME))
-
-
-def load_or_create_master_key(path: Path) -> bytes:
-    """The master key in the file at `path`, created (mode 0600) with a new key if absent.
-
-    Creation is atomic: the key is written to a private temporary file, synced, then linked
-    to `path`, so a concurrent process either wins the race or reads the winner's whole key.
-    """
-    if not path.exists():
-        _create_key_file(path)
+def read_master_key_file(path: Path) -> bytes:
+    """The master key in the file at `path`; refused if group or others may read it."""
     mode = path.stat().st_mode
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise MasterKeyError(
@@ -72,6 +55,17 @@ def load_or_create_master_key(path: Path) -> bytes:
             f"(mode {stat.S_IMODE(mode):04o}); run: chmod 600 {path}"
         )
     return decode_master_key(path.read_text(encoding="ascii"), str(path))
+
+
+def create_master_key_file(path: Path) -> bytes:
+    """A new master key in a new file at `path` (mode 0600), or the key of a file another
+    process made first.
+
+    Creation is atomic: the key is written to a private temporary file, synced, then linked
+    to `path`, so a concurrent process either wins the race or reads the winner's whole key.
+    """
+    _create_key_file(path)
+    return read_master_key_file(path)
 
 
 def _create_key_file(path: Path) -> None:

@@ -39,7 +39,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.errors import ConcurrentChange
-from application.vault.errors import KeyDestroyed, VaultError
+from application.vault.errors import KeyDestroyed, MasterKeyError, VaultError
 from application.vault.keys import KeyWrapper, new_key
 
 StoredKey = tuple[bytes | None]
@@ -76,6 +76,15 @@ def key_scope() -> Iterator[None]:
         _scope.reset(token)
 
 
+class _NoMasterKey:
+    """Stands for the master key in a store opened without one."""
+
+    def _refuse(self, *_: object) -> bytes:
+        raise MasterKeyError("no master key is configured (CASELEDGER_MASTER_KEY or its file)")
+
+    wrap = unwrap = _refuse
+
+
 class KeyStore(Protocol):
     """Where subject keys live, separate from the events they guard."""
 
@@ -90,6 +99,9 @@ class KeyStore(Protocol):
 
     def is_destroyed(self, subject_id: UUID) -> bool:
         """Whether the subject's key has been destroyed."""
+
+    def master_key_opens(self) -> bool | None:
+        """Whether the master key unwraps a stored key; None if no key is stored."""
 
     def store_new_keys_with_events(self) -> None:
         """Keep keys made in a scope until the events' transaction writes them."""
@@ -111,8 +123,10 @@ class WrappedKeyStore(ABC):
     callers in any number of processes end up with the same single key.
     """
 
-    def __init__(self, master_key: bytes) -> None:
-        self._wrapper = KeyWrapper(master_key)
+    def __init__(self, master_key: bytes | None) -> None:
+        # None: no master key is configured; the store opens (for a process that reads no
+        # personal data, or to check what it holds), and any key use raises MasterKeyError.
+        self._wrapper = KeyWrapper(master_key) if master_key is not None else _NoMasterKey()
         self._with_events = False
 
     def __repr__(self) -> str:
@@ -182,6 +196,18 @@ class WrappedKeyStore(ABC):
         row = self._select(subject_id)
         return row is not None and row[0] is None
 
+    def master_key_opens(self) -> bool | None:
+        """Whether the master key unwraps a stored (not destroyed) key; None if none is
+        stored, so any master key will do."""
+        sample = self._a_wrapped_key()
+        if sample is None:
+            return None
+        try:
+            self._wrapper.unwrap(*sample)
+        except MasterKeyError:
+            return False
+        return True
+
     def _hold(self, subject_id: UUID, row: StoredKey, scope: _Scope | None) -> bytes:
         """The key in `row`, kept in the open scope; `KeyDestroyed` if it is destroyed."""
         wrapped = row[0]
@@ -203,6 +229,10 @@ class WrappedKeyStore(ABC):
     @abstractmethod
     def _select(self, subject_id: UUID) -> StoredKey | None:
         """The subject's row, or None if there is none."""
+
+    @abstractmethod
+    def _a_wrapped_key(self) -> tuple[UUID, bytes] | None:
+        """Any one stored key that is not destroyed, with its subject, or None."""
 
     @abstractmethod
     def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> StoredKey | None:
@@ -231,6 +261,13 @@ class InMemoryKeyStore(WrappedKeyStore):
     def _select(self, subject_id: UUID) -> StoredKey | None:
         with self._lock:
             return self._rows.get(subject_id)
+
+    def _a_wrapped_key(self) -> tuple[UUID, bytes] | None:
+        with self._lock:
+            for subject_id, (wrapped,) in self._rows.items():
+                if wrapped is not None:
+                    return subject_id, wrapped
+        return None
 
     def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> StoredKey | None:
         with self._lock:

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS {table} (
 )
 """
 _SELECT = "SELECT wrapped_key FROM {table} WHERE subject_id = %s"
+_ANY = "SELECT subject_id, wrapped_key FROM {table} WHERE wrapped_key IS NOT NULL LIMIT 1"
 _INSERT = """
 INSERT INTO {table} (subject_id, wrapped_key) VALUES (%s, %s)
 ON CONFLICT (subject_id) DO NOTHING RETURNING wrapped_key
@@ -56,7 +57,7 @@ class PostgresKeyStore(WrappedKeyStore):
     def __init__(
         self,
         database: str | ConnectionPool[Any],
-        master_key: bytes,
+        master_key: bytes | None,
         *,
         schema: str = "public",
         pool_size: int = 4,
@@ -82,6 +83,11 @@ class PostgresKeyStore(WrappedKeyStore):
 
     def _select(self, subject_id: UUID) -> StoredKey | None:
         return self._row(self._select_sql, subject_id)
+
+    def _a_wrapped_key(self) -> tuple[UUID, bytes] | None:
+        with self._connection() as connection:
+            row = connection.execute(self._sql(_ANY)).fetchone()
+        return None if row is None else (row[0], bytes(row[1]))
 
     def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> StoredKey | None:
         return self._row(self._insert_sql, subject_id, wrapped_key)

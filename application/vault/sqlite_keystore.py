@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS subject_keys (
 )
 """
 _SELECT = "SELECT wrapped_key FROM subject_keys WHERE subject_id = ?"
+_ANY = "SELECT subject_id, wrapped_key FROM subject_keys WHERE wrapped_key IS NOT NULL LIMIT 1"
 _INSERT = """
 INSERT INTO subject_keys (subject_id, wrapped_key, created_at) VALUES (?, ?, ?)
 ON CONFLICT (subject_id) DO NOTHING RETURNING wrapped_key
@@ -47,7 +48,9 @@ class SQLiteKeyStore(WrappedKeyStore):
     """Keys in the SQLite database file at `path` (a path or `file:` URI, as the library
     takes `SQLITE_DBNAME`), in WAL mode with secure delete."""
 
-    def __init__(self, path: str | Path, master_key: bytes, lock_timeout: float = 5.0) -> None:
+    def __init__(
+        self, path: str | Path, master_key: bytes | None, lock_timeout: float = 5.0
+    ) -> None:
         super().__init__(master_key)
         self._lock = threading.Lock()
         self._connection = sqlite3.connect(
@@ -65,6 +68,11 @@ class SQLiteKeyStore(WrappedKeyStore):
         with self._lock:
             row: StoredKey | None = self._connection.execute(_SELECT, (str(subject_id),)).fetchone()
         return row
+
+    def _a_wrapped_key(self) -> tuple[UUID, bytes] | None:
+        with self._lock:
+            row = self._connection.execute(_ANY).fetchone()
+        return None if row is None else (UUID(row[0]), bytes(row[1]))
 
     def _insert_if_absent(self, subject_id: UUID, wrapped_key: bytes) -> StoredKey | None:
         with self._lock:

@@ -22,6 +22,7 @@ from application.files.receiving import FileTooLarge, UploadIncomplete
 from application.files.service import StoredFileAltered
 from application.vault.errors import KeyDestroyed
 from domain.errors import InvalidCommand, PolicyViolation
+from interface.failures import explain
 
 log = logging.getLogger("caseledger.api")
 
@@ -153,8 +154,20 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _500(e: Exception) -> Response:
-        # The message could carry data from the request; log the type and where, not what.
+        # A failure of the settings or the environment (a key file, the database) is logged
+        # with its one-line cause and fix (`interface.failures`: those messages name settings
+        # and files only). Any other message could carry data from the request: its type,
+        # the types it was caused by, and where, not what.
+        explained = explain(e)
+        causes = []
+        inner: BaseException | None = e
+        while inner is not None:
+            causes.append(type(inner).__name__)
+            inner = inner.__cause__ or inner.__context__
         log.error(
-            "unhandled %s\n%s", type(e).__name__, "".join(traceback.format_tb(e.__traceback__))
+            "unhandled %s: %s\n%s",
+            " caused by ".join(causes),
+            explained[0] if explained else "(message not logged: it may hold request data)",
+            "".join(traceback.format_tb(e.__traceback__)),
         )
         return problem(500, "Internal Server Error", "something went wrong; it has been logged")

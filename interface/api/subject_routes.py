@@ -31,6 +31,7 @@ from domain.subject_requests import (
 from interface.api.representations import jsonable
 from interface.api.requests import json_body
 from interface.api.schemas import body_schema, instant, one_of, text
+from interface.api.writes import written
 from interface.config import Services
 
 _GROUNDS = sorted(GROUND_CLAUSES)
@@ -159,15 +160,20 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
         authorise(who, command)
         return who
 
-    def created(subject_request: SubjectRequest, **extra: Any) -> Response:
+    def created(
+        subject_request: SubjectRequest, endpoint: str = "get_access_request", **extra: Any
+    ) -> Response:
+        """201 with the request, its `Location` (an access request's under
+        `access-requests/`, as documented; others under `requests/`) and where the write is
+        in the log (`X-Ledger-Position`), as every write answers."""
         response = jsonify(request_view(subject_request, clock()) | extra)
         response.status_code = 201
         response.headers["Location"] = url_for(
-            "subjects.get_request",
+            f"subjects.{endpoint}",
             subject_id=subject_request.subject_id,
             request_id=subject_request.id,
         )
-        return response
+        return written(response)
 
     @bp.get("/<uuid:subject_id>")
     def subject_file(subject_id: UUID) -> Response:
@@ -182,11 +188,17 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
         body = json_body(AccessRequestBody())
         return created(rights.receive_access_request(who, subject_id, **body))
 
-    @bp.get("/<uuid:subject_id>/access-requests/<uuid:request_id>")
-    @bp.get("/<uuid:subject_id>/requests/<uuid:request_id>")  # registered first: the Location
+    @bp.get("/<uuid:subject_id>/requests/<uuid:request_id>")
     def get_request(subject_id: UUID, request_id: UUID) -> Response:
         found = rights.request(current_actor(), subject_id, request_id)
         return jsonify(request_view(found, clock()))
+
+    bp.add_url_rule(
+        "/<uuid:subject_id>/access-requests/<uuid:request_id>",
+        "get_access_request",
+        get_request,
+        methods=["GET"],
+    )
 
     @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/extensions")
     def extend_access_request(subject_id: UUID, request_id: UUID) -> Response:
@@ -257,7 +269,7 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
         passage = rights.remove_words(who, subject_id, request_id, **body)
         response = jsonify(passage_view(passage))
         response.status_code = 201
-        return response
+        return written(response)
 
     @bp.post("/<uuid:subject_id>/access-requests/<uuid:request_id>/reviews")
     def record_review(subject_id: UUID, request_id: UUID) -> Response:
@@ -271,13 +283,13 @@ def subjects_blueprint(services: Services, current_actor: Callable[[], Actor]) -
         body = json_body(RectificationBody())
         body["details"] = body["details"].as_details()
         subject_request, subject = rights.rectify(who, subject_id, **body)
-        return created(subject_request, subject=subject_view(subject))
+        return created(subject_request, "get_request", subject=subject_view(subject))
 
     @bp.post("/<uuid:subject_id>/erasure-requests")
     def request_erasure(subject_id: UUID) -> Response:
         who = caller("erasure")
         body = json_body(ErasureBody())
         subject_request, subject = rights.request_erasure(who, subject_id, **body)
-        return created(subject_request, subject=subject_view(subject))
+        return created(subject_request, "get_request", subject=subject_view(subject))
 
     return bp

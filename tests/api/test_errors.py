@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
@@ -10,7 +12,7 @@ from uuid import uuid4
 import pytest
 
 from interface.demo import ANSWERS_HIGH, ANSWERS_MEDIUM
-from tests.api.helpers import STAFF, Api, assert_problem, report_body
+from tests.api.helpers import API, STAFF, Api, assert_problem, report_body
 
 # --- 404: unknown, or not yours ----------------------------------------------------------------
 
@@ -584,3 +586,24 @@ def test_of_two_writers_who_saw_the_same_version_the_second_gets_412(api: Api) -
     )
     assert retried.status_code == 201
     assert retried.get_json()["version"] == case["version"] + 2
+
+
+def test_the_log_of_a_500_names_its_cause_when_it_is_the_environment(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The signing key file gone while serving: the 500's log line says which file, so the
+    operator can act (issue 21); a bug's message (which may hold request data) is not."""
+    case = api.allocated_case()
+    api.step(case, "complaints", {"stage": "stage_1", "summary": "Too slow."}, "complaints")
+    integrity = api.services.integrity
+    os.rename(integrity.key_file, integrity.key_file + ".away")
+    integrity._key = None
+    caplog.set_level(logging.ERROR, logger="caseledger")
+    response = api.client.post(
+        f"{API}/cases/{case['case_id']}/evidence-packs",
+        json={"purpose": "complaint"},
+        headers=api.auth("complaints"),
+    )
+    assert response.status_code == 500
+    assert f"signing key file {integrity.key_file} is missing" in caplog.text
+    assert "IntegrityFailure" in caplog.text and "Too slow" not in caplog.text

@@ -11,13 +11,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
 from interface.api.app import create_app
 from interface.config import Services, build_services
 from projections.worker import ProjectionWorker
-from tests.api.helpers import Api, assert_problem
+from tests.api.helpers import STAFF, Api, assert_problem
 from tests.conftest import Clock, add_staff
 
 
@@ -121,3 +122,28 @@ def test_a_malformed_minimum_position_is_a_422(api: Api, value: str) -> None:
     response = api.client.get("/api/v1/cases", headers=api.auth("hub", **{"X-Min-Position": value}))
     problem = assert_problem(response, 422)
     assert "X-Min-Position" in problem["errors"]
+
+
+def test_an_officer_opening_a_case_just_allocated_to_them_is_never_told_404(
+    worker_api: Api,
+) -> None:
+    """The officer has no position of their own to send: the allocation was the hub's write.
+    While the view lags the allocation, the read waits for it or answers 503, not 404."""
+    api = worker_api
+    api.services.views.wait_s = 0.2
+    case = api.step(api.new_case(), "triage", {}, "hub")
+    api.services.runner.catch_up()  # the view: triaged, unallocated (the officer's not)
+    username, _, team = STAFF["officer"]
+    case = api.step(case, "allocation", {"officer": username, "team": team}, "hub")
+    path = f"/cases/{case['case_id']}"
+
+    early = api.get(path, "officer")
+    problem = assert_problem(early, 503)
+    assert early.headers["Retry-After"] == "1"
+    assert problem["projection_position"] < api.head()
+    assert_problem(api.get(f"/cases/{uuid4()}", "officer"), 404)  # no such case: no wait
+
+    with _worker(api.services):
+        shown = api.get(path, "officer")  # waits for the worker to apply the allocation
+        assert shown.status_code == 200 and shown.get_json()["officer"] == username
+        assert_problem(api.get(path, "south_officer"), 404)  # caught up: not theirs

@@ -29,10 +29,10 @@ def test_the_dpo_answers_an_access_request(api: Api) -> None:
     request = api.ok(response)
     assert request["due_on"] == "2026-12-21"  # 20 Dec 2026 is a Sunday
     assert request["timer"]["state"] == "running" and request["withheld"] == []
-    assert response.headers["Location"].endswith(
-        f"/subjects/{victim}/requests/{request['request_id']}"
-    )
     base = f"/subjects/{victim}/access-requests/{request['request_id']}"
+    assert response.headers["Location"] == f"{API}{base}"  # the documented path (issue 21)
+    assert int(response.headers["X-Ledger-Position"]) == api.head()
+    assert api.get(base, "dpo").get_json()["request_id"] == request["request_id"]
 
     export = api.get(f"{base}/export", "dpo").get_json()
     text = json.dumps(export)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_MASTER_KEY
+from tests.conftest import TEST_MASTER_KEY, signing_key_file
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +41,10 @@ def _free_port() -> int:
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
+    """A working directory whose signing key is made, as `caseledger keys init` would (the
+    master key comes from the environment)."""
+    signing_key_file(tmp_path)
+    os.rename(tmp_path / "signing.pem", tmp_path / "caseledger-signing.pem")
     return tmp_path
 
 

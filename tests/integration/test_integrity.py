@@ -44,7 +44,8 @@ from domain.data_subject import DataSubject
 from domain.hate_case import HateCase
 from domain.vocabulary import SubjectRole
 from interface.config import Services, build_services, open_keys
-from interface.settings import Settings
+from interface.keys import KeyUse
+from interface.settings import ConfigurationError, Settings
 from tests.cases import act, contact, report
 from tests.conftest import HUB, Clock, sqlite_env
 
@@ -146,30 +147,39 @@ def test_writers_racing_to_sign_checkpoints_leave_it_to_one_and_log_no_failure(
 def test_two_processes_making_the_first_signing_key_at_once_end_with_one_key(
     tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """B generates a key while A makes the file and the first key row: B must take A's key,
-    not keep its own unsaved one (every later checkpoint of B would fail, or worse)."""
-    env = sqlite_env(str(tmp_path))
-    a, b = build_services(env, clock), build_services(env, clock)
+    """Two demo loaders start at once: B generates a key while A saves its own; B must take
+    A's file, not keep its unsaved key (every later checkpoint of B would fail, or worse)."""
+    path = tmp_path / "keys" / "signing.pem"
+    env = sqlite_env(str(tmp_path)) | {"CASELEDGER_SIGNING_KEY_FILE": str(path)}
+    save = SigningKey.save
+    theirs: list[SigningKey] = []
+
+    def a_gets_there_first(key: SigningKey, where: Any, password: Any = None) -> None:
+        if not theirs:
+            theirs.append(SigningKey.generate(key.name))
+            save(theirs[0], where)
+        save(key, where, password)
+
+    monkeypatch.setattr(SigningKey, "save", a_gets_there_first)
+    b = build_services(env, clock, keys=KeyUse.CREATE)
     try:
-        assert not os.path.exists(env["CASELEDGER_SIGNING_KEY_FILE"])
-        save = SigningKey.save
-        raced: list[bool] = []
-
-        def a_gets_there_first(key: SigningKey, path: Any, password: Any = None) -> None:
-            if not raced:
-                raced.append(True)
-                a.integrity.signing_key()
-            save(key, path, password)
-
-        monkeypatch.setattr(SigningKey, "save", a_gets_there_first)
-        seq, key = b.integrity.signing_key()
-        assert raced and seq == 1 and key.verifier == a.integrity.signing_key()[1].verifier
+        assert theirs and b.integrity.configured_verifier() == theirs[0].verifier
         report(b)
-        assert b.integrity.checkpoint().key_seq == a.integrity.checkpoint().key_seq == 1
-        assert len(b.integrity.keys()) == 1
+        assert b.integrity.checkpoint().key_seq == 1
+        assert b.integrity.keys() == {1: theirs[0].verifier}
     finally:
-        a.close()
         b.close()
+
+
+def test_no_command_but_the_demo_and_keys_init_makes_a_signing_key(
+    tmp_path: Path, clock: Clock
+) -> None:
+    path = tmp_path / "signing.pem"
+    env = sqlite_env(str(tmp_path)) | {"CASELEDGER_SIGNING_KEY_FILE": str(tmp_path / "none.pem")}
+    with pytest.raises(ConfigurationError, match=r"none\.pem does not exist.*keys init"):
+        build_services(env, clock)
+    assert not (tmp_path / "none.pem").exists()
+    assert path.exists()  # the one the test environment made, as `keys init` would
 
 
 def test_every_event_has_a_leaf_and_a_failed_save_writes_neither(

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psycopg
 
-from tests.conftest import TEST_MASTER_KEY
+from tests.conftest import TEST_MASTER_KEY, signing_key_file
 
 
 def _bindir() -> Path:
@@ -92,7 +92,7 @@ class StreamingReplica:
             "POSTGRES_REPLICA_PORT": str(self.replica_port),
             "CASELEDGER_PROJECTIONS": "worker",
             "CASELEDGER_MASTER_KEY": TEST_MASTER_KEY,
-            "CASELEDGER_SIGNING_KEY_FILE": str(self.root / "signing.pem"),
+            "CASELEDGER_SIGNING_KEY_FILE": signing_key_file(self.root),
             "CASELEDGER_WITNESSES": str(self.root / f"witness-{schema}"),
         }
 

@@ -37,14 +37,15 @@ from application.vault import (
     PersonalDataMapper,
     SealBroken,
     VaultError,
-    load_or_create_master_key,
-    master_key_from_env,
+    create_master_key_file,
+    read_master_key_file,
     register_enum,
     register_transcodings,
 )
 from application.vault.keys import KeyWrapper
 from domain.personal import Personal
 from domain.vocabulary import Channel
+from interface.settings import ConfigurationError, Settings
 
 PLANTED = "Zebedee Quartermaine-Okonkwo"
 
@@ -277,20 +278,19 @@ def test_wrong_master_key_is_a_clear_error() -> None:
 
 def test_master_key_file_is_created_private_and_reused(tmp_path: Path) -> None:
     path = tmp_path / "caseledger.master-key"
-    key = load_or_create_master_key(path)
+    key = create_master_key_file(path)
     assert len(key) == 32
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert load_or_create_master_key(path) == key
-    assert master_key_from_env({"CASELEDGER_MASTER_KEY_FILE": str(path)}) == key
+    assert create_master_key_file(path) == read_master_key_file(path) == key  # never replaced
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
 
 
 def test_master_key_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "caseledger.master-key"
-    load_or_create_master_key(path)
+    create_master_key_file(path)
     path.chmod(0o640)
     with pytest.raises(MasterKeyError, match="chmod 600"):
-        load_or_create_master_key(path)
+        read_master_key_file(path)
 
 
 def test_master_key_from_environment(tmp_path: Path) -> None:
@@ -299,11 +299,11 @@ def test_master_key_from_environment(tmp_path: Path) -> None:
         "CASELEDGER_MASTER_KEY": base64.b64encode(key).decode(),
         "CASELEDGER_MASTER_KEY_FILE": str(tmp_path / "unused"),
     }
-    assert master_key_from_env(env) == key
+    assert Settings.read(env).keys.master_key == key
     assert not (tmp_path / "unused").exists()
     for bad in ("not base64!", base64.b64encode(os.urandom(16)).decode()):
-        with pytest.raises(MasterKeyError, match="CASELEDGER_MASTER_KEY"):
-            master_key_from_env({"CASELEDGER_MASTER_KEY": bad})
+        with pytest.raises(ConfigurationError, match="CASELEDGER_MASTER_KEY"):
+            Settings.read({"CASELEDGER_MASTER_KEY": bad})
 
 
 def test_personal_data_is_never_transcoded_unsealed() -> None:
