@@ -33,6 +33,7 @@ from application.actors import Actor
 from application.commands.people import PersonDetails
 from application.commands.reporting import ReportCase
 from application.commands.victim_care import RecordContact
+from application.integrity.log import DEFAULT_ORIGIN
 from application.ledger import CaseLedger
 from domain.hate_case import HateCase
 from domain.vocabulary import (
@@ -45,6 +46,7 @@ from domain.vocabulary import (
     Strand,
 )
 from interface.config import Services, build_services
+from interface.keys import make_signing_key
 from interface.settings import Settings
 
 ENGINES = ("sqlite", "postgres")
@@ -84,9 +86,11 @@ class Store:
 @contextmanager
 def fresh_store(engine: str) -> Iterator[Store]:
     with tempfile.TemporaryDirectory(prefix=f"caseledger-bench-{engine}-") as directory:
+        signing = Path(directory) / "signing.pem"
+        make_signing_key(signing, DEFAULT_ORIGIN)  # as `caseledger keys init` would
         env = {
             "CASELEDGER_MASTER_KEY": MASTER_KEY,
-            "CASELEDGER_SIGNING_KEY_FILE": os.path.join(directory, "signing.pem"),
+            "CASELEDGER_SIGNING_KEY_FILE": str(signing),
             "CASELEDGER_WITNESSES": os.path.join(directory, "witness"),
         }
         if engine == "sqlite":
