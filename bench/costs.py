@@ -117,12 +117,7 @@ def _ledger(store: Store, variant: _Variant) -> Iterator[tuple[CaseLedger, Integ
     ledger = variant.ledger_class(env, key_store=key_store)
     integrity = None
     if isinstance(ledger.recorder, IntegrityTables):
-        integrity = open_integrity_log(
-            ledger.recorder,
-            key_file=settings.keys.signing_key_file,
-            policy=settings.integrity.policy,
-            witnesses=settings.integrity.witnesses,
-        )
+        integrity = open_integrity_log(env, ledger.recorder)
     try:
         yield ledger, integrity
     finally:

@@ -11,16 +11,9 @@ from collections.abc import Sequence
 from application.actors import Actor
 from domain.errors import DomainError
 from domain.vocabulary import StaffRole
-from interface import (
-    backup_cli,
-    evidence_pack_cli,
-    files_cli,
-    integrity_cli,
-    keys_cli,
-    subjects_cli,
-)
+from interface import backup_cli, evidence_pack_cli, files_cli, integrity_cli, subjects_cli
 from interface.config import Services, build_services
-from interface.failures import EX_SOFTWARE, EX_UNAVAILABLE, explain
+from interface.failures import EX_SOFTWARE, explain
 from interface.keys import KeyUse
 
 
@@ -37,16 +30,7 @@ def _serve(services: Services, args: argparse.Namespace) -> int:
     app = create_app(services)
     logging.getLogger("caseledger").info("serving on http://%s:%s", args.host, args.port)
     services.integrity.start_timer()  # signs events saved just before a quiet spell
-    try:
-        waitress.serve(
-            app, host=args.host, port=args.port, threads=args.threads, ident="caseledger"
-        )
-    except OSError as e:  # the address: in use (retry later), or not this machine's
-        print(
-            f"cannot listen on {args.host}:{args.port} (--host, --port): {e.strerror}",
-            file=sys.stderr,
-        )
-        return EX_UNAVAILABLE
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="caseledger")
     return 0
 
 
@@ -138,7 +122,6 @@ def parser() -> argparse.ArgumentParser:
         "--poll-interval", type=float, default=0.2, help="run: seconds between polls when idle"
     )
     projections.set_defaults(run=_projections, keys=KeyUse.OPEN)
-    keys_cli.register(sub)
     subjects_cli.register(sub)
     integrity_cli.register(sub)
     evidence_pack_cli.register(sub)

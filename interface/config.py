@@ -171,15 +171,9 @@ def build_services(
             batch_size=settings.projection_batch,
         )
         runner.setup()
-        integrity = open_integrity_log(
-            ledger.recorder,
-            key_file=settings.keys.signing_key_file,
-            origin=settings.integrity.origin,
-            policy=settings.integrity.policy,
-            witnesses=settings.integrity.witnesses,
-        )
-        settle_signing_key(settings.keys, integrity, keys)
+        integrity = open_integrity_log(env, ledger.recorder)
     views = ViewFreshness(runner, settings.projections, settings.view_wait_s)
+    settle_signing_key(settings.keys, integrity, keys)
     cases = CaseScreen(views, key_store, integrity.recorder.last_position_of)
     files = open_files(settings, ledger)
     return Services(

@@ -7,7 +7,7 @@ from sysexits.h that a process manager can act on:
 |---|---|
 | 1 | a check failed (`verify`, a backup that does not restore, ...) |
 | 2 | refused by the policy or the ledger's rules |
-| 69 `EX_UNAVAILABLE` | the database cannot be reached (down, wrong host or port): retry later |
+| 69 `EX_UNAVAILABLE` | the database cannot be reached, or serve's address is taken: retry later |
 | 70 `EX_SOFTWARE` | anything else: a bug; the traceback is in the log |
 | 74 `EX_IOERR` | a file or directory the settings name cannot be read or written |
 | 78 `EX_CONFIG` | a setting wrong or missing, a key missing or wrong, no such database |
@@ -15,6 +15,7 @@ from sysexits.h that a process manager can act on:
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 
 import psycopg
@@ -26,6 +27,7 @@ from application.vault.errors import MasterKeyError
 from interface.settings import ConfigurationError
 
 EX_FAILED, EX_UNAVAILABLE, EX_SOFTWARE, EX_IOERR, EX_CONFIG = 1, 69, 70, 74, 78
+_ADDRESS_ERRORS = (errno.EADDRINUSE, errno.EADDRNOTAVAIL)
 
 
 def _cause(error: BaseException) -> BaseException:
@@ -81,6 +83,8 @@ def explain(error: BaseException) -> tuple[str, int] | None:
         )
     if isinstance(error, OSError) and "environment value for key" in str(error):
         return f"configuration error: {_first_line(error)}", EX_CONFIG  # the library's
+    if isinstance(error, OSError) and error.errno in _ADDRESS_ERRORS:
+        return f"cannot listen there (--host, --port): {error.strerror}", EX_UNAVAILABLE
     if isinstance(error, OSError) and error.filename is not None:
         return f"cannot use {error.filename}: {error.strerror}", EX_IOERR
     return None

@@ -1,4 +1,5 @@
-"""The integrity subcommands of `caseledger`: checkpoint, verify, prove, rotate-signing-key."""
+"""The integrity subcommands of `caseledger`: checkpoint, verify, prove, rotate-signing-key
+(and `keys init`, in `keys_cli`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from application.integrity.evidence_verifier import (
 from application.integrity.log import IntegrityFailure
 from application.integrity.prove import prove_case
 from application.integrity.verify import verify_log
+from interface import keys_cli
 from interface.config import Services
 from interface.keys import KeyUse
 
@@ -92,7 +94,8 @@ def _rotate(services: Services, args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    """Add the integrity subcommands to the `caseledger` argument parser."""
+    """Add the integrity subcommands (and `keys init`) to the `caseledger` argument parser."""
+    keys_cli.register(subparsers)
     checkpoint = subparsers.add_parser(
         "checkpoint", help="sign a checkpoint of every committed event (tree size and root)"
     )

@@ -28,9 +28,13 @@ from enum import StrEnum
 from pathlib import Path
 
 from application.integrity.checkpoint import SigningKey
-from application.integrity.log import IntegrityLog
+from application.integrity.log import DEFAULT_ORIGIN, IntegrityLog
 from application.vault.errors import MasterKeyError
-from application.vault.keys import create_master_key_file, read_master_key_file
+from application.vault.keys import (
+    create_master_key_file,
+    decode_master_key,
+    read_master_key_file,
+)
 from application.vault.keystore import KeyStore
 from interface.settings import ConfigurationError, KeySettings
 
@@ -47,7 +51,12 @@ INIT = "run `caseledger keys init` once to make the keys"
 def configured_master_key(keys: KeySettings) -> bytes | None:
     """The master key from the environment or its file; None if neither holds one."""
     if keys.master_key is not None:
-        return keys.master_key
+        try:
+            return decode_master_key(keys.master_key, "CASELEDGER_MASTER_KEY")
+        except MasterKeyError as e:
+            raise ConfigurationError(
+                f"{e}; make one with: head -c 32 /dev/urandom | base64"
+            ) from None
     if not keys.master_key_file.exists():
         return None
     try:
@@ -127,7 +136,7 @@ def settle_signing_key(keys: KeySettings, integrity: IntegrityLog, use: KeyUse) 
         )
 
 
-def make_signing_key(path: Path, origin: str) -> SigningKey:
+def make_signing_key(path: Path, origin: str = DEFAULT_ORIGIN) -> SigningKey:
     """A new signing key in a new file at `path` (mode 0600; never over an existing one)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = SigningKey.generate(origin)

@@ -17,13 +17,6 @@ naming the variable, before anything is opened; `caseledger` turns it into one l
 | `CASELEDGER_PROJECTIONS` | `inline` | `inline` or `worker` (`application.freshness`) |
 | `CASELEDGER_VIEW_WAIT_S` | `5` | worker mode: how long a read waits for the views |
 | `CASELEDGER_PROJECTION_BATCH` | `500` | events applied to the views per transaction |
-| `CASELEDGER_BANK_HOLIDAYS` | `GB-ENG` | COUNTRY-REGION of the `holidays` package |
-| `CASELEDGER_CLOSE_OF_BUSINESS` | `17:00` | when a working day ends |
-| `CASELEDGER_TIMEZONE` | `Europe/London` | the local time of the working day |
-| `CASELEDGER_HOMES_OWNED` | `10000` | the denominator of NM01 |
-| `CASELEDGER_FILES_DIR` | `caseledger-files` | evidence files' blobs and staged uploads |
-| `CASELEDGER_FILES_MAX_MB` | `25` | the largest evidence file, in megabytes |
-| `CASELEDGER_FILES_S3_BUCKET`, `_PREFIX`, `_ENDPOINT` | | keep the blobs in an S3 bucket |
 | `CASELEDGER_KEY_DIR` | `.` | the one directory of the key files below (`caseledger keys init`) |
 | `CASELEDGER_SIGNING_KEY_FILE` | `<key dir>/caseledger-signing.pem` | the checkpoint signing key |
 | `CASELEDGER_MASTER_KEY_FILE` | `<key dir>/caseledger.master-key` | the master key, unless: |
@@ -31,12 +24,20 @@ naming the variable, before anything is opened; `caseledger` turns it into one l
 | `CASELEDGER_LOG_ORIGIN` | `caseledger.example/log` | the log's name, also the signing key's name |
 | `CASELEDGER_CHECKPOINT_EVERY_EVENTS`, `_MINUTES` | `100`, `15` | automatic checkpoints; 0: off |
 | `CASELEDGER_WITNESSES` | `caseledger-witness` | witness directories, comma-separated |
+| `CASELEDGER_BANK_HOLIDAYS` | `GB-ENG` | COUNTRY-REGION of the `holidays` package |
+| `CASELEDGER_CLOSE_OF_BUSINESS` | `17:00` | when a working day ends |
+| `CASELEDGER_TIMEZONE` | `Europe/London` | the local time of the working day |
+| `CASELEDGER_HOMES_OWNED` | `10000` | the denominator of NM01 |
+| `CASELEDGER_FILES_DIR` | `caseledger-files` | evidence files' blobs and staged uploads |
+| `CASELEDGER_FILES_MAX_MB` | `25` | the largest evidence file, in megabytes |
+| `CASELEDGER_FILES_S3_BUCKET`, `_PREFIX`, `_ENDPOINT` | | keep the blobs in an S3 bucket |
 
 The eventsourcing library reads its own variables itself; `library_env` is the environment it
 is given, with the defaults above and the integrity recorder filled in. The PostgreSQL
 connection is described once (`PostgresSettings`) and every pool is opened from it; the keys
 once (`KeySettings`), the integrity log's origin, checkpoints and witnesses once
-(`IntegritySettings`).
+(`IntegritySettings`), which hands the checked values to the integrity log through
+`library_env` (the signing key file resolved in the key directory).
 """
 
 from __future__ import annotations
@@ -62,12 +63,11 @@ from application.integrity.log import (
     CheckpointPolicy,
 )
 from application.integrity.recorders import RECORDER_TOPICS
-from application.vault.errors import MasterKeyError
-from application.vault.keys import MASTER_KEY_FILE_NAME, decode_master_key
 from domain.calendar import WorkingCalendar
 from domain.service_levels import ServiceLevels
 
 SQLITE, POSTGRES = "eventsourcing.sqlite", "eventsourcing.postgres"
+MASTER_KEY_FILE_NAME = "caseledger.master-key"
 
 DEFAULTS = {
     "PERSISTENCE_MODULE": SQLITE,
@@ -80,13 +80,13 @@ DEFAULTS = {
     "CASELEDGER_PROJECTIONS": "inline",
     "CASELEDGER_VIEW_WAIT_S": "5",
     "CASELEDGER_PROJECTION_BATCH": "500",
-    "CASELEDGER_FILES_DIR": "caseledger-files",
-    "CASELEDGER_FILES_MAX_MB": "25",
     "CASELEDGER_KEY_DIR": ".",
     "CASELEDGER_LOG_ORIGIN": DEFAULT_ORIGIN,
     "CASELEDGER_CHECKPOINT_EVERY_EVENTS": str(DEFAULT_EVERY_EVENTS),
     "CASELEDGER_CHECKPOINT_EVERY_MINUTES": str(DEFAULT_EVERY_MINUTES),
     "CASELEDGER_WITNESSES": "caseledger-witness",
+    "CASELEDGER_FILES_DIR": "caseledger-files",
+    "CASELEDGER_FILES_MAX_MB": "25",
 }
 
 T = TypeVar("T")
@@ -230,18 +230,11 @@ class KeySettings:
     directory: Path
     signing_key_file: Path
     master_key_file: Path
-    master_key: bytes | None  # from CASELEDGER_MASTER_KEY; None: read the file
+    master_key: str | None  # CASELEDGER_MASTER_KEY (base64, decoded by `interface.keys`)
 
     @classmethod
     def read(cls, env: Mapping[str, str]) -> KeySettings:
         directory = Path(env["CASELEDGER_KEY_DIR"]).absolute()
-        encoded = env.get("CASELEDGER_MASTER_KEY")
-        try:
-            master_key = decode_master_key(encoded, "CASELEDGER_MASTER_KEY") if encoded else None
-        except MasterKeyError as e:
-            raise ConfigurationError(
-                f"{e}; make one with: head -c 32 /dev/urandom | base64"
-            ) from None
         return cls(
             directory=directory,
             signing_key_file=Path(
@@ -250,7 +243,7 @@ class KeySettings:
             master_key_file=Path(
                 env.get("CASELEDGER_MASTER_KEY_FILE") or directory / MASTER_KEY_FILE_NAME
             ).absolute(),
-            master_key=master_key,
+            master_key=env.get("CASELEDGER_MASTER_KEY") or None,
         )
 
 
@@ -301,19 +294,21 @@ class Settings:
     sqlite_path: str | None  # None on PostgreSQL
     postgres: PostgresSettings | None  # None on SQLite
     replica: PostgresSettings | None
+    keys: KeySettings
+    integrity: IntegritySettings
     projections: str
     view_wait_s: float
     projection_batch: int
     service_levels: ServiceLevels
     homes_owned: int
     files: FileSettings
-    keys: KeySettings
-    integrity: IntegritySettings
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = dict(DEFAULTS)
         env.update(os.environ if environ is None else environ)
+        keys = KeySettings.read(env)
+        env["CASELEDGER_SIGNING_KEY_FILE"] = str(keys.signing_key_file)  # resolved, for the log
         module = env["PERSISTENCE_MODULE"]
         if module not in (SQLITE, POSTGRES):
             raise ConfigurationError(f"PERSISTENCE_MODULE must be {SQLITE} or {POSTGRES}")
@@ -332,6 +327,8 @@ class Settings:
             sqlite_path=sqlite_path,
             postgres=postgres,
             replica=_replica(env, postgres),
+            keys=keys,
+            integrity=IntegritySettings.read(env),
             projections=projections,
             view_wait_s=_read(
                 env, "CASELEDGER_VIEW_WAIT_S", _at_least(0, float), "a number of seconds"
@@ -347,8 +344,6 @@ class Settings:
                 env, "CASELEDGER_HOMES_OWNED", _at_least(1, int), "a number of homes"
             ),
             files=FileSettings.read(env),
-            keys=KeySettings.read(env),
-            integrity=IntegritySettings.read(env),
         )
 
     @property

@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TypedDict
 
 import psycopg
@@ -18,10 +19,9 @@ import pytest
 
 import application.tokens
 from application.actors import Actor
-from application.integrity.checkpoint import SigningKey
-from application.integrity.log import DEFAULT_ORIGIN
 from domain.vocabulary import StaffRole
 from interface.config import Services, build_services
+from interface.keys import make_signing_key
 from tests.s3 import moto_server
 
 
@@ -61,7 +61,7 @@ def signing_key_file(directory: str | os.PathLike[str]) -> str:
     no command but the demo and `keys init` makes one."""
     path = os.path.join(directory, "signing.pem")
     if not os.path.exists(path):
-        SigningKey.generate(DEFAULT_ORIGIN).save(path)
+        make_signing_key(Path(path))
     return path
 
 

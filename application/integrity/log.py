@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -455,16 +455,13 @@ def _body_root(note: str) -> tuple[int, bytes]:
     return body.size, body.root
 
 
-def open_integrity_log(
-    recorder: Any,
-    *,
-    key_file: str | os.PathLike[str],
-    origin: str = DEFAULT_ORIGIN,
-    policy: CheckpointPolicy = CheckpointPolicy(),
-    witnesses: Sequence[str | os.PathLike[str]] = (),
-) -> IntegrityLog:
+def open_integrity_log(env: Mapping[str, str], recorder: Any) -> IntegrityLog:
     """The integrity log over an application's recorder, publishing to witness directories,
-    with its automatic checkpoints hooked to the recorder's commits.
+    with its automatic checkpoints hooked to the recorder's commits, configured by values
+    `interface.settings` checked (with their defaults) and passes in the application's
+    environment: `CASELEDGER_SIGNING_KEY_FILE` (resolved in the key directory),
+    `CASELEDGER_LOG_ORIGIN`, `CASELEDGER_CHECKPOINT_EVERY_EVENTS`, `_MINUTES` and
+    `CASELEDGER_WITNESSES` (comma-separated directories).
 
     Checkpoints carry the real time of signing (`system_clock`), never the ledger's
     business clock, which the demo loader and tests move by hand.
@@ -476,11 +473,18 @@ def open_integrity_log(
         )
     integrity = IntegrityLog(
         recorder,
-        key_file=os.path.abspath(key_file),
-        origin=origin,
+        key_file=os.path.abspath(env["CASELEDGER_SIGNING_KEY_FILE"]),
+        origin=env["CASELEDGER_LOG_ORIGIN"],
         clock=system_clock,
-        policy=policy,
-        witnesses=[DirectoryWitness(directory) for directory in witnesses],
+        policy=CheckpointPolicy(
+            every_events=int(env["CASELEDGER_CHECKPOINT_EVERY_EVENTS"]),
+            every_minutes=float(env["CASELEDGER_CHECKPOINT_EVERY_MINUTES"]),
+        ),
+        witnesses=[
+            DirectoryWitness(os.path.abspath(d.strip()))
+            for d in env["CASELEDGER_WITNESSES"].split(",")
+            if d.strip()
+        ],
     )
     recorder.after_commit.append(integrity.checkpoint_after_commit)
     return integrity

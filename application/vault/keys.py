@@ -26,7 +26,6 @@ from application.vault.errors import MasterKeyError
 
 KEY_SIZE = 32
 NONCE_SIZE = 12
-MASTER_KEY_FILE_NAME = "caseledger.master-key"
 _WRAP_AAD_PREFIX = b"caseledger-subject-key:"
 
 

@@ -45,6 +45,7 @@ from application.vault import (
 from application.vault.keys import KeyWrapper
 from domain.personal import Personal
 from domain.vocabulary import Channel
+from interface.keys import configured_master_key
 from interface.settings import ConfigurationError, Settings
 
 PLANTED = "Zebedee Quartermaine-Okonkwo"
@@ -299,11 +300,11 @@ def test_master_key_from_environment(tmp_path: Path) -> None:
         "CASELEDGER_MASTER_KEY": base64.b64encode(key).decode(),
         "CASELEDGER_MASTER_KEY_FILE": str(tmp_path / "unused"),
     }
-    assert Settings.read(env).keys.master_key == key
+    assert configured_master_key(Settings.read(env).keys) == key
     assert not (tmp_path / "unused").exists()
     for bad in ("not base64!", base64.b64encode(os.urandom(16)).decode()):
         with pytest.raises(ConfigurationError, match="CASELEDGER_MASTER_KEY"):
-            Settings.read({"CASELEDGER_MASTER_KEY": bad})
+            configured_master_key(Settings.read({"CASELEDGER_MASTER_KEY": bad}).keys)
 
 
 def test_personal_data_is_never_transcoded_unsealed() -> None:
