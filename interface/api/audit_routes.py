@@ -3,11 +3,11 @@
 * `GET /api/v1/audit/public-key` is public: a third party needs the landlord's verifier
   key to check an evidence bundle, and it is no secret (`public-key.txt`: the key alone,
   to paste after the verifier's `--trusted-key`).
-* `GET /api/v1/audit/latest-checkpoint` is public too: the newest signed checkpoint as a
-  plain signed note, for anyone (a witness, the landlord's board, a regulator) to keep
-  outside the database and later hand to `caseledger verify --checkpoint`.
 * `GET /api/v1/audit/checkpoints` needs any staff token: checkpoints hold no personal
   data (origin, tree size, root hash, time), but they show how busy the ledger is.
+* `GET /api/v1/audit/latest-checkpoint` is public: the newest signed checkpoint as a
+  plain signed note, for anyone (a witness, the landlord's board, a regulator) to keep
+  outside the database and later hand to `caseledger verify --checkpoint`.
 * `GET /api/v1/audit/verify` is the `auditor` role's alone: it reads every stored event.
 """
 
