@@ -389,7 +389,7 @@ def test_the_cli_produces_and_verifies_a_pack(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    env = sqlite_env(str(tmp_path)) | {"CASELEDGER_SIGNING_KEY_FILE": str(tmp_path / "k.pem")}
+    env = sqlite_env(str(tmp_path))  # its signing key made, as `keys init` would
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     clock = Clock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))

@@ -21,7 +21,7 @@ def test_the_cli_writes_the_json_and_pdf_exports_and_logs_the_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)  # files made by default (signing key) land here
-    env = sqlite_env(str(tmp_path)) | {"CASELEDGER_SIGNING_KEY_FILE": str(tmp_path / "k.pem")}
+    env = sqlite_env(str(tmp_path))  # its signing key made, as `keys init` would
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     services = build_services(env)
