@@ -11,6 +11,7 @@ from uuid import UUID
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from application.actors import Actor
 from application.authorisation import authorise
@@ -18,6 +19,7 @@ from application.caseload import TIMER_FILTERS
 from application.commands.catalogue import case_command
 from application.commands.reporting import ReportCase
 from application.errors import NotFound, Unauthenticated
+from application.sign_in_throttle import token_account
 from domain.vocabulary import CaseStatus, RiskLevel
 from interface.api import hardening, problems
 from interface.api.access_log_routes import install_access_log
@@ -35,7 +37,6 @@ from interface.api.requests import json_body, page_size, page_start
 from interface.api.schemas import StaffAccount, body_schema, instant
 from interface.api.statistics_routes import statistics_blueprint
 from interface.api.subject_routes import subjects_blueprint
-from interface.api.throttle import FailureThrottle
 from interface.api.writes import case_response, seen_version, written
 from interface.config import Services
 
@@ -95,22 +96,32 @@ def create_app(services: Services) -> Flask:
     ledger = services.ledger
     api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-    throttle = FailureThrottle()
+    if services.trusted_proxies:  # the client's address as the last trusted proxy saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=services.trusted_proxies)  # type: ignore[method-assign]
+    throttle = services.sign_in
 
     def actor() -> Actor:
+        """The member of staff the bearer token names; failures are throttled
+        (`application.sign_in_throttle`: a valid token is never refused)."""
         if "actor" not in g:
-            client = request.remote_addr or "unknown"
-            wait = throttle.retry_after(client)
+            address = request.remote_addr or "unknown"
+            scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+            token = presented.strip() if scheme.lower() == "bearer" else ""
+            account = token_account(token)
+            wait = throttle.check(account, address)
             if wait:
                 raise problems.TooManyFailures(wait)
-            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
             try:
-                if scheme.lower() != "bearer" or not token.strip():
+                if not token:
                     raise Unauthenticated("send Authorization: Bearer <token>")
-                g.actor = services.staff.authenticate(token.strip())
+                g.actor = services.staff.authenticate(token)
             except Unauthenticated:
-                throttle.failed(client)
+                wait = throttle.record_failure(account, address)
+                if wait:
+                    raise problems.TooManyFailures(wait) from None
                 raise
+            if account is not None:
+                throttle.record_success(account, address)
         found: Actor = g.actor
         return found
 
