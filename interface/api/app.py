@@ -24,6 +24,7 @@ from domain.vocabulary import CaseStatus, RiskLevel
 from interface.api import hardening, problems
 from interface.api.access_log_routes import install_access_log
 from interface.api.audit_routes import audit_blueprint
+from interface.api.complaint_routes import complaints_blueprint
 from interface.api.evidence_pack_routes import evidence_packs_blueprint
 from interface.api.files_routes import files_blueprint
 from interface.api.openapi import build_spec
@@ -258,10 +259,13 @@ def create_app(services: Services) -> Flask:
         if command is None or not command.versioned:
             raise NotFound(f"no command '{noun}'")
         who = actor()
-        authorise(who, noun)  # before reading the body
-        seen = seen_version()
-        done = ledger.execute(
-            case_id, json_body(body_schema(command)()), actor=who, seen_version=seen
+        authorise(who, noun)  # before the case is looked up or the body read
+        done = ledger.execute_request(
+            case_id,
+            command,
+            lambda: json_body(body_schema(command)()),
+            actor=who,
+            seen_version=seen_version,  # read once the case is known to be the caller's
         )
         name = command.recorded_as
         recorded = {} if name is None else {name: jsonable(done.result)}
@@ -269,7 +273,9 @@ def create_app(services: Services) -> Flask:
 
     @api.post("/staff")
     def add_staff() -> Response:
-        member, token = services.staff.add(actor=actor(), **json_body(StaffAccount()))
+        who = actor()
+        services.staff.require_admin(who)  # 403 before the body is read, as for every command
+        member, token = services.staff.add(actor=who, **json_body(StaffAccount()))
         return jsonify(
             {"username": member.username, "role": member.role, "team": member.team, "token": token}
         ), 201  # type: ignore[return-value]
@@ -285,5 +291,6 @@ def create_app(services: Services) -> Flask:
     app.register_blueprint(evidence_packs_blueprint(services, actor))
     app.register_blueprint(files_blueprint(services, actor))
     app.register_blueprint(statistics_blueprint(services, actor))
+    app.register_blueprint(complaints_blueprint(services, actor))
     install_access_log(app, services.access_log, actor)  # after the app's own after_request
     return app
