@@ -4,6 +4,7 @@ malformed tokens are slowed per address, and the address is the one the trusted 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from interface.config import Services
 from interface.settings import ConfigurationError, Settings
 from tests.api.helpers import Api, assert_problem
 from tests.conftest import Clock
+from tests.reliability.harness import Server, issue_tokens
 
 OFFICE = "10.1.2.3"  # the reverse proxy every member of staff comes through
 GARBAGE = {"Authorization": "Bearer cl_00_guess"}
@@ -97,3 +99,26 @@ def test_trusted_proxies_must_be_a_whole_number(engine_env: dict[str, str], valu
     with pytest.raises(ConfigurationError, match="CASELEDGER_TRUSTED_PROXIES"):
         Settings.read(engine_env | {"CASELEDGER_TRUSTED_PROXIES": value})
     assert Settings.read(engine_env).trusted_proxies == 0
+
+
+def test_a_real_server_behind_one_proxy_counts_each_client_address(
+    engine_env: dict[str, str], tmp_path: Path
+) -> None:
+    """waitress drops X-Forwarded-For unless told to keep it: `serve` keeps it only when
+    proxies are trusted, for the app's ProxyFix to read (it was every client as 127.0.0.1)."""
+    tokens = issue_tokens(engine_env, "manager")
+    server = Server(engine_env | {"CASELEDGER_TRUSTED_PROXIES": "1"}, tmp_path, threads=2)
+    server.start()
+    try:
+
+        def me(client: str, token: str = "cl_00_guess") -> int:
+            reply = server.call(
+                "GET", "/api/v1/me", token=token, headers={"X-Forwarded-For": client}
+            )
+            return reply.status
+
+        assert [me("198.51.100.7") for _ in range(11)] == [401] * 10 + [429]
+        assert me("198.51.100.8") == 401  # another client behind the same proxy
+        assert me("198.51.100.7", tokens["manager"]) == 200
+    finally:
+        server.stop()
