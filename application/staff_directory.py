@@ -40,7 +40,7 @@ class StaffDirectory:
         actor: Actor,
     ) -> tuple[StaffMember, str]:
         """Create an account; returns it and its token, which is shown once and never stored."""
-        self._require_admin(actor)
+        self.require_admin(actor)
         token = new_token(staff_id_for(username))
         member = StaffMember.add(
             username=username,
@@ -58,7 +58,7 @@ class StaffDirectory:
         return member, token
 
     def rotate_token(self, username: str, *, actor: Actor) -> str:
-        self._require_admin(actor)
+        self.require_admin(actor)
         member = self.get(username)
         token = new_token(member.id)
         member.rotate_token(token_hash=hash_token(token), actor=actor.username, at=self._clock())
@@ -66,7 +66,7 @@ class StaffDirectory:
         return token
 
     def remove(self, username: str, *, reason: str, actor: Actor) -> None:
-        self._require_admin(actor)
+        self.require_admin(actor)
         member = self.get(username)
         member.remove(reason=reason, actor=actor.username, at=self._clock())
         self._app.save(member)
@@ -108,6 +108,7 @@ class StaffDirectory:
         return member if isinstance(member, StaffMember) else None
 
     @staticmethod
-    def _require_admin(actor: Actor) -> None:
+    def require_admin(actor: Actor) -> None:
+        """Only an admin manages staff accounts (checked before a request's body is read)."""
         if actor.role != StaffRole.ADMIN:
             raise Forbidden("only an admin manages staff accounts")
