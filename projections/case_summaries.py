@@ -87,6 +87,8 @@ class CaseSummaries:
         cursor.execute("DROP TABLE IF EXISTS view_case_summaries")
         cursor.execute("DROP TABLE IF EXISTS view_case_counts")
 
+    uses = (ev.CaseReported, ev.CaseEvent)
+
     def process(self, cursor: Cursor, event: Any, position: int) -> None:
         if isinstance(event, ev.CaseReported):
             cursor.execute(
