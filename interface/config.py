@@ -30,6 +30,7 @@ from application.freshness import ViewFreshness
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.ledger import CaseLedger
 from application.sharing_answers import SharingAnswers
+from application.sign_in_throttle import SignInThrottle
 from application.staff_directory import StaffDirectory
 from application.subject_rights import SubjectRights
 from application.tsm_statistics import Statistics
@@ -112,7 +113,9 @@ class Services:
     evidence_packs: EvidencePacks
     statistics: Statistics
     files: EvidenceFiles
+    sign_in: SignInThrottle
     replica: PostgresDatastore | None = None
+    trusted_proxies: int = 0  # reverse proxies whose X-Forwarded-For the API believes
 
     def close(self) -> None:
         self.integrity.close()
@@ -172,6 +175,8 @@ def build_services(
         )
         runner.setup()
         integrity = open_integrity_log(env, ledger.recorder)
+        sign_in = SignInThrottle(runner.store, clock)
+        sign_in.setup()
     views = ViewFreshness(runner, settings.projections, settings.view_wait_s)
     settle_signing_key(settings.keys, integrity, keys)
     cases = CaseScreen(views, key_store, integrity.recorder.last_position_of)
@@ -190,5 +195,7 @@ def build_services(
         evidence_packs=EvidencePacks(ledger, integrity, levels, files),
         statistics=Statistics(views, levels, clock, settings.homes_owned),
         files=files,
+        sign_in=sign_in,
         replica=replica,
+        trusted_proxies=settings.trusted_proxies,
     )

@@ -31,6 +31,7 @@ naming the variable, before anything is opened; `caseledger` turns it into one l
 | `CASELEDGER_FILES_DIR` | `caseledger-files` | evidence files' blobs and staged uploads |
 | `CASELEDGER_FILES_MAX_MB` | `25` | the largest evidence file, in megabytes |
 | `CASELEDGER_FILES_S3_BUCKET`, `_PREFIX`, `_ENDPOINT` | | keep the blobs in an S3 bucket |
+| `CASELEDGER_TRUSTED_PROXIES` | `0` | reverse proxies whose `X-Forwarded-For` is believed |
 
 The eventsourcing library reads its own variables itself; `library_env` is the environment it
 is given, with the defaults above and the integrity recorder filled in. The PostgreSQL
@@ -87,6 +88,7 @@ DEFAULTS = {
     "CASELEDGER_WITNESSES": "caseledger-witness",
     "CASELEDGER_FILES_DIR": "caseledger-files",
     "CASELEDGER_FILES_MAX_MB": "25",
+    "CASELEDGER_TRUSTED_PROXIES": "0",
 }
 
 T = TypeVar("T")
@@ -302,6 +304,7 @@ class Settings:
     service_levels: ServiceLevels
     homes_owned: int
     files: FileSettings
+    trusted_proxies: int  # how many X-Forwarded-For entries (from the right) to believe
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -344,6 +347,12 @@ class Settings:
                 env, "CASELEDGER_HOMES_OWNED", _at_least(1, int), "a number of homes"
             ),
             files=FileSettings.read(env),
+            trusted_proxies=_read(
+                env,
+                "CASELEDGER_TRUSTED_PROXIES",
+                _at_least(0, int),
+                "a whole number of reverse proxies (0 when clients connect directly)",
+            ),
         )
 
     @property
