@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import TEST_MASTER_KEY, signing_key_file
+from interface.keys import make_signing_key
+from tests.conftest import TEST_MASTER_KEY
 
 pytestmark = pytest.mark.e2e
 
@@ -39,13 +40,17 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _keys(workdir: Path) -> Path:
+    """The working directory with its signing key made, as `caseledger keys init` would (the
+    master key comes from the environment)."""
+    if not (workdir / "caseledger-signing.pem").exists():
+        make_signing_key(workdir / "caseledger-signing.pem")
+    return workdir
+
+
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    """A working directory whose signing key is made, as `caseledger keys init` would (the
-    master key comes from the environment)."""
-    signing_key_file(tmp_path)
-    os.rename(tmp_path / "signing.pem", tmp_path / "caseledger-signing.pem")
-    return tmp_path
+    return _keys(tmp_path)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -56,6 +61,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _cli(workdir: Path, *args: str) -> str:
+    _keys(workdir)
     done = subprocess.run(
         [CASELEDGER, *args], cwd=workdir, env=_env(), capture_output=True, text=True, timeout=60
     )
