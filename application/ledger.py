@@ -7,6 +7,11 @@ person's record) in one transaction, or none. A concurrent writer that saved fir
 fail on the event store's unique (case, version) key: that is reported as a stale version,
 never a lost update.
 
+A command that names a person the ledger already knows (`victim_id`, `subject_id`) is
+carried out only if the actor has a reason to know them (`reason_to_know`, given by the
+composition root: `application.people_known`); otherwise the answer is the one for an id
+that does not exist, so no route tells which ids are people.
+
 Each command runs in one key scope (`application.vault.keystore.key_scope`): loading the case
 reads each data subject's key once, and the save reuses it, instead of one key-store query
 per personal value's event. Aggregates are replayed by `_replay`, not the library's
@@ -108,6 +113,9 @@ class CaseLedger(Application):
         self.key_store = key_store
         self.clock = clock
         self.risk_matrix = risk_matrix
+        self.reason_to_know: Callable[[Actor, UUID], bool] = lambda actor, subject_id: False
+        """Whether the actor may name a known person on a case (none, until the composition
+        root gives the views' answer: `application.people_known.PeopleKnown`)."""
         super().__init__(env)
         if isinstance(self.recorder, IntegrityTables):  # a new person's key: one commit
             key_store.store_new_keys_with_events()
@@ -163,8 +171,14 @@ class CaseLedger(Application):
             raise NotFound("no such data subject")
         return subject
 
-    def _known_subject(self, subject_id: UUID, field_name: str) -> None:
-        """A person a command names must exist: an unknown id is a field error, not a 404.
+    def people_on_case(self, case_id: UUID) -> frozenset[UUID]:
+        """The ids of the people on a case (for the DPO, who sees no case): ids only."""
+        return frozenset(self._load_case(case_id).subjects)
+
+    def _known_subject(self, subject_id: UUID, field_name: str, actor: Actor) -> None:
+        """A person a command names must exist and the actor must have a reason to know them
+        (`reason_to_know`): either failing is the same field error, never a 404, so an id
+        of a person the actor has no business with answers as an id of nobody.
 
         Only the first stored event is read: a data subject's is `SubjectRecorded`. Loading
         the whole subject would decrypt their details, for nothing.
@@ -174,7 +188,8 @@ class CaseLedger(Application):
             topic = resolve_topic(first[0].topic) if first else None
         except TopicError:
             topic = None
-        if not (isinstance(topic, type) and issubclass(topic, SubjectRecorded)):
+        known = isinstance(topic, type) and issubclass(topic, SubjectRecorded)
+        if not (known and self.reason_to_know(actor, subject_id)):
             raise InvalidCommand(field_name, "no such person is known to the ledger")
 
     # --- commands ----------------------------------------------------------------------
@@ -331,7 +346,7 @@ class _Acting:
         return subject.id
 
     def check_known_person(self, subject_id: UUID, field: str) -> None:
-        self._ledger._known_subject(subject_id, field)
+        self._ledger._known_subject(subject_id, field, self._actor)
 
     def check_named_officer(self, username: str, team: str) -> None:
         self._ledger._check_named_officer(username, team)

@@ -29,6 +29,7 @@ from application.files.service import EvidenceFiles
 from application.freshness import ViewFreshness
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.ledger import CaseLedger
+from application.people_known import PeopleKnown
 from application.sharing_answers import SharingAnswers
 from application.sign_in_throttle import SignInThrottle
 from application.staff_directory import StaffDirectory
@@ -162,6 +163,7 @@ def build_services(
     views = ViewFreshness(runner, settings.projections, settings.view_wait_s)
     cases = CaseScreen(views, key_store)
     files = open_files(settings, ledger)
+    ledger.reason_to_know = PeopleKnown(views).reason_to_know
     return Services(
         ledger=ledger,
         staff=StaffDirectory(ledger, clock),

@@ -734,6 +734,15 @@ def _rectified(n: Narrator, e: ds.SubjectDetailsRectified) -> tuple[str, Lines]:
     ]
 
 
+@reads(ds.SubjectDetailsRecordedForCase)
+def _recorded_for_case(n: Narrator, e: ds.SubjectDetailsRecordedForCase) -> tuple[str, Lines]:
+    return "Details recorded for one case only", [
+        ("Case", str(e.case_id)),
+        ("Details", _details(n, e.details, "details")),
+        ("Reason", n.text(e.reason, "reason", "reason for recording them")),
+    ]
+
+
 @reads(ds.SubjectErased)
 def _erased(n: Narrator, e: ds.SubjectErased) -> tuple[str, Lines]:
     return "Details erased", [("Ground", e.ground)]
@@ -786,7 +795,15 @@ def _decided(n: Narrator, e: sr.ErasureDecided) -> tuple[str, Lines]:
 # "requests" (their requests to us), or, for a type with no entry of its own, why not.
 PLACES: Mapping[type, str] = {
     **{t: "case" for t in READERS if issubclass(t, ev.CaseEvent | ev.CaseReported)},
-    **{t: "record" for t in (ds.SubjectRecorded, ds.SubjectDetailsRectified, ds.SubjectErased)},
+    **{
+        t: "record"
+        for t in (
+            ds.SubjectRecorded,
+            ds.SubjectDetailsRectified,
+            ds.SubjectDetailsRecordedForCase,
+            ds.SubjectErased,
+        )
+    },
     **{
         t: "requests"
         for t in (

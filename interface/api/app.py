@@ -248,7 +248,7 @@ def create_app(services: Services) -> Flask:
                 "roles": sorted(case.subjects[subject_id]),
                 "anonymous": subject.anonymous,
                 "erased": subject.erased,
-                "details": jsonable(subject.details),
+                "details": jsonable(subject.details_on(case_id)),
             }
         )
 
