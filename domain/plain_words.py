@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 from domain.case_timers import Change
 from domain.nm01 import HateMeasure
+from domain.reminder import Undeliverable
 from domain.reminder_schedule import Audience, ReminderKind, Why
 from domain.service_levels import TimerKind, TimerState
 from domain.subject_requests import (
@@ -284,6 +285,7 @@ _WORDS: dict[type[StrEnum], dict[str, str]] = {
         "head_of_service": "the head of service",
     },
     Why: {w.value: w.value for w in Why},
+    Undeliverable: {u.value: u.value for u in Undeliverable},
 }
 
 WORDS: Mapping[type[StrEnum], Mapping[str, str]] = MappingProxyType(

@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from application.actors import Actor
 from domain.errors import DomainError
 from domain.vocabulary import StaffRole
-from interface import backup_cli, evidence_pack_cli, files_cli, integrity_cli, subjects_cli
+from interface import (
+    backup_cli,
+    evidence_pack_cli,
+    files_cli,
+    integrity_cli,
+    reminders_cli,
+    subjects_cli,
+)
 from interface.config import Services, build_services
 
 
@@ -147,6 +154,7 @@ def parser() -> argparse.ArgumentParser:
     evidence_pack_cli.register(sub)
     backup_cli.register(sub)
     files_cli.register(sub)
+    reminders_cli.register(sub)
     return p
 
 

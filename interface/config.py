@@ -29,6 +29,7 @@ from application.files.service import EvidenceFiles
 from application.freshness import ViewFreshness
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.ledger import CaseLedger
+from application.reminders import Reminders
 from application.sharing_answers import SharingAnswers
 from application.staff_directory import StaffDirectory
 from application.subject_rights import SubjectRights
@@ -36,11 +37,14 @@ from application.tsm_statistics import Statistics
 from application.vault.config import open_key_store
 from application.vault.keystore import KeyStore
 from interface.settings import Settings
+from processes.reminders import RemindersProcess
 from projections.access_log_view import AccessLogView
 from projections.case_states import CaseStates
 from projections.case_summaries import CaseSummaries
+from projections.reminders_view import RemindersView
 from projections.runner import NotificationSource, ProjectionRunner
 from projections.sharing_view import SharingView
+from projections.staff_view import StaffView
 from projections.statistics_view import StatisticsView
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.subject_index import SubjectIndex
@@ -99,6 +103,7 @@ class Services:
     evidence_packs: EvidencePacks
     statistics: Statistics
     files: EvidenceFiles
+    reminders: Reminders
     replica: PostgresDatastore | None = None
 
     def close(self) -> None:
@@ -137,6 +142,7 @@ def build_services(
     with one_setup_at_a_time(settings):
         key_store = open_keys(settings)
         ledger = CaseLedger(env, key_store=key_store, clock=clock)
+        reminders_process = RemindersProcess()
         runner = ProjectionRunner(
             open_view_store(settings),
             projection_source(ledger, replica),
@@ -149,17 +155,21 @@ def build_services(
                 SubjectIndex(),
                 AccessLogView(),
                 StatisticsView(levels.calendar.zone),
+                StaffView(),
+                RemindersView(),
             ],
             batch_size=settings.projection_batch,
+            processes=[reminders_process],
         )
         runner.setup()
         integrity = open_integrity_log(env, ledger.recorder)
     views = ViewFreshness(runner, settings.projections, settings.view_wait_s)
     cases = CaseScreen(views, key_store)
     files = open_files(settings, ledger)
+    staff = StaffDirectory(ledger, clock)
     return Services(
         ledger=ledger,
-        staff=StaffDirectory(ledger, clock),
+        staff=staff,
         runner=runner,
         views=views,
         cases=cases,
@@ -171,5 +181,6 @@ def build_services(
         evidence_packs=EvidencePacks(ledger, integrity, levels, files),
         statistics=Statistics(views, levels, clock, settings.homes_owned),
         files=files,
+        reminders=Reminders(ledger, runner, reminders_process, staff, settings.reminders, clock),
         replica=replica,
     )

@@ -1,0 +1,120 @@
+"""Reminders and escalation (issue 17): the digests and escalations the timers owe, recorded
+on the log, sent by email, and shown with the cases they are about.
+
+`Reminders` is what the CLI and the API use: `send` makes one pass (record what is due, then
+deliver the outbox), `run` makes passes until stopped, sleeping until the next thing is due,
+`preview` shows what would go out without recording or sending anything. The rules are
+`domain.reminder_schedule`; deciding is `planning`, delivering `sending`, the email itself
+`messages`, SMTP `mail`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from eventsourcing.application import Application
+
+from application.clock import Clock
+from application.reminders.mail import Mailer, SmtpMailer
+from application.reminders.messages import email_for
+from application.reminders.planning import Planner, ReminderSettings
+from application.reminders.sending import Sender, Settled
+from application.staff_directory import StaffDirectory
+from domain.reminder import Reminder
+from processes.reminders import RemindersProcess
+from projections import reminders_view
+from projections.reminders_view import ReminderRecord
+from projections.runner import ProjectionRunner
+
+
+class NoMailServer(ValueError):
+    """Reminders cannot be sent: no SMTP server is configured."""
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One pass: the reminders recorded, what became of the deliveries tried, and when the
+    next thing may fall due."""
+
+    recorded: list[Reminder]
+    settled: list[Settled]
+    next_at: datetime
+
+
+class Reminders:
+    def __init__(
+        self,
+        app: Application,
+        runner: ProjectionRunner,
+        process: RemindersProcess,
+        staff: StaffDirectory,
+        settings: ReminderSettings,
+        clock: Clock,
+        mailer: Mailer | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.runner = runner
+        self.planner = Planner(app, runner, process, settings, clock)
+        if mailer is None and settings.mail is not None:
+            mailer = SmtpMailer(settings.mail)
+        self.sender = (
+            Sender(app, runner.store, process, staff, mailer, settings, clock) if mailer else None
+        )
+
+    def send(self) -> Pass:
+        """Record every reminder due now, then deliver every one due (this pass's and any
+        left by a pass before, or by a sender that died)."""
+        if self.sender is None:
+            raise NoMailServer("CASELEDGER_SMTP_HOST is not set: no reminder can be sent")
+        recorded, next_at = self.planner.plan()
+        self.runner.catch_up()  # the outbox takes what was just recorded
+        settled = self.sender.deliver()
+        waiting = self.sender.next_due_at()
+        if waiting is not None:
+            next_at = min(next_at, max(waiting, self.clock()))
+        return Pass(recorded, settled, next_at)
+
+    def run(self, stop: threading.Event, longest_sleep: timedelta) -> None:
+        """Passes until `stop` is set, each sleeping until the next thing is due (at most
+        `longest_sleep`, so new cases and timers are seen)."""
+        while not stop.is_set():
+            done = self.send()
+            now = self.clock()
+            wait = min(done.next_at - now, longest_sleep)
+            stop.wait(max(wait.total_seconds(), 0.05))
+
+    def preview(self, staff: str | None = None) -> list[EmailMessage]:
+        """The emails a pass now would send (to `staff` only, if named), nothing recorded."""
+        self.runner.catch_up()
+        now = self.clock()
+        due = self.planner.due(now)
+        emails = []
+        for reminder in due.reminders:
+            if staff is not None and reminder.recipient != staff:
+                continue
+            intention = self.planner.intention(reminder, due.members, now)
+            emails.append(
+                email_for(
+                    intention,
+                    sender=self.settings.mail.sender if self.settings.mail else "",
+                    case_url=self.settings.case_url,
+                    calendar=self.settings.rules.calendar,
+                    sent_at=now,
+                )
+            )
+        return emails
+
+    def about_case(self, case_id: str) -> list[ReminderRecord]:
+        """Every reminder about a case, oldest first (views caught up by the caller)."""
+        with self.runner.store.reading() as c:
+            return reminders_view.about_case(c, case_id)
+
+    def by_outcome(
+        self, outcomes: tuple[str, ...], limit: int = 100, offset: int = 0
+    ) -> list[ReminderRecord]:
+        with self.runner.store.reading() as c:
+            return reminders_view.by_outcome(c, outcomes, limit, offset)
