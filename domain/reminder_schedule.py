@@ -312,6 +312,7 @@ def _escalations(
         if member.role == StaffRole.MANAGER:
             managers.setdefault(member.team, []).append(member.username)
     every_manager = sorted(u for names in managers.values() for u in names)
+    team_of = {m.username: m.team for m in members}
     # (audience, recipient, team) -> the lines for that one message
     grouped: dict[tuple[Audience, str, str], list[Line]] = {}
     for case in cases:
@@ -321,7 +322,6 @@ def _escalations(
             for rung in rules.ladder:
                 if now < rules.escalates_at(timer, rung):
                     continue
-                team = case.team or ""
                 if rung.to == Audience.HEAD_OF_SERVICE:
                     recipients = [HEAD_OF_SERVICE]
                 elif case.team is None:
@@ -333,6 +333,14 @@ def _escalations(
                     if line_key in already:
                         continue
                     line = _line(case, key, timer, Why.OVERDUE, line_key)
+                    # a manager's message is for the team they are in when it is decided,
+                    # the head of service's for every team
+                    if recipient == HEAD_OF_SERVICE:
+                        team = ""
+                    elif recipient == NOBODY:
+                        team = case.team or ""
+                    else:
+                        team = team_of[recipient]
                     grouped.setdefault((rung.to, recipient, team), []).append(line)
     due = []
     for (audience, recipient, team), lines in grouped.items():

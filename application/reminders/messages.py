@@ -20,10 +20,7 @@ _SUBJECTS = {
     ("digest", "manager"): "Your team's hate cases: overdue, breached and unallocated",
     ("digest", "hub"): "Hate reports waiting for triage",
     ("escalation", "manager"): "Escalation: hate case timers overdue in your team",
-    (
-        "escalation",
-        "head_of_service",
-    ): "Escalation to the head of service: hate case timers overdue",
+    ("escalation", "head_of_service"): "Escalation to the head of service: timers overdue",
 }
 
 

@@ -203,6 +203,7 @@ def test_an_unallocated_case_goes_to_every_manager_and_a_team_without_one_to_nob
         (Audience.MANAGER, NOBODY),
     }
     assert found[(Audience.MANAGER, NOBODY)].team == "east"
+    assert found[(Audience.MANAGER, "m.south")].team == "south"  # theirs, not the case's
 
 
 def test_the_ladder_is_configuration() -> None:
