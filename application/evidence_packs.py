@@ -74,6 +74,7 @@ from application.integrity.prove import (
 )
 from application.integrity.recorders import CheckpointRow
 from application.ledger import CaseLedger
+from application.reminders import Reminders
 from domain import case_events as ev
 from domain.case_files import file_name
 from domain.errors import InvalidCommand
@@ -134,11 +135,13 @@ class EvidencePacks:
         integrity: IntegrityLog,
         levels: ServiceLevels,
         files: EvidenceFiles,
+        reminders: Reminders | None = None,
     ) -> None:
         self._ledger = ledger
         self._integrity = integrity
         self._levels = levels
         self._files = files
+        self._reminders = reminders
 
     def produce(self, actor: Actor, case_id: UUID, command: ProduceEvidencePack) -> EvidencePack:
         """Record the pack on the case, sign a checkpoint that covers it, and build it.
@@ -372,6 +375,11 @@ class EvidencePacks:
             reviewed=self._reviewed(case.id, pack_event.occurred_at),
             matrix=self._ledger.risk_matrix,
             files=dict(case.files),
+            reminders=(
+                self._reminders.about_case(str(case.id), as_of=pack_event.occurred_at)
+                if self._reminders is not None
+                else ()
+            ),
         )
 
     def _reviewed(self, case_id: UUID, at: datetime) -> list[ReviewedWords]:

@@ -167,6 +167,7 @@ def build_services(
     cases = CaseScreen(views, key_store)
     files = open_files(settings, ledger)
     staff = StaffDirectory(ledger, clock)
+    reminders = Reminders(ledger, views, reminders_process, staff, settings.reminders, clock)
     return Services(
         ledger=ledger,
         staff=staff,
@@ -178,9 +179,9 @@ def build_services(
         subject_rights=SubjectRights(ledger, views, levels, clock, files),
         access_log=AccessLog(ledger, views, clock),
         integrity=integrity,
-        evidence_packs=EvidencePacks(ledger, integrity, levels, files),
+        evidence_packs=EvidencePacks(ledger, integrity, levels, files, reminders),
         statistics=Statistics(views, levels, clock, settings.homes_owned),
         files=files,
-        reminders=Reminders(ledger, runner, reminders_process, staff, settings.reminders, clock),
+        reminders=reminders,
         replica=replica,
     )

@@ -76,11 +76,12 @@ class RemindersView:
             "kind TEXT NOT NULL, audience TEXT NOT NULL, recipient TEXT NOT NULL, "
             "team TEXT NOT NULL, message_id TEXT NOT NULL, intended_at TEXT NOT NULL, "
             "outcome TEXT NOT NULL DEFAULT '', settled_at TEXT, "
-            "attempts INTEGER NOT NULL DEFAULT 0, reply TEXT NOT NULL DEFAULT '')"
+            "attempts INTEGER NOT NULL DEFAULT 0, reply TEXT NOT NULL DEFAULT '', "
+            "position BIGINT NOT NULL)"
         )
         cursor.execute(
             "CREATE INDEX IF NOT EXISTS view_reminders_outcome ON view_reminders "
-            "(outcome, intended_at)"
+            "(outcome, position)"
         )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS view_reminder_lines ("
@@ -105,8 +106,8 @@ class RemindersView:
         if isinstance(event, rm.ReminderIntended):
             cursor.execute(
                 "INSERT INTO view_reminders (reminder_id, reminder_key, kind, audience, "
-                "recipient, team, message_id, intended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (reminder_id) DO NOTHING",
+                "recipient, team, message_id, intended_at, position) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reminder_id) DO NOTHING",
                 (
                     reminder_id,
                     event.key,
@@ -116,6 +117,7 @@ class RemindersView:
                     event.team,
                     event.message_id,
                     _iso(event.occurred_at),
+                    position,
                 ),
             )
             if cursor.rowcount != 1:
@@ -178,7 +180,7 @@ def decided(cursor: Cursor, keys: Iterable[str]) -> set[str]:
 
 
 def about_case(cursor: Cursor, case_id: str) -> list[ReminderRecord]:
-    """Every reminder about one case, oldest first, with its lines about that case."""
+    """Every reminder about one case, in the order recorded, with its lines about that case."""
     return _records(
         cursor,
         "r.reminder_id IN (SELECT reminder_id FROM view_reminder_lines WHERE case_id = ?)",
@@ -190,7 +192,7 @@ def about_case(cursor: Cursor, case_id: str) -> list[ReminderRecord]:
 def by_outcome(
     cursor: Cursor, outcomes: Sequence[str], limit: int = 100, offset: int = 0
 ) -> list[ReminderRecord]:
-    """Reminders whose outcome is one of `outcomes` ("" pending), newest first."""
+    """Reminders whose outcome is one of `outcomes` ("" pending), the latest recorded first."""
     marks = ", ".join("?" * len(outcomes))
     return _records(
         cursor,
@@ -221,7 +223,7 @@ def _records(
     order = "DESC" if newest_first else "ASC"
     cursor.execute(
         f"SELECT {', '.join('r.' + c for c in _REMINDER)} FROM view_reminders r "
-        f"WHERE {condition} ORDER BY r.intended_at {order}, r.reminder_id LIMIT ? OFFSET ?",
+        f"WHERE {condition} ORDER BY r.position {order} LIMIT ? OFFSET ?",
         (*values, limit, offset),
     )
     rows = cursor.fetchall()

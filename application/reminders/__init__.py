@@ -11,13 +11,16 @@ deliver the outbox), `run` makes passes until stopped, sleeping until the next t
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from eventsourcing.application import Application
 
+from application.actors import Actor
+from application.authorisation import authorise
 from application.clock import Clock
+from application.freshness import ViewFreshness
 from application.reminders.mail import Mailer, SmtpMailer
 from application.reminders.messages import email_for
 from application.reminders.planning import Planner, ReminderSettings
@@ -27,7 +30,6 @@ from domain.reminder import Reminder
 from processes.reminders import RemindersProcess
 from projections import reminders_view
 from projections.reminders_view import ReminderRecord
-from projections.runner import ProjectionRunner
 
 
 class NoMailServer(ValueError):
@@ -48,7 +50,7 @@ class Reminders:
     def __init__(
         self,
         app: Application,
-        runner: ProjectionRunner,
+        views: ViewFreshness,
         process: RemindersProcess,
         staff: StaffDirectory,
         settings: ReminderSettings,
@@ -57,7 +59,8 @@ class Reminders:
     ) -> None:
         self.settings = settings
         self.clock = clock
-        self.runner = runner
+        self.views = views
+        self.runner = runner = views.runner
         self.planner = Planner(app, runner, process, settings, clock)
         if mailer is None and settings.mail is not None:
             mailer = SmtpMailer(settings.mail)
@@ -108,13 +111,29 @@ class Reminders:
             )
         return emails
 
-    def about_case(self, case_id: str) -> list[ReminderRecord]:
-        """Every reminder about a case, oldest first (views caught up by the caller)."""
+    def about_case(self, case_id: str, as_of: datetime | None = None) -> list[ReminderRecord]:
+        """Every reminder about a case, oldest first, with its lines about that case; `as_of`:
+        only those recorded by then, each outcome as it stood then (an evidence pack's view).
+        The caller has checked that the reader may see the case."""
+        self.views.ready(reminders_view.RemindersView.name)
         with self.runner.store.reading() as c:
-            return reminders_view.about_case(c, case_id)
+            found = reminders_view.about_case(c, case_id)
+        if as_of is None:
+            return found
+        return [_as_of(r, as_of) for r in found if r.intended_at <= as_of]
 
-    def by_outcome(
-        self, outcomes: tuple[str, ...], limit: int = 100, offset: int = 0
+    def deliveries(
+        self, actor: Actor, outcomes: tuple[str, ...], limit: int = 100, offset: int = 0
     ) -> list[ReminderRecord]:
+        """Reminders by outcome, newest first: the auditor's and the admin's (failed
+        deliveries, members without an address); references and ids, no personal data."""
+        authorise(actor, "reminder-deliveries")
+        self.views.ready(reminders_view.RemindersView.name)
         with self.runner.store.reading() as c:
             return reminders_view.by_outcome(c, outcomes, limit, offset)
+
+
+def _as_of(record: ReminderRecord, at: datetime) -> ReminderRecord:
+    if record.settled_at is not None and record.settled_at > at:
+        return replace(record, outcome="", settled_at=None, reply="")
+    return record

@@ -357,6 +357,25 @@ def _audit_paths() -> dict[str, Operation]:
             codes=(401, 422),
         ),
         "/api/v1/audit/verify": read("Recompute the integrity log from storage (auditor)"),
+        "/api/v1/audit/reminders": read(
+            "Reminders by outcome, newest first: by default the failed and undeliverable "
+            "(auditor, admin; references and ids only)",
+            param(
+                "outcome",
+                schema={
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": ["pending", "delivered", "failed", "undeliverable"],
+                    },
+                },
+                description="repeat for several",
+            ),
+            *PAGE,
+            codes=(401, 403, 422),
+            views=True,
+            content=json_of(representations.ReminderList),
+        ),
         "/api/v1/audit/access": read(
             "Who read whose personal data, newest first (auditor, DPO; ids only)",
             param("subject_id", schema=uuid),

@@ -5,19 +5,28 @@ working day, the head of service after; each message recorded before it is sent 
 from __future__ import annotations
 
 import ast
+import io
 import threading
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from application.actors import Actor
+from application.commands.after_the_case import ProduceEvidencePack, ReceiveComplaint
+from application.integrity.evidence_verifier import PACK_PDF
 from application.reminders import Reminders
 from domain.reminder import Reminder, Undeliverable
+from domain.vocabulary import ComplaintStage, EvidencePackPurpose, StaffRole
 from interface import demo
+from interface.api.app import create_app
 from interface.config import Services, build_services
-from tests.cases import DESCRIPTION, VICTIM_NAME, allocated
-from tests.conftest import ADMIN, STAFF, Clock, add_staff
+from tests.api.helpers import Api
+from tests.cases import DESCRIPTION, VICTIM_NAME, act, allocated
+from tests.conftest import ADMIN, COMPLAINTS, MANAGER, STAFF, Clock, add_staff
+from tests.pdf_text import pdf_text
 from tests.smtp import Inbox, smtp_env, smtp_server
 
 LANDLORD = "landlord.example"
@@ -25,6 +34,9 @@ LANDLORD = "landlord.example"
 
 def address(username: str) -> str:
     return f"{username}@{LANDLORD}"
+
+
+AUDITOR = Actor("i.auditor", StaffRole.AUDITOR, "audit")
 
 
 @pytest.fixture
@@ -120,7 +132,7 @@ def test_two_senders_at_once_send_each_message_once(
     ids = [r.message_id for r in inbox.received]
     assert len(ids) == len(set(ids)) == 4  # officer's digest, manager's, two escalations
     reminded.runner.catch_up()
-    assert len(reminded.reminders.by_outcome(("delivered",))) == 4
+    assert len(reminded.reminders.deliveries(AUDITOR, ("delivered",))) == 4
 
 
 def test_a_temporary_refusal_is_tried_again_later_and_a_permanent_one_is_failed(
@@ -141,7 +153,7 @@ def test_a_temporary_refusal_is_tried_again_later_and_a_permanent_one_is_failed(
     assert [s.outcome for s in reminded.reminders.send().settled] == ["delivered"]
     (received,) = inbox.received
     reminded.runner.catch_up()
-    (record,) = reminded.reminders.by_outcome(("delivered",))
+    (record,) = reminded.reminders.deliveries(AUDITOR, ("delivered",))
     assert (record.attempts, record.message_id) == (3, received.message_id)
 
     inbox.refusals = ["550 5.1.1 no such mailbox"]
@@ -149,7 +161,7 @@ def test_a_temporary_refusal_is_tried_again_later_and_a_permanent_one_is_failed(
     outcomes = sorted(s.outcome for s in reminded.reminders.send().settled)
     assert outcomes == ["delivered", "failed"]
     reminded.runner.catch_up()
-    (failed,) = reminded.reminders.by_outcome(("failed",))
+    (failed,) = reminded.reminders.deliveries(AUDITOR, ("failed",))
     assert failed.reply == "550 5.1.1 no such mailbox"
 
 
@@ -167,7 +179,7 @@ def test_no_address_removed_or_moved_between_intention_and_delivery_is_recorded(
     reminded.reminders.sender.deliver()
     reminded.runner.catch_up()
 
-    undelivered = reminded.reminders.by_outcome(("undeliverable",))
+    undelivered = reminded.reminders.deliveries(AUDITOR, ("undeliverable",))
     assert {(r.recipient, r.reply) for r in undelivered} == {
         ("k.officer", Undeliverable.REMOVED),
         ("t.manager", Undeliverable.NO_ADDRESS),
@@ -186,7 +198,7 @@ def test_no_address_removed_or_moved_between_intention_and_delivery_is_recorded(
     reminded.runner.catch_up()
     reminded.reminders.sender.deliver()
     reminded.runner.catch_up()
-    moved = reminded.reminders.by_outcome(("undeliverable",))[:2]
+    moved = reminded.reminders.deliveries(AUDITOR, ("undeliverable",))[:2]
     assert {(r.recipient, r.reply) for r in moved} == {("t.manager", Undeliverable.MOVED_TEAM)}
     assert [r.recipients for r in inbox.received] == [[f"head.of.service@{LANDLORD}"]]
 
@@ -225,7 +237,7 @@ def test_preview_shows_what_would_go_and_records_nothing(
     assert [str(m["To"]) for m in only] == [address("k.officer")]
     assert case.reference in only[0].get_content()
     reminded.runner.catch_up()
-    assert reminded.reminders.by_outcome(("", "delivered")) == []
+    assert reminded.reminders.deliveries(AUDITOR, ("", "delivered")) == []
     assert inbox.received == []
 
 
@@ -277,3 +289,48 @@ def test_no_personal_data_of_the_demo_in_any_message(
         raw = received.data.decode("utf-8", "replace")
         for value in planted:
             assert value not in raw, (value, received.message["Subject"])
+
+
+def test_the_case_and_its_evidence_pack_show_who_was_reminded_when(
+    reminded: Services, clock: Clock, inbox: Inbox
+) -> None:
+    """Done when: an officer who ignores a case is reminded, their manager is told the next
+    working day, and the evidence pack of that case shows both."""
+    case = allocated(reminded)  # Monday 23 November 2026
+    at(clock, 2026, 11, 24, 9, 0)  # Tuesday: the officer's digest
+    reminded.reminders.send()
+    at(clock, 2026, 11, 25, 10, 0)  # Wednesday: the manager's digest and escalation
+    reminded.reminders.send()
+    inbox.refusals = ["554 5.7.1 rejected"]
+    at(clock, 2026, 11, 25, 12, 0)  # the head of service: refused
+    reminded.reminders.send()
+    api = Api(create_app(reminded).test_client(), reminded, clock)
+
+    seen = api.get(f"/cases/{case.id}", "officer").get_json()["reminders"]
+    assert [(r["recipient"], r["kind"], r["outcome"], r["recorded_at"][:10]) for r in seen] == [
+        ("k.officer", "digest", "delivered", "2026-11-24"),
+        ("k.officer", "digest", "delivered", "2026-11-25"),
+        ("t.manager", "digest", "delivered", "2026-11-25"),
+        ("t.manager", "escalation", "delivered", "2026-11-25"),
+        ("head-of-service", "escalation", "failed", "2026-11-25"),
+    ]
+    assert seen[0]["lines"][0]["timer"] == "first_response"
+    failed = api.get("/audit/reminders", "auditor")
+    assert [r["reply"] for r in failed.get_json()["items"]] == ["554 5.7.1 rejected"]
+    assert api.get("/audit/reminders?outcome=delivered", "admin").get_json()["items"]
+    assert api.get("/audit/reminders", "officer").status_code == 403
+    assert api.get("/audit/reminders?outcome=lost", "auditor").status_code == 422
+
+    complaint = ReceiveComplaint(stage=ComplaintStage.STAGE_1, summary="Nobody called me.")
+    act(reminded, case, COMPLAINTS, complaint)
+    pack = reminded.evidence_packs.produce(
+        MANAGER, case.id, ProduceEvidencePack(purpose=EvidencePackPurpose.COMPLAINT)
+    )
+    with zipfile.ZipFile(io.BytesIO(pack.data)) as archive:
+        text = pdf_text(archive.read(PACK_PDF))
+    told = text[text.index("Who was reminded") :]
+    assert "daily digest to the officer (k.officer)" in told
+    assert "Tue 24 Nov 2026" in told
+    assert "escalation to the manager (t.manager)" in told
+    assert "escalation to the head of service" in told
+    assert "delivery failed" in told and "554 5.7.1 rejected" in told

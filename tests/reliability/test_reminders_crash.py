@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from application.actors import Actor
+from domain.vocabulary import StaffRole
 from interface.config import build_services
 from projections.reminders_view import ReminderRecord
 from tests.cases import allocated
@@ -23,6 +25,9 @@ from tests.reliability.harness import Child, cli, wait_for
 from tests.smtp import Inbox, smtp_env, smtp_server
 
 pytestmark = pytest.mark.e2e
+
+
+AUDITOR = Actor("i.auditor", StaffRole.AUDITOR, "audit")
 
 
 @pytest.fixture
@@ -47,7 +52,7 @@ def records(engine_env: Mapping[str, str]) -> list[ReminderRecord]:
     try:
         services.runner.catch_up()
         outcomes = ("", "delivered", "failed", "undeliverable")
-        return services.reminders.by_outcome(outcomes, limit=1000)
+        return services.reminders.deliveries(AUDITOR, outcomes, limit=1000)
     finally:
         services.close()
 
