@@ -227,13 +227,14 @@ def _digests(
     if not calendar.is_working_day(today) or now < rules.digest_time(today):
         return []
     since = rules.digest_time(_previous_working_day(calendar, today))
+    lines = _DigestLines(cases, now, since, today, calendar)
     due = []
     for member in members:
         key = digest_key(today, member)
         if key in already:
             continue
-        lines = _digest_lines(cases, member, now, since, today, calendar)
-        if lines:
+        said = lines.for_member(member)
+        if said:
             due.append(
                 Reminder(
                     key=key,
@@ -241,43 +242,58 @@ def _digests(
                     audience=Audience(member.role),
                     recipient=member.username,
                     team=member.team,
-                    lines=tuple(lines),
+                    lines=tuple(sorted(said, key=_line_order)),
                     day=today,
                 )
             )
     return due
 
 
-def _digest_lines(
-    cases: list[CaseOnFile],
-    member: Member,
-    now: datetime,
-    since: datetime,
-    today: date,
-    calendar: WorkingCalendar,
-) -> list[Line]:
-    lines: list[Line] = []
-    for case in cases:
-        if member.role == StaffRole.OFFICER and case.officer == member.username:
+class _DigestLines:
+    """Every digest's lines, sorted out once: each officer's, each team's, the unallocated
+    and untriaged reports (so a pass costs the cases plus the staff, not their product)."""
+
+    def __init__(
+        self,
+        cases: list[CaseOnFile],
+        now: datetime,
+        since: datetime,
+        today: date,
+        calendar: WorkingCalendar,
+    ) -> None:
+        self.officers: dict[str, list[Line]] = {}
+        self.teams: dict[str, list[Line]] = {}
+        self.unallocated: list[Line] = []
+        self.untriaged: list[Line] = []
+        for case in cases:
             for key, timer in case.timers.items():
                 state = timer.state(now)
                 if state == TimerState.OVERDUE:
-                    lines.append(_line(case, key, timer, Why.OVERDUE))
+                    line = _line(case, key, timer, Why.OVERDUE)
+                    self._add(self.officers, case.officer, line)
+                    self._add(self.teams, case.team, line)
                 elif state == TimerState.RUNNING and timer.is_due_on(today, calendar):
-                    lines.append(_line(case, key, timer, Why.DUE_TODAY))
-        elif member.role == StaffRole.MANAGER:
-            if case.team == member.team:
-                for key, timer in case.timers.items():
-                    state = timer.state(now)
-                    if state == TimerState.OVERDUE:
-                        lines.append(_line(case, key, timer, Why.OVERDUE))
-                    elif state == TimerState.BREACHED and since <= _stopped(timer) < now:
-                        lines.append(_line(case, key, timer, Why.BREACHED))
+                    self._add(self.officers, case.officer, _line(case, key, timer, Why.DUE_TODAY))
+                elif state == TimerState.BREACHED and since <= _stopped(timer) < now:
+                    self._add(self.teams, case.team, _line(case, key, timer, Why.BREACHED))
             if case.officer is None and case.status in _UNALLOCATED:
-                lines.append(_report_line(case, Why.UNALLOCATED))
-        elif member.role == StaffRole.HUB and case.status == CaseStatus.REPORTED:
-            lines.append(_report_line(case, Why.UNTRIAGED))
-    return sorted(lines, key=_line_order)
+                self.unallocated.append(_report_line(case, Why.UNALLOCATED))
+            if case.status == CaseStatus.REPORTED:
+                self.untriaged.append(_report_line(case, Why.UNTRIAGED))
+
+    @staticmethod
+    def _add(lines: dict[str, list[Line]], who: str | None, line: Line) -> None:
+        if who is not None:
+            lines.setdefault(who, []).append(line)
+
+    def for_member(self, member: Member) -> list[Line]:
+        if member.role == StaffRole.OFFICER:
+            return self.officers.get(member.username, [])
+        if member.role == StaffRole.MANAGER:
+            return self.teams.get(member.team, []) + self.unallocated
+        if member.role == StaffRole.HUB:
+            return self.untriaged
+        return []
 
 
 _UNALLOCATED = frozenset({CaseStatus.REPORTED.value, CaseStatus.TRIAGED.value})
