@@ -84,6 +84,10 @@ class RemindersView:
             "(outcome, position)"
         )
         cursor.execute(
+            "CREATE INDEX IF NOT EXISTS view_reminders_recipient ON view_reminders "
+            "(recipient, intended_at)"
+        )
+        cursor.execute(
             "CREATE TABLE IF NOT EXISTS view_reminder_lines ("
             "reminder_id TEXT NOT NULL, seq INTEGER NOT NULL, case_id TEXT NOT NULL, "
             "reference TEXT NOT NULL, timer TEXT NOT NULL, kind TEXT NOT NULL, "
@@ -205,9 +209,15 @@ def by_outcome(
     )
 
 
-def one(cursor: Cursor, reminder_id: str) -> ReminderRecord | None:
-    found = _records(cursor, "r.reminder_id = ?", (reminder_id,), None)
-    return found[0] if found else None
+def to_recipient(cursor: Cursor, username: str, since: datetime) -> list[ReminderRecord]:
+    """The reminders to one member recorded since `since`, the latest first."""
+    return _records(
+        cursor,
+        "r.recipient = ? AND r.intended_at >= ?",
+        (username, _iso(since)),
+        None,
+        newest_first=True,
+    )
 
 
 def _records(

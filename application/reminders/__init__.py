@@ -132,6 +132,14 @@ class Reminders:
         with self.runner.store.reading() as c:
             return reminders_view.by_outcome(c, outcomes, limit, offset)
 
+    def to_me(self, actor: Actor, days: int = 7) -> list[ReminderRecord]:
+        """The reminders to the reader in the last `days` days, the latest first: what their
+        Today screen shows beside their timers, failed deliveries included."""
+        self.views.ready(reminders_view.RemindersView.name)
+        with self.runner.store.reading() as c:
+            since = self.clock() - timedelta(days=days)
+            return reminders_view.to_recipient(c, actor.username, since)
+
 
 def _as_of(record: ReminderRecord, at: datetime) -> ReminderRecord:
     if record.settled_at is not None and record.settled_at > at:

@@ -25,7 +25,16 @@ from interface.api.app import create_app
 from interface.config import Services, build_services
 from tests.api.helpers import Api
 from tests.cases import DESCRIPTION, VICTIM_NAME, act, allocated
-from tests.conftest import ADMIN, COMPLAINTS, MANAGER, STAFF, Clock, add_staff
+from tests.conftest import (
+    ADMIN,
+    COMPLAINTS,
+    MANAGER,
+    OFFICER,
+    OTHER_OFFICER,
+    STAFF,
+    Clock,
+    add_staff,
+)
 from tests.pdf_text import pdf_text
 from tests.smtp import Inbox, smtp_env, smtp_server
 
@@ -334,3 +343,21 @@ def test_the_case_and_its_evidence_pack_show_who_was_reminded_when(
     assert "escalation to the manager (t.manager)" in told
     assert "escalation to the head of service" in told
     assert "delivery failed" in told and "554 5.7.1 rejected" in told
+
+
+def test_a_member_reads_the_reminders_sent_to_them_and_those_that_failed(
+    reminded: Services, clock: Clock, inbox: Inbox
+) -> None:
+    allocated(reminded)
+    at(clock, 2026, 11, 24, 9, 0)
+    reminded.reminders.send()
+    inbox.refusals = ["550 5.1.1 no such mailbox"] * 2  # the officer's and the manager's
+    at(clock, 2026, 11, 25, 9, 0)
+    reminded.reminders.send()
+
+    mine = reminded.reminders.to_me(OFFICER)
+    assert [(r.kind, r.outcome, r.intended_at.day) for r in mine] == [
+        ("digest", "failed", 25),
+        ("digest", "delivered", 24),
+    ]
+    assert reminded.reminders.to_me(OTHER_OFFICER) == []
