@@ -10,6 +10,7 @@ deliver the outbox), `run` makes passes until stopped, sleeping until the next t
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -30,6 +31,8 @@ from domain.reminder import Reminder
 from processes.reminders import RemindersProcess
 from projections import reminders_view
 from projections.reminders_view import ReminderRecord
+
+_log = logging.getLogger("caseledger.reminders")
 
 
 class NoMailServer(ValueError):
@@ -83,11 +86,19 @@ class Reminders:
 
     def run(self, stop: threading.Event, longest_sleep: timedelta) -> None:
         """Passes until `stop` is set, each sleeping until the next thing is due (at most
-        `longest_sleep`, so new cases and timers are seen)."""
+        `longest_sleep`, so new cases and timers are seen). A pass that fails (the database
+        gone for a moment) is logged by its kind of error and tried again after a while:
+        what it had recorded stays recorded, and what it had claimed is taken over."""
         while not stop.is_set():
-            done = self.send()
-            now = self.clock()
-            wait = min(done.next_at - now, longest_sleep)
+            try:
+                done = self.send()
+            except NoMailServer:
+                raise
+            except Exception as error:  # the next pass starts from the log and the outbox
+                _log.warning("reminders pass failed (%s); trying again", type(error).__name__)
+                stop.wait(min(longest_sleep, timedelta(seconds=5)).total_seconds())
+                continue
+            wait = min(done.next_at - self.clock(), longest_sleep)
             stop.wait(max(wait.total_seconds(), 0.05))
 
     def preview(self, staff: str | None = None) -> list[EmailMessage]:
