@@ -36,7 +36,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.exports.reading import Narrator, Reading
+from application.exports.reading import Narrator, Reading, alleged
 from application.json_values import to_json as plain
 from domain import case_events as ev
 from domain.case_state import EvidenceFile
@@ -207,7 +207,7 @@ def build_content(material: PackMaterial) -> PackContent:
     asking = complainants(material.purpose, events)
     people = name_people(material, asking)
     redaction = Redaction(frozenset(asking), {p.subject_id: p for p in people}, material.reviewed)
-    narrator = Narrator(redaction, material.matrix)
+    narrator = Narrator(redaction, material.matrix, alleged(material.people))
     changes = replay_timers(material.levels, events)
     entries = [
         Entry(stored, narrator.read(stored.event), step)

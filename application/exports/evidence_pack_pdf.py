@@ -434,7 +434,8 @@ class _Pack:
         doc.heading("How to verify", 11)
         doc.text(
             "With Python 3.11 and the cryptography package, run the verifier in the pack, "
-            "pinning the key the landlord publishes (GET /api/v1/audit/public-key):"
+            "pinning the key the landlord publishes (GET /api/v1/audit/public-key.txt on the "
+            "landlord's ledger, no sign-in needed; it must be the key below):"
         )
         doc.text(
             f"python offline_verifier.py {pack_filename(material.reference, material.number)} "
@@ -444,8 +445,9 @@ class _Pack:
         )
         doc.text(
             "It prints OK and this root hash for an untouched pack, and otherwise names the "
-            "file or event that does not match. Compare the root with the checkpoint the "
-            "landlord publishes (GET /api/v1/audit/checkpoints)."
+            "file or event that does not match. Without --trusted-key it says UNANCHORED and "
+            "exits with status 2: the pack would then be checked only against the key it "
+            "carries, which anyone could have made."
         )
 
 

@@ -112,22 +112,31 @@ class Reading:
 class Narrator:
     """Reads one aggregate's events in order. `redaction` decides what of each personal
     value the document's readers see; `matrix` is the risk question set in force, to show
-    the questions, the scale and the bands of an assessment scored on it."""
+    the questions, the scale and the bands of an assessment scored on it; `alleged` are the
+    case's alleged perpetrators, whom its allegations are about (`about`)."""
 
     redaction: Redaction
     matrix: RiskMatrix | None = None
+    alleged: frozenset[UUID] = frozenset()
     _names: dict[str, str] = field(default_factory=dict)  # an id the events use -> words
     _event: Any = None
     _about: frozenset[UUID] = frozenset()
 
     def read(self, event: Any) -> Reading:
         self._event = event
-        self._about = frozenset(_people_named(event))
+        self._about = self.about(event)
         reader = READERS.get(type(event))
         if reader is None:
             raise LookupError(f"no reading for {type(event).__name__}")
         title, lines = reader(self, event)
         return Reading(title, tuple((k, v) for k, v in lines if v not in ("", [], None)))
+
+    def about(self, event: Any) -> frozenset[UUID]:
+        """Whom `event` is about: whoever it names by reference and, for an allegation (the
+        report, a further incident), the alleged perpetrators: what a person is said to have
+        done is their personal data too (UK GDPR art. 4(1)), others' removed as always."""
+        named = frozenset(_people_named(event))
+        return named | self.alleged if isinstance(event, ALLEGATIONS) else named
 
     # --- what the readers see ----------------------------------------------------------
 
@@ -145,6 +154,14 @@ class Narrator:
 
     def recall(self, key: str | None, default: str = "") -> str:
         return self._names.get(key or "", default)
+
+
+ALLEGATIONS = (ev.CaseReported, ev.FurtherIncidentReported)
+
+
+def alleged(people: Mapping[UUID, tuple[Sequence[str], Any]]) -> frozenset[UUID]:
+    """The alleged perpetrators among a case's people (person -> their roles, record)."""
+    return frozenset(p for p, (roles, _) in people.items() if SubjectRole.PERPETRATOR in roles)
 
 
 def _people_named(event: Any) -> list[UUID]:

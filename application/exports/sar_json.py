@@ -6,7 +6,10 @@ What goes in, from the material the use case gathers through the subject index:
 - the request itself: when it arrived, when the answer is due, any extension and why;
 - the person's details and the history of their record;
 - every case they are on: a victim sees the whole history of their case (it is all about
-  them); anyone else the events that name them or hold their data. "Your part" says what
+  them); anyone else the events that name them or hold their data, and an alleged
+  perpetrator also what they are alleged to have done (the report and every further
+  incident: an allegation about a person is their personal data), with everyone else
+  removed as for any reader and the free text under the DPO's review. "Your part" says what
   they were in each case (victim, witness, complainant...);
 - who their information went to outside the landlord (art. 15(1)(c));
 - their requests to us;
@@ -31,6 +34,7 @@ from uuid import UUID
 from application.exports.reading import (
     PLACES,
     Narrator,
+    alleged,
     day,
     detail_lines,
     file_size_words,
@@ -122,7 +126,8 @@ class CaseMaterial:
     """One case: its events, the versions that name the requester by reference (`named`),
     the parts they play in it, everyone on it, and the DPO's free-text decisions. Its victim
     is shown every event; anyone else the events that name them, by reference or in the
-    free text (a witness named in a contact note)."""
+    free text (a witness named in a contact note), and an alleged perpetrator the
+    allegations too."""
 
     case_id: UUID
     reference: str
@@ -256,14 +261,15 @@ def build(material: ExportMaterial) -> Built:
             frozenset({subject.id}), case_people(subject, case.people), case.reviewed
         )
         victim = "victim" in case.parts
-        narrator = Narrator(redaction, material.matrix)
+        narrator = Narrator(redaction, material.matrix, alleged(case.people))
         entries = []
         victim_id = next((e.victim_id for e in case.events if isinstance(e, ev.CaseReported)), None)
         for event in case.events:
             if PLACES.get(type(event)) != "case":
                 raise LookupError(f"{type(event).__name__} has no place in the export")
             named = victim or event.originator_version in case.named
-            if not (named or redaction.names_a_reader(vars(event))):
+            about = redaction.readers & narrator.about(event)
+            if not (named or about or redaction.names_a_reader(vars(event))):
                 continue
             reading = narrator.read(event)
             item = f"{case.case_id}:{event.originator_version}"

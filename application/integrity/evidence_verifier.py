@@ -10,7 +10,8 @@ the ledger. It needs only the Python standard library and the `cryptography` pac
     python offline_verifier.py evidence-pack.zip --trusted-key '<name>+<key id>+<key>'
 
 Pass the landlord's published verifier key with ``--trusted-key``; without it the key
-carried in the bundle is used, which proves only that the bundle is self-consistent.
+carried in the bundle is used, which proves only that the bundle is self-consistent: the
+result is then UNANCHORED, exit status 2, never OK.
 The ledger imports the same functions, so the rules below are stated exactly once.
 
 Merkle tree (RFC 9162 section 2.1): ``leaf_hash(d) = SHA-256(0x00 || d)``,
@@ -1129,21 +1130,33 @@ def print_pack_report(data: bytes, trusted_key: str | None) -> int:
         for problem in report.problems:
             print(problem)
         return 1
-    if trusted_key is None:
-        print(
-            "warning: no --trusted-key given; the pack was checked with its own key "
-            f"{report.files[PACK_KEY].decode().strip()}, compare it with the key the "
-            "landlord publishes",
-            file=sys.stderr,
-        )
     fields, checkpoint = report.fields, report.bundle.checkpoint
-    print(
-        f"OK: evidence pack {fields['pack']} ({fields['purpose']}) of case {fields['case']}: "
+    return _outcome(
+        f"evidence pack {fields['pack']} ({fields['purpose']}) of case {fields['case']}: "
         f"{len(report.files)} files match the signed manifest; {len(report.bundle.events)} "
         f"events, versions 1..{fields['through-version']}, verified against checkpoint size "
-        f"{checkpoint.size} root {b64encode(checkpoint.root)}"
+        f"{checkpoint.size} root {b64encode(checkpoint.root)}",
+        trusted_key,
+        report.files[PACK_KEY].decode().strip(),
     )
-    return 0
+
+
+UNANCHORED = 2  # the exit status of a check that proved only self-consistency
+
+
+def _outcome(verified: str, trusted_key: str | None, carried_key: str) -> int:
+    """OK (0) when the trusted key vouched for what was verified; without one, UNANCHORED
+    (2): anyone can make a bundle consistent with a key of their own, so a plain OK would
+    tell a recipient more than was proved."""
+    if trusted_key is not None:
+        print(f"OK: {verified}")
+        return 0
+    print(
+        f"UNANCHORED: {verified}, with the key it carries ({carried_key}), which proves only "
+        "that it is self-consistent. Run again with --trusted-key and the key the landlord "
+        "publishes (GET /api/v1/audit/public-key.txt on its ledger, no sign-in needed)."
+    )
+    return UNANCHORED
 
 
 def _report_bundle(bundle: object, trusted_key: str | None) -> int:
@@ -1152,18 +1165,13 @@ def _report_bundle(bundle: object, trusted_key: str | None) -> int:
         for problem in report.problems:
             print(problem)
         return 1
-    if trusted_key is None:
-        print(
-            "warning: no --trusted-key given; the bundle was checked with its own key "
-            f"{bundle['verifier_key']}, compare it with the key the landlord publishes",
-            file=sys.stderr,
-        )
     checkpoint = report.checkpoint
-    print(
-        f"OK: {len(report.events)} events of case {report.case_id} verified against "
-        f"checkpoint size {checkpoint.size} root {b64encode(checkpoint.root)}"
+    return _outcome(
+        f"{len(report.events)} events of case {report.case_id} verified against "
+        f"checkpoint size {checkpoint.size} root {b64encode(checkpoint.root)}",
+        trusted_key,
+        str(bundle["verifier_key"]),
     )
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 """The audit routes: the checkpoint signing keys, the signed checkpoints, and verification.
 
 * `GET /api/v1/audit/public-key` is public: a third party needs the landlord's verifier
-  key to check an evidence bundle, and it is no secret.
+  key to check an evidence bundle, and it is no secret (`public-key.txt`: the key alone,
+  to paste after the verifier's `--trusted-key`).
 * `GET /api/v1/audit/checkpoints` needs any staff token: checkpoints hold no personal
   data (origin, tree size, root hash, time), but they show how busy the ledger is.
 * `GET /api/v1/audit/verify` is the `auditor` role's alone: it reads every stored event.
@@ -116,5 +117,13 @@ def audit_blueprint(services: Services, actor: Callable[[], Actor]) -> Blueprint
             files = services.files.verify()
             answer |= {"files": files.to_json(), "ok": answer["ok"] and files.ok}
         return jsonify(answer)
+
+    @audit.get("/public-key.txt")
+    def public_key_text() -> Response:
+        """The current verifier key alone, as a line to paste after `--trusted-key`."""
+        keys = integrity.recorder.keys()
+        if not keys:
+            raise NotFound("no checkpoint has been signed yet")
+        return Response(keys[-1].verifier_key + "\n", mimetype="text/plain")
 
     return audit

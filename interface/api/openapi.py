@@ -151,10 +151,10 @@ def multipart_of(body: type[Schema]) -> dict[str, Any]:
     return {"multipart/form-data": {"schema": form}}
 
 
-def public(summary: str) -> Operation:
+def public(summary: str, content: dict[str, Any] = JSON) -> Operation:
     """A GET anyone may make: no token, no personal data."""
     return {
-        "get": {"summary": summary, "responses": {"200": {"description": "OK", "content": JSON}}}
+        "get": {"summary": summary, "responses": {"200": {"description": "OK", "content": content}}}
     }
 
 
@@ -357,6 +357,10 @@ def _audit_paths() -> dict[str, Operation]:
             codes=(401, 422),
         ),
         "/api/v1/audit/verify": read("Recompute the integrity log from storage (auditor)"),
+        "/api/v1/audit/public-key.txt": public(
+            "The current verifier key alone, to paste after --trusted-key (public)",
+            {"text/plain": {"schema": {"type": "string"}}},
+        ),
         "/api/v1/audit/reminders": read(
             "Reminders by outcome, newest first: by default the failed and undeliverable "
             "(auditor, admin; references and ids only)",

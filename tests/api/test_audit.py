@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from application.integrity.evidence_verifier import open_checkpoint, parse_verifier_key
+from pathlib import Path
+
+from application.integrity.evidence_verifier import main, open_checkpoint, parse_verifier_key
 from tests.api.helpers import API, Api
 
 
@@ -19,6 +21,27 @@ def test_the_public_key_is_public_and_checks_the_checkpoints(api: Api) -> None:
     assert listed.status_code == 200
     notes = [c["note"] for c in listed.get_json()["checkpoints"]]
     assert notes and all(open_checkpoint(note, verifier).size > 0 for note in notes)
+
+
+def test_the_key_as_text_is_what_an_outsider_pastes_into_the_verifier(
+    api: Api, tmp_path: Path
+) -> None:
+    case = api.allocated_case()
+    case = api.step(case, "complaints", {"stage": "stage_1", "summary": "Too slow."}, "complaints")
+    made = api.client.post(
+        f"{API}/cases/{case['case_id']}/evidence-packs",
+        json={"purpose": "complaint"},
+        headers=api.auth("complaints"),
+    )
+    pack = tmp_path / "pack.zip"
+    pack.write_bytes(api.client.get(made.headers["Location"], headers=api.auth("complaints")).data)
+
+    text = api.client.get(f"{API}/audit/public-key.txt")  # no token
+    assert text.status_code == 200 and text.mimetype == "text/plain"
+    pasted = text.get_data(as_text=True).strip()
+    assert pasted == api.client.get(f"{API}/audit/public-key").get_json()["verifier_key"]
+    assert main([str(pack), "--trusted-key", pasted]) == 0
+    assert main([str(pack)]) == 2  # unanchored: never a plain OK
 
 
 def test_only_the_auditor_may_run_verify(api: Api) -> None:

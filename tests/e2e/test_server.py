@@ -232,32 +232,38 @@ def test_views_kept_by_their_own_process_and_reads_that_wait_for_their_writes(
             stderr=(workdir / "worker.log").open("ab"),
         )
 
+    def report() -> tuple[str, dict[str, str]]:
+        status, headers, case = server.call("POST", "/api/v1/cases", REPORT, hub)
+        assert status == 201
+        return f"/api/v1/cases/{case['case_id']}", {"X-Min-Position": headers["X-Ledger-Position"]}
+
+    def shown_once_caught_up(path: str, written: dict[str, str]) -> None:
+        """A worker that is starting (a new Python process, slow on a busy machine) answers
+        503 until it has caught up; then the write is shown."""
+        deadline = time.monotonic() + 30
+        while (status := server.call("GET", path, None, hub, written)[0]) == 503:
+            assert time.monotonic() < deadline, "the worker never caught up"
+            time.sleep(1)  # as Retry-After says
+        assert status == 200
+
     worker = start_worker()
     server.start()
     try:
-        status, headers, case = server.call("POST", "/api/v1/cases", REPORT, hub)
-        assert status == 201
-        written = {"X-Min-Position": headers["X-Ledger-Position"]}
-        status, headers, shown = server.call(
-            "GET", f"/api/v1/cases/{case['case_id']}", None, hub, written
-        )
+        shown_once_caught_up(*report())
+        # the worker is running: a read waits (at most CASELEDGER_VIEW_WAIT_S) for its write
+        path, written = report()
+        status, headers, shown = server.call("GET", path, None, hub, written)
         assert status == 200 and shown["description"] == "Abuse in the stairwell"
         assert int(headers["X-Projection-Position"]) >= int(written["X-Min-Position"])
 
         worker.kill()  # no process keeps the views now: a read of a newer write must say so
         worker.wait(timeout=10)
-        status, headers, second = server.call("POST", "/api/v1/cases", REPORT, hub)
-        written = {"X-Min-Position": headers["X-Ledger-Position"]}
-        path = f"/api/v1/cases/{second['case_id']}"
+        path, written = report()
         status, headers, problem = server.call("GET", path, None, hub, written)
         assert status == 503 and headers["Retry-After"] == "1", problem
 
         worker = start_worker()  # a restarted worker carries on from its tracked positions
-        deadline = time.monotonic() + 30
-        while (status := server.call("GET", path, None, hub, written)[0]) == 503:
-            assert time.monotonic() < deadline, "the restarted worker never caught up"
-            time.sleep(1)  # as Retry-After says
-        assert status == 200
+        shown_once_caught_up(path, written)
     finally:
         server.stop()
         worker.terminate()

@@ -158,14 +158,19 @@ def test_a_note_about_the_requester_is_theirs_and_other_people_are_removed_and_c
     _, perpetrator = _answered(services.subject_rights, s.perpetrator_id)
     text = json.dumps(perpetrator)
     assert perpetrator["your details"]["details"][0] == f"Name: {PERPETRATOR_NAME}"
-    assert VICTIM_NAME not in text and DESCRIPTION not in text
     [case] = perpetrator["cases"]
     assert case["your part"] == "alleged perpetrator"
-    [identified] = case["events"]
+    # what he is alleged to have done is his data too, without the victim's name or details
+    reported, identified = case["events"]
+    assert reported["what"] == "Report received"
+    assert reported["details"]["Victim"] == "victim 1"
+    assert reported["details"]["What happened"] == DESCRIPTION.replace("Quorindale", "[victim 1]")
+    assert "Quorindale" not in text and "07700 900111" not in text
+    assert CONTACT_SUMMARY not in text and "The children are afraid" not in text
     assert identified["details"]["Notes"] == PERPETRATOR_NOTES  # about him: never "another's"
     assert "another person" not in text
     removed = perpetrator["information about other people"]
-    assert removed["items removed"] == 0 and removed["what was removed"] == []
+    assert removed["items removed"] == 1
 
 
 def test_the_dpo_withholds_item_by_item_and_the_export_reveals_only_what_it_may(
@@ -405,7 +410,8 @@ def test_one_person_in_three_cases_sees_their_parts_and_nobody_elses(services: S
     }
     assert export["your details"]["details"] == [f"Name: {person}"]
     assert "Slurs at the bus stop" in text  # their own case's free text
-    for someone_else in (VICTIM_NAME, DESCRIPTION, "Other Victim", "Eggs thrown"):
+    assert "Eggs thrown" in text  # what they are alleged to have done
+    for someone_else in (VICTIM_NAME, DESCRIPTION, "Other Victim"):
         assert someone_else not in text
 
 

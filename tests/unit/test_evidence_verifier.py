@@ -418,15 +418,15 @@ def test_the_command_line_prints_each_problem(
     ]
 
 
-def test_the_command_line_warns_without_a_trusted_key(
+def test_without_a_trusted_key_the_command_line_says_unanchored_never_ok(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(GOOD), encoding="utf-8")
-    assert main([str(path)]) == 0
-    captured = capsys.readouterr()
-    assert captured.out.startswith("OK: 5 events of case ")
-    assert "no --trusted-key" in captured.err
+    assert main([str(path)]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("UNANCHORED: 5 events of case ") and "OK" not in out
+    assert KEY.verifier_key() in out and "--trusted-key" in out
 
 
 def test_the_command_line_reports_an_unreadable_bundle(
