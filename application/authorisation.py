@@ -64,9 +64,21 @@ def may_see(actor: Actor, case: CaseAccess) -> bool:
     return any(getattr(case, seen.attribute) == seen.value for seen in sight(actor))
 
 
-def may_target(actor: Actor, command: type[CaseCommand[object]], case: CaseAccess) -> bool:
-    """May the actor address this case with this command at all (else it is not found)?"""
-    if actor.role == COMPLAINTS and command.opens_to_complaints:
+def may_target(
+    actor: Actor,
+    command: type[CaseCommand[object]],
+    case: CaseAccess,
+    *,
+    by_reference: bool = False,
+) -> bool:
+    """May the actor address this case with this command at all (else it is not found)?
+
+    The complaints liaison sees only cases under complaint or review. A complaint or a case
+    review request arrives naming a case by its reference (the victim has it from their
+    letters), so the liaison may record one on any case it names *by that reference*
+    (`POST /complaints`, `POST /case-reviews`, logged with their purpose); a case id it cannot
+    see is not found for it, as for everyone."""
+    if by_reference and actor.role == COMPLAINTS and command.opens_to_complaints:
         return True
     return may_see(actor, case)
 

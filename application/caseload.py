@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from application.actors import Actor
 from application.authorisation import may_read_cases, sight
 from application.clock import Clock
-from application.errors import Forbidden
+from application.errors import Forbidden, NotFound
 from application.freshness import ViewFreshness
+from domain.errors import InvalidCommand
 from domain.service_levels import ServiceLevels, Timer, TimerState
 from projections import case_summaries, timers
 
@@ -94,6 +96,21 @@ class Caseload:
                 c, sight(actor), wanted, among=late, limit=limit, offset=offset
             )
         return Page(found.items, found.total, limit, offset, position)
+
+    def case_named(self, reference: str) -> UUID:
+        """The case a complainant names by its reference (`HC-2026-7KQ4MZ`), whoever may
+        see it: only for a command that the reference opens to its caller
+        (`application.authorisation.may_target`), which decides."""
+        self._views.ready("case_summaries")
+        with self._views.store.reading() as c:
+            found = case_summaries.cases_with_reference(c, reference.strip().upper())
+        if not found:
+            raise NotFound("no case has this reference")
+        if len(found) > 1:
+            raise InvalidCommand(
+                "case_reference", "names more than one case: a manager of the case records it"
+            )
+        return UUID(found[0])
 
     @staticmethod
     def _check(actor: Actor) -> None:

@@ -76,7 +76,7 @@ class ViewFreshness:
     def ready(self, *names: str) -> int:
         """Make the named views fit to read (see the module's docstring); their position."""
         if self.mode == INLINE:
-            position = self.runner.catch_up(*names)
+            position = self.runner.catch_up(*names, reading=True)
         else:
             position = self._wait_for(names, _wanted.get())
         seen = _seen.get()

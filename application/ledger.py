@@ -30,6 +30,7 @@ from eventsourcing.utils import TopicError, resolve_topic
 from application.actors import Actor
 from application.authorisation import (
     CaseAccess,
+    authorise,
     authorise_command,
     may_read_cases,
     may_see,
@@ -187,7 +188,6 @@ class CaseLedger(Application):
         self.save(*acting.new_people, case)
         return case
 
-    @_in_one_key_scope
     def execute(
         self,
         case_id: UUID,
@@ -195,22 +195,52 @@ class CaseLedger(Application):
         *,
         actor: Actor,
         seen_version: int | None = None,
+        by_reference: bool = False,
     ) -> Executed[R]:
         """The one way a case changes: check the actor may issue the command on this case,
         check the version they saw (None: any version will do), let the domain decide, and
-        save every new event (and any new person's record) in one transaction, or none."""
-        authorise_command(actor, command)
+        save every new event (and any new person's record) in one transaction, or none.
+        `by_reference`: the actor named the case by the reference a complainant gave
+        (`application.authorisation.may_target`)."""
+        return self.execute_request(
+            case_id,
+            type(command),
+            lambda: command,
+            actor=actor,
+            seen_version=lambda: seen_version,
+            by_reference=by_reference,
+        )
+
+    @_in_one_key_scope
+    def execute_request(
+        self,
+        case_id: UUID,
+        kind: type[CaseCommand[R]],
+        command: Callable[[], CaseCommand[R]],
+        *,
+        actor: Actor,
+        seen_version: Callable[[], int | None],
+        by_reference: bool = False,
+    ) -> Executed[R]:
+        """`execute` for a request read in the order its refusals come: the role (403), a
+        case the actor may not address (404, so a hidden case's version is never told), then
+        the version they saw (`seen_version`, e.g. If-Match) and the command (`command`, e.g.
+        the body) are read, then the version is compared (412)."""
+        authorise(actor, kind.noun)
         case = self._load_case(case_id)
-        if not may_target(actor, type(command), case_access(case)):
+        if not may_target(actor, kind, case_access(case), by_reference=by_reference):
             raise NotFound("no such case")
-        if seen_version is not None and case.version != seen_version:
-            raise StaleVersion(seen_version, case.version)
+        seen = seen_version()
+        issued = command()
+        authorise_command(actor, issued)
+        if seen is not None and case.version != seen:
+            raise StaleVersion(seen, case.version)
         acting = _Acting(self, actor, self.clock())
-        result = command.run(case, acting)
+        result = issued.run(case, acting)
         try:
             self.save(*acting.new_people, case)
         except IntegrityError:
-            raise StaleVersion(seen_version, self._load_case(case_id).version) from None
+            raise StaleVersion(seen, self._load_case(case_id).version) from None
         return Executed(case, result)
 
     # --- what commands ask of the ledger --------------------------------------------------

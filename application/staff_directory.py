@@ -1,8 +1,10 @@
 """Staff accounts and authentication: `caseledger staff add` and the API's bearer tokens.
 
 A verified token is remembered by its SHA-256 digest so that scrypt runs once per token per
-process, but the account itself is read on every request: removing a member or rotating
-their token takes effect at once.
+process, and the member it names by the version they were read at. Every request still asks
+the event store for the member's latest version (one indexed row, nothing decoded), and reads
+them again when it moved: removing a member or rotating their token takes effect at once, in
+every process, without replaying their history on each request.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class StaffDirectory:
         self._app = app
         self._clock = clock
         self._verified: dict[bytes, str] = {}  # token digest -> the stored hash it matched
+        self._members: dict[UUID, StaffMember] = {}  # as last read, checked by version
         self._lock = threading.Lock()
 
     def add(
@@ -42,7 +45,7 @@ class StaffDirectory:
     ) -> tuple[StaffMember, str]:
         """Create an account (with the work address reminders go to, if given); returns it
         and its token, which is shown once and never stored."""
-        self._require_admin(actor)
+        self.require_admin(actor)
         token = new_token(staff_id_for(username))
         member = StaffMember.add(
             username=username,
@@ -62,7 +65,7 @@ class StaffDirectory:
         return member, token
 
     def rotate_token(self, username: str, *, actor: Actor) -> str:
-        self._require_admin(actor)
+        self.require_admin(actor)
         member = self.get(username)
         token = new_token(member.id)
         member.rotate_token(token_hash=hash_token(token), actor=actor.username, at=self._clock())
@@ -70,21 +73,21 @@ class StaffDirectory:
         return token
 
     def remove(self, username: str, *, reason: str, actor: Actor) -> None:
-        self._require_admin(actor)
+        self.require_admin(actor)
         member = self.get(username)
         member.remove(reason=reason, actor=actor.username, at=self._clock())
         self._app.save(member)
 
     def set_email(self, username: str, email: str, *, actor: Actor) -> StaffMember:
         """Set (or, with "", clear) the address a member's reminders go to."""
-        self._require_admin(actor)
+        self.require_admin(actor)
         member = self.get(username)
         member.set_email(email=email, actor=actor.username, at=self._clock())
         self._app.save(member)
         return member
 
     def move_team(self, username: str, team: str, *, actor: Actor) -> StaffMember:
-        self._require_admin(actor)
+        self.require_admin(actor)
         member = self.get(username)
         member.move_team(team=team, actor=actor.username, at=self._clock())
         self._app.save(member)
@@ -99,14 +102,14 @@ class StaffDirectory:
     def acting_as(self, username: str) -> Actor:
         """A member of staff named on the server's shell (`--as NAME`): who the ledger records
         as doing what the command does. Only an active member can be named."""
-        member = self._load(staff_id_for(username))
+        member = self._current(staff_id_for(username))
         if member is None or not member.active:
             raise NotFound(f"no active member of staff called {username}")
         return Actor(username=member.username, role=StaffRole(member.role), team=member.team)
 
     def authenticate(self, token: str) -> Actor:
         staff_id = staff_id_of(token)
-        member = self._load(staff_id) if staff_id else None
+        member = self._current(staff_id) if staff_id else None
         if member is None or not member.active:
             raise Unauthenticated("invalid or revoked token")
         digest = hashlib.sha256(token.encode()).digest()
@@ -119,6 +122,22 @@ class StaffDirectory:
                 self._verified[digest] = member.token_hash
         return Actor(username=member.username, role=StaffRole(member.role), team=member.team)
 
+    def _current(self, staff_id: UUID) -> StaffMember | None:
+        """The member as they now are, read only to decide who someone is (never changed:
+        commands on a member use `get`, which replays them afresh)."""
+        latest = self._app.recorder.select_events(staff_id, desc=True, limit=1)
+        if not latest:
+            return None
+        with self._lock:
+            known = self._members.get(staff_id)
+        if known is not None and known.version == latest[0].originator_version:
+            return known
+        member = self._load(staff_id)
+        if member is not None:
+            with self._lock:
+                self._members[staff_id] = member
+        return member
+
     def _load(self, staff_id: UUID) -> StaffMember | None:
         try:
             member: object = self._app.repository.get(staff_id)
@@ -127,6 +146,7 @@ class StaffDirectory:
         return member if isinstance(member, StaffMember) else None
 
     @staticmethod
-    def _require_admin(actor: Actor) -> None:
+    def require_admin(actor: Actor) -> None:
+        """Only an admin manages staff accounts (checked before a request's body is read)."""
         if actor.role != StaffRole.ADMIN:
             raise Forbidden("only an admin manages staff accounts")

@@ -9,6 +9,9 @@ database `test` at 127.0.0.1:5432, dropped afterwards):
   `bench.commands`), SQLite and PostgreSQL;
 * `api`: latency and throughput of the real `caseledger serve` at 1, 8 and 32 clients
   (`bench.api`), SQLite and PostgreSQL;
+* `reads`: GET /cases and GET /cases/{id} at 1, 8 and 32 clients against the ceiling, a
+  minimal Flask + waitress application over the same view rows, side by side (`bench.reads`),
+  SQLite and PostgreSQL;
 * `growth`: rebuild, verify, subject access export and one-case work at 10^4 and 10^5
   events on SQLite and 10^4 on PostgreSQL; `--large` adds 10^6 on SQLite and 10^5 and 10^6
   on PostgreSQL (`bench.growth`; PostgreSQL to 10^6 takes about an hour here);
@@ -47,11 +50,13 @@ from bench.commands import command_throughput
 from bench.common import ENGINES
 from bench.costs import costs
 from bench.growth import growth
+from bench.reads import reads_against_ceiling
+from bench.reads import table as reads_table
 from bench.sar_scale import sar_at_scale
 from bench.verify_scale import verify_at_scale
 
 RESULTS = Path(__file__).with_name("results")
-PARTS = ("commands", "api", "growth", "costs")
+PARTS = ("commands", "api", "reads", "growth", "costs")
 EXTRA_PARTS = ("sar", "verify", "catchup")  # long: run only when asked for with --only
 
 
@@ -119,6 +124,10 @@ def run(
             results[part] = [
                 api_latency(e, 200, (1, 8, 32), 2000 // scale, 6 / scale) for e in engines
             ]
+        elif part == "reads":
+            results[part] = [
+                reads_against_ceiling(e, 200, (1, 8, 32), 4000 // scale, 4 / scale) for e in engines
+            ]
         elif part == "growth":
             results[part] = [growth(e, n) for e, n in sizes(large, quick).items() if e in engines]
         elif part == "verify":
@@ -182,6 +191,8 @@ def table(results: dict[str, Any]) -> str:
             f"{r['engine']} {r['server_peak_rss_kib'] // 1024} MiB" for r in results["api"]
         )
         lines.append(f"\nServer peak RSS after the API runs: {peaks}.")
+    if "reads" in results:
+        lines += reads_table(results["reads"])
     if "growth" in results:
         lines += [
             "",

@@ -135,7 +135,7 @@ def api_latency(
     engine: str, seed: int, levels: tuple[int, ...], requests: int, seconds: float
 ) -> dict[str, Any]:
     with fresh_store(engine) as store:
-        tokens = _prepare(store, max(seed, max(levels)))
+        tokens = prepare(store, max(seed, max(levels)))
         server = Server(store)
         try:
             hub, manager = tokens[HUB.username], tokens[MANAGER.username]
@@ -169,7 +169,7 @@ def api_latency(
     return {"engine": engine, "seeded_cases": seed, "server_peak_rss_kib": peak, **results}
 
 
-def _prepare(store: Store, seed: int) -> dict[str, str]:
+def prepare(store: Store, seed: int) -> dict[str, str]:
     services = store.services()
     try:
         tokens = add_staff(services)

@@ -216,15 +216,18 @@ def free_port() -> int:
 
 
 class Server:
-    """`caseledger serve` on a free port of 127.0.0.1, in the store's directory."""
+    """`caseledger serve` on a free port of 127.0.0.1, in the store's directory (or, with
+    `command`, another server taking `--port` and `--threads`: `bench.ceiling`)."""
 
-    def __init__(self, store: Store, threads: int = 8) -> None:
+    def __init__(
+        self, store: Store, threads: int = 8, command: Sequence[str] = (CASELEDGER, "serve")
+    ) -> None:
         self.port = free_port()
         self._log = (store.directory / "server.log").open("ab")
         self.process = subprocess.Popen(
-            [CASELEDGER, "serve", "--port", str(self.port), "--threads", str(threads)],
+            [*command, "--port", str(self.port), "--threads", str(threads)],
             cwd=store.directory,
-            env=store.process_env(),
+            env=store.process_env() | {"PYTHONPATH": str(ROOT)},
             stdout=self._log,
             stderr=self._log,
         )

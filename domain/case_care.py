@@ -273,12 +273,10 @@ class VictimCare(CaseState):
             raise InvalidCommand("subject_id", "the person is not part of this case")
         if not agency.strip():
             raise InvalidCommand("agency", "is required")
-        clause = "9.4" if who == self._victim else "5.9"
         on = term(DisclosureBasis, basis, "basis")
         self._check_sharing_basis(
             Recipient.SUPPORT_AGENCY,
             on,
-            clause,
             consent_id=consent_id,
             concern_id=concern_id,
             legal_basis=legal_basis,

@@ -145,7 +145,7 @@ class ConsentAndSharing(CaseState):
         recorded details (`victim_details`, `domain.lawful_bases.victim_details_in`)."""
         how = term(PoliceReportBasis, basis, "basis")
         if how == PoliceReportBasis.CONSENT:
-            self._consent_in_force(consent_id, Recipient.POLICE, "9.2")
+            self._consent_in_force(consent_id, Recipient.POLICE)
         elif consent_id is not None:
             raise InvalidCommand("consent_id", "only for a report made with consent")
         if how == PoliceReportBasis.LEGAL_OBLIGATION and not (legal_basis or "").strip():
@@ -201,7 +201,6 @@ class ConsentAndSharing(CaseState):
         self._check_sharing_basis(
             Recipient.MULTI_AGENCY_PANEL,
             on,
-            "9.3",
             consent_id=consent_id,
             concern_id=concern_id,
             legal_basis=None,
@@ -254,7 +253,6 @@ class ConsentAndSharing(CaseState):
             self._check_sharing_basis(
                 to,
                 on,
-                "9.4",
                 consent_id=consent_id,
                 concern_id=concern_id,
                 legal_basis=legal_basis,

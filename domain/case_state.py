@@ -22,7 +22,7 @@ from domain import case_events as ev
 from domain.case_status import status_after
 from domain.errors import InvalidCommand, PolicyViolation
 from domain.instants import aware
-from domain.lawful_bases import SAFEGUARDING_RECIPIENTS
+from domain.lawful_bases import SAFEGUARDING_RECIPIENTS, sharing_clause
 from domain.personal import Personal
 from domain.policy import POLICY_VERSION
 from domain.vocabulary import (
@@ -270,11 +270,15 @@ class CaseState(Aggregate):
             )
         return how
 
+    def _sharing_clause(self, recipient: Recipient, whose: UUID) -> str:
+        """The clause a refusal names: the recipient's (`domain.lawful_bases.sharing_clause`),
+        or 5.9 when the information is another person's than the victim's."""
+        return sharing_clause(recipient) if whose == self._victim else "5.9"
+
     def _consent_in_force(
         self,
         consent_id: str | None,
         recipient: Recipient,
-        clause: str,
         subject: UUID | None = None,
         recipient_name: str | None = None,
     ) -> Consent:
@@ -282,6 +286,7 @@ class CaseState(Aggregate):
         shared (`subject`, by default the victim: 5.9, 9.4); a support agency must be the one
         named."""
         whose = subject or self._victim
+        clause = self._sharing_clause(recipient, whose)
         consent = self.consents.get(consent_id or "")
         if consent is None or not consent.in_force or consent.recipient != recipient:
             giver = "the victim" if whose == self.victim_id else "the person referred"
@@ -306,7 +311,6 @@ class CaseState(Aggregate):
         self,
         recipient: Recipient,
         basis: str,
-        clause: str,
         *,
         consent_id: str | None,
         concern_id: str | None,
@@ -316,7 +320,9 @@ class CaseState(Aggregate):
     ) -> None:
         """The basis of sharing with an agency (9.4; `domain.lawful_bases`): consent in force from
         the person whose information it is, a recorded safeguarding concern named by its id,
-        or a named legal obligation. Each id belongs to its own basis only."""
+        or a named legal obligation. Each id belongs to its own basis only. A refusal names the
+        recipient's clause, whichever command asked (`_sharing_clause`)."""
+        clause = self._sharing_clause(recipient, subject or self._victim)
         if basis != DisclosureBasis.CONSENT and consent_id is not None:
             raise InvalidCommand("consent_id", "only for sharing on consent")
         if basis != DisclosureBasis.SAFEGUARDING and concern_id is not None:
@@ -324,15 +330,15 @@ class CaseState(Aggregate):
         if basis != DisclosureBasis.LEGAL_OBLIGATION and legal_basis is not None:
             raise InvalidCommand("legal_basis", "only for sharing on a legal obligation")
         if basis == DisclosureBasis.CONSENT:
-            self._consent_in_force(consent_id, recipient, clause, subject, recipient_name)
+            self._consent_in_force(consent_id, recipient, subject, recipient_name)
         elif basis == DisclosureBasis.SAFEGUARDING:
             if recipient not in SAFEGUARDING_RECIPIENTS:
                 raise PolicyViolation(
-                    "6.2", "a safeguarding concern allows telling an agency, not a representative"
+                    clause, "a safeguarding concern allows telling an agency, not a representative"
                 )
             if not self.safeguarding_concerns:
                 raise PolicyViolation(
-                    "9.4",
+                    clause,
                     "without consent, only a recorded safeguarding concern allows sharing: "
                     "none is recorded",
                 )
@@ -356,7 +362,7 @@ class CaseState(Aggregate):
             return  # councillors and MPs need no written consent (6.3)
         if basis != DisclosureBasis.CONSENT:
             raise PolicyViolation("6.2", "a representative is told only with written consent")
-        consent = self._consent_in_force(consent_id, Recipient.REPRESENTATIVE, "6.2")
+        consent = self._consent_in_force(consent_id, Recipient.REPRESENTATIVE)
         if consent.form != ConsentForm.WRITTEN:
             raise PolicyViolation("6.2", "the representative needs the victim's written consent")
         if consent.representative_id != representative_id:

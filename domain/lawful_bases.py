@@ -89,23 +89,35 @@ def lawful_bases(
     return bases
 
 
+def sharing_clause(recipient: str) -> str:
+    """The clause a refusal to share with `recipient` names, whichever command refused it:
+    the police 9.2 (we report to them as a Third-Party Reporting Centre, with consent or where
+    legally obliged), a multi-agency panel 9.3, a representative 6.2, any other agency 9.4."""
+    return {
+        Recipient.POLICE.value: "9.2",
+        Recipient.MULTI_AGENCY_PANEL.value: "9.3",
+        Recipient.REPRESENTATIVE.value: "6.2",
+    }.get(recipient, "9.4")
+
+
 def refusal(recipient: str) -> Refusal:
     """Why nothing may be shared with a recipient that has no lawful basis."""
+    clause = sharing_clause(recipient)
     if recipient == Recipient.REPRESENTATIVE:
-        return Refusal("6.2", "a representative is told only with the victim's written consent")
+        return Refusal(clause, "a representative is told only with the victim's written consent")
     if recipient == Recipient.POLICE:
         return Refusal(
-            "9.2",
+            clause,
             "no consent, safeguarding concern or legal obligation: only anonymous intelligence "
             "without the victim's details may go to the police",
         )
     if recipient == Recipient.MULTI_AGENCY_PANEL:
         return Refusal(
-            "9.3",
+            clause,
             "a multi-agency referral needs the victim's agreement or a recorded safeguarding "
             "concern",
         )
-    return Refusal("9.4", "no consent from the victim in force, and no safeguarding concern")
+    return Refusal(clause, "no consent from the victim in force, and no safeguarding concern")
 
 
 def _digits(text: str) -> str:

@@ -35,7 +35,16 @@ def _serve(services: Services, args: argparse.Namespace) -> int:
     app = create_app(services)
     logging.getLogger("caseledger").info("serving on http://%s:%s", args.host, args.port)
     services.integrity.start_timer()  # signs events saved just before a quiet spell
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="caseledger")
+    waitress.serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        ident="caseledger",
+        # waitress drops X-Forwarded-* itself unless told otherwise; with trusted proxies the
+        # app's ProxyFix reads them (CASELEDGER_TRUSTED_PROXIES), never the client's own.
+        clear_untrusted_proxy_headers=not services.trusted_proxies,
+    )
     return 0
 
 

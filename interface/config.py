@@ -31,6 +31,7 @@ from application.integrity.log import IntegrityLog, open_integrity_log
 from application.ledger import CaseLedger
 from application.reminders import Reminders
 from application.sharing_answers import SharingAnswers
+from application.sign_in_throttle import SignInThrottle
 from application.staff_directory import StaffDirectory
 from application.subject_rights import SubjectRights
 from application.tsm_statistics import Statistics
@@ -104,7 +105,9 @@ class Services:
     statistics: Statistics
     files: EvidenceFiles
     reminders: Reminders
+    sign_in: SignInThrottle
     replica: PostgresDatastore | None = None
+    trusted_proxies: int = 0  # reverse proxies whose X-Forwarded-For the API believes
 
     def close(self) -> None:
         self.integrity.close()
@@ -163,6 +166,8 @@ def build_services(
         )
         runner.setup()
         integrity = open_integrity_log(env, ledger.recorder)
+        sign_in = SignInThrottle(runner.store, clock)
+        sign_in.setup()
     views = ViewFreshness(runner, settings.projections, settings.view_wait_s)
     cases = CaseScreen(views, key_store)
     files = open_files(settings, ledger)
@@ -183,5 +188,7 @@ def build_services(
         statistics=Statistics(views, levels, clock, settings.homes_owned),
         files=files,
         reminders=reminders,
+        sign_in=sign_in,
         replica=replica,
+        trusted_proxies=settings.trusted_proxies,
     )

@@ -175,7 +175,15 @@ def _cases(services: Services, clock: WalkingClock) -> None:
     liaison = Actor("c.liaison", StaffRole.COMPLAINTS, "complaints")
 
     def step(case: HateCase, actor: Actor, command: CaseCommand[object]) -> HateCase:
-        return ledger.execute(case.id, command, actor=actor, seen_version=case.version).case
+        """The command as the actor issues it; a complaint or review request names the case
+        by its reference, as the liaison's `POST /complaints` does."""
+        return ledger.execute(
+            case.id,
+            command,
+            actor=actor,
+            seen_version=case.version,
+            by_reference=type(command).opens_to_complaints,
+        ).case
 
     def allocated(case: HateCase, officer: Actor) -> HateCase:
         """Triaged by the hub and allocated to `officer`."""

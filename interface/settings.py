@@ -37,6 +37,7 @@ naming the variable, before anything is opened; `caseledger` turns it into one l
 | `CASELEDGER_HEAD_OF_SERVICE_EMAIL` | | the ladder's last rung |
 | `CASELEDGER_CASE_URL` | `http://127.0.0.1:8000/cases/{case_id}` | a case's link |
 | `CASELEDGER_REMINDERS_LEASE_S` | `120` | a planner's or sender's hold on its work |
+| `CASELEDGER_TRUSTED_PROXIES` | `0` | reverse proxies whose `X-Forwarded-For` is believed |
 
 The eventsourcing library reads its own variables itself; `library_env` is the environment it
 is given, with the defaults above and the integrity recorder filled in. The PostgreSQL
@@ -93,6 +94,7 @@ DEFAULTS = {
     "CASELEDGER_HOUR_TIMERS": "first_response,emergency_repair",
     "CASELEDGER_CASE_URL": "http://127.0.0.1:8000/cases/{case_id}",
     "CASELEDGER_REMINDERS_LEASE_S": "120",
+    "CASELEDGER_TRUSTED_PROXIES": "0",
 }
 
 T = TypeVar("T")
@@ -240,6 +242,7 @@ class Settings:
     homes_owned: int
     files: FileSettings
     reminders: ReminderSettings
+    trusted_proxies: int  # how many X-Forwarded-For entries (from the right) to believe
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -280,6 +283,12 @@ class Settings:
             ),
             files=FileSettings.read(env),
             reminders=_reminders(env, levels),
+            trusted_proxies=_read(
+                env,
+                "CASELEDGER_TRUSTED_PROXIES",
+                _at_least(0, int),
+                "a whole number of reverse proxies (0 when clients connect directly)",
+            ),
         )
 
     @property

@@ -52,6 +52,8 @@ class AccessLogView:
     def drop_tables(self, cursor: Cursor) -> None:
         cursor.execute("DROP TABLE IF EXISTS view_access_log")
 
+    uses = (AccessRecorded,)
+
     def process(self, cursor: Cursor, event: Any, position: int) -> None:
         if not isinstance(event, AccessRecorded):
             return

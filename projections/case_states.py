@@ -37,6 +37,8 @@ class CaseStates:
     def drop_tables(self, cursor: Cursor) -> None:
         cursor.execute("DROP TABLE IF EXISTS view_case_states")
 
+    uses = (ev.CaseReported, ev.CaseEvent)
+
     def process(self, cursor: Cursor, event: Any, position: int) -> None:
         if isinstance(event, ev.CaseReported):
             case = event.mutate(None)

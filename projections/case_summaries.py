@@ -60,7 +60,7 @@ class CaseSummaries:
             "strands TEXT NOT NULL, received_at TEXT NOT NULL, updated_at TEXT NOT NULL, "
             "version INTEGER NOT NULL, under_complaint_or_review INTEGER NOT NULL DEFAULT 0)"
         )
-        for column in ("status", "risk_level"):
+        for column in ("status", "risk_level", "reference"):
             cursor.execute(
                 f"CREATE INDEX IF NOT EXISTS view_case_summaries_{column} "
                 f"ON view_case_summaries ({column})"
@@ -86,6 +86,8 @@ class CaseSummaries:
     def drop_tables(self, cursor: Cursor) -> None:
         cursor.execute("DROP TABLE IF EXISTS view_case_summaries")
         cursor.execute("DROP TABLE IF EXISTS view_case_counts")
+
+    uses = (ev.CaseReported, ev.CaseEvent)
 
     def process(self, cursor: Cursor, event: Any, position: int) -> None:
         if isinstance(event, ev.CaseReported):
@@ -216,6 +218,12 @@ def visible(sight: Sequence[Seen], prefix: str = "") -> tuple[str, tuple[object,
 class SummaryPage:
     items: list[dict[str, Any]]
     total: int
+
+
+def cases_with_reference(cursor: Cursor, reference: str) -> list[str]:
+    """The ids of the cases a reference names (one, unless two ids share its six letters)."""
+    cursor.execute("SELECT case_id FROM view_case_summaries WHERE reference = ?", (reference,))
+    return [str(row[0]) for row in cursor.fetchall()]
 
 
 def page(

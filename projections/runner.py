@@ -45,7 +45,10 @@ class NotificationSource(Protocol):
 
 
 class Projection(Protocol):
-    """A view: its tables, and how one event changes them."""
+    """A view: its tables, and how one event changes them.
+
+    A view may also say which event classes it `uses` (a tuple of classes; without it,
+    every event): the runner then need not write a batch holding none of them to it."""
 
     name: str
     version: int
@@ -98,6 +101,8 @@ class ProjectionRunner:
         if set(self.projections) & set(self.processes):
             raise ValueError("a view and a process share a name")
         self.batch_size = batch_size
+        # per view: (from, to), the log past `from` up to `to` holds no event it uses
+        self._unused: dict[str, tuple[int, int]] = {}
 
     @property
     def _fed(self) -> dict[str, Projection]:
@@ -119,6 +124,38 @@ class ProjectionRunner:
                 rebuilt = self._claim_version(c, projection)
                 if rebuilt and projection.name in self.projections:
                     self._empty(c, projection)
+
+    def _passed(self, name: str, stored: int) -> int:
+        """How far the view is, counting what this process saw it has no use for: from its
+        stored position, past a stretch of the log known to hold none of its events."""
+        known = self._unused.get(name)
+        if known is not None and known[0] <= stored:
+            return max(stored, known[1])
+        return stored  # rebuilt since: the stretch no longer starts where the view is
+
+    def _due(
+        self,
+        projection: Projection,
+        stored: dict[str, int],
+        positions: dict[str, int],
+        events: Sequence[tuple[int, Any]],
+        last: int,
+        reading: bool,
+    ) -> bool:
+        """Whether this batch is written to the view: not, for a read, if it holds none of
+        the events the view `uses` and the view is less than a batch behind."""
+        name = projection.name
+        if positions[name] >= last:
+            return False
+        if not reading:
+            return True
+        uses = getattr(projection, "uses", object)
+        if any(n > positions[name] and isinstance(e, uses) for n, e in events):
+            return True
+        if last - stored[name] >= self.batch_size:
+            return True  # bound what a restarted process reads again
+        self._unused[name] = (stored[name], last)
+        return False
 
     @staticmethod
     def _claim_version(c: Cursor, projection: Projection) -> bool:
@@ -147,11 +184,18 @@ class ProjectionRunner:
         return self.source.max_notification_id() or 0
 
     def position(self, name: str) -> int:
-        return self.positions([name])[name]
+        """Where the view is, as this runner knows it (`positions` gives the stored ones)."""
+        return self._passed(name, self.positions([name])[name])
 
-    def catch_up(self, *names: str | None) -> int:
+    def catch_up(self, *names: str | None, reading: bool = False) -> int:
         """Apply every new event to the named views and processes (or all); returns the
         lowest position.
+
+        A read catching up its own views (`reading`) does not write them a batch that holds
+        none of the events they use: their position past it is kept in this runner, and
+        written with their next event or once it is a batch behind. So a read after an
+        access-log entry costs no transaction. Any other catch-up (the worker, a rebuild, the
+        shell) writes every view to the end of each batch.
 
         They are taken in the runner's own order whatever order they are named in: each
         batch locks their tracking rows one by one, and two callers locking in opposite
@@ -161,12 +205,12 @@ class ProjectionRunner:
         unknown = wanted - set(fed)
         if unknown:
             raise KeyError(f"no such view: {', '.join(sorted(unknown))}")
-        return self._catch_up([p for n, p in fed.items() if n in wanted])
+        return self._catch_up([p for n, p in fed.items() if n in wanted], reading)
 
     def status(self) -> list[ProjectionStatus]:
         head = self.head()
         positions = self.positions(list(self._fed))
-        return [ProjectionStatus(n, positions[n], head) for n in self._fed]
+        return [ProjectionStatus(n, self._passed(n, positions[n]), head) for n in self._fed]
 
     def rebuild(self, name: str | None = None) -> None:
         """Drop and rebuild views from position zero, in one pass over the log (never a
@@ -189,11 +233,12 @@ class ProjectionRunner:
             found = {str(row[0]): int(row[1]) for row in c.fetchall()}
         return {n: found.get(n, 0) for n in names}
 
-    def _catch_up(self, projections: Sequence[Projection]) -> int:
+    def _catch_up(self, projections: Sequence[Projection], reading: bool = False) -> int:
         if not projections:
             return self.head()
         while True:
-            positions = self.positions([p.name for p in projections])
+            stored = self.positions([p.name for p in projections])
+            positions = {name: self._passed(name, at) for name, at in stored.items()}
             start = min(positions.values())
             batch = self.source.select_notifications(
                 start=start, limit=self.batch_size, inclusive_of_start=False
@@ -202,11 +247,12 @@ class ProjectionRunner:
                 return start
             events = [(n.id, self.to_event(n)) for n in batch]
             last = batch[-1].id
+            due = [p for p in projections if self._due(p, stored, positions, events, last, reading)]
+            if not due:
+                continue
             with self.store.transaction() as c:
-                for projection in projections:
-                    seen = positions[projection.name]
-                    if seen >= last:
-                        continue
+                for projection in due:
+                    seen = stored[projection.name]
                     c.execute(
                         "UPDATE view_tracking SET position = ? "
                         "WHERE projection = ? AND position = ?",

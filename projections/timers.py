@@ -83,6 +83,8 @@ class Timers:
         cursor.execute("DROP TABLE IF EXISTS view_timers")
         cursor.execute("DROP TABLE IF EXISTS view_timer_cases")
 
+    uses = TIMED_EVENTS
+
     def process(self, cursor: Cursor, event: Any, position: int) -> None:
         case_id = str(event.originator_id)
         if not isinstance(event, TIMED_EVENTS):

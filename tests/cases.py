@@ -25,6 +25,7 @@ from domain.vocabulary import (
     FileKind,
     Form,
     ReporterRole,
+    StaffRole,
     Strand,
 )
 from interface.config import Services
@@ -55,8 +56,13 @@ REPORT = ReportCase(
 
 
 def act(services: Services, case: HateCase, actor: Actor, command: CaseCommand[Any]) -> HateCase:
-    """Run a command on the case as the actor saw it; the case as it now is."""
-    return services.ledger.execute(case.id, command, actor=actor, seen_version=case.version).case
+    """Run a command on the case as the actor saw it; the case as it now is. The complaints
+    liaison names a case by its reference (as `POST /complaints` does) for the commands that
+    open it to them."""
+    by_reference = actor.role == StaffRole.COMPLAINTS and type(command).opens_to_complaints
+    return services.ledger.execute(
+        case.id, command, actor=actor, seen_version=case.version, by_reference=by_reference
+    ).case
 
 
 def report(services: Services, name: str = VICTIM_NAME, **overrides: Any) -> HateCase:

@@ -107,7 +107,8 @@ class CaseCommand(Command, Generic[R_co]):
     """The caller must name the case version it saw (the API's `If-Match`); False: the
     command depends on no version (it is carried out on the latest)."""
     opens_to_complaints: ClassVar[bool] = False
-    """The complaints liaison may address a case with it before it is under complaint."""
+    """The complaints liaison may address a case with it before it is under complaint, by
+    the case's reference (`application.authorisation.may_target`)."""
 
     def run(self, case: HateCase, acting: Acting) -> R_co:
         raise NotImplementedError

@@ -140,6 +140,12 @@ def case_commands() -> tuple[type[CaseCommand[object]], ...]:
     return _CASE_COMMANDS
 
 
+def by_reference_commands() -> tuple[type[CaseCommand[object]], ...]:
+    """The commands that may name their case by its reference (`POST /complaints`,
+    `POST /case-reviews`): those that open a case to the complaints liaison."""
+    return tuple(c for c in _CASE_COMMANDS if c.opens_to_complaints)
+
+
 def command(noun: str) -> type[Command] | None:
     """The command of that noun, if there is one."""
     return _BY_NOUN.get(noun)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO
@@ -142,13 +142,16 @@ class EvidenceFiles:
 
     # --- attach --------------------------------------------------------------------------
 
-    def may_attach(self, actor: Actor, case_id: UUID, seen_version: int | None) -> None:
+    def may_attach(self, actor: Actor, case_id: UUID, seen_version: Callable[[], int]) -> int:
         """Refuse before any byte is received what would be refused after: the role, a case
-        the actor cannot see, a version that is not the case's."""
+        the actor cannot see (before `seen_version`, the If-Match, is read), a version that is
+        not the case's. Returns the version seen."""
         authorise(actor, AttachEvidenceFile.noun)
         case = self._ledger.case_for(actor, case_id)
-        if seen_version is not None and case.version != seen_version:
-            raise StaleVersion(seen_version, case.version)
+        seen = seen_version()
+        if case.version != seen:
+            raise StaleVersion(seen, case.version)
+        return seen
 
     def receiving(self, declared: str | None) -> Receiving:
         """An upload of one file, sealed under a new key as it arrives."""

@@ -5,7 +5,8 @@ Every route that returns personal data is listed in `PERSONAL_DATA_READS` with i
 Before such a route runs, the reader's `X-Access-Reason` (a purpose word; see
 `domain.access_record.AccessPurpose`) is checked, 422 if it is not one. After it has succeeded,
 the read is stored in the access log before the response leaves; if that fails, the reader
-gets a 500 and not the data (fail closed). Ids come from the route's path arguments.
+gets a 500 and not the data (fail closed). Ids come from the route's path arguments, or for a
+case named by its reference (`interface.api.complaint_routes`) from the route itself.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ PERSONAL_DATA_READS: dict[str, AccessPurpose] = {
     "subjects.request_erasure": AccessPurpose.SUBJECT_REQUEST,
     # a complaint or case-review pack (say `case_review` in X-Access-Reason for the latter)
     "evidence_packs.download": AccessPurpose.COMPLAINT_HANDLING,
+    # a complaint or review request on a case named by reference: answered with the case
+    "complaints.complaints": AccessPurpose.COMPLAINT_HANDLING,
+    "complaints.case_reviews": AccessPurpose.CASE_REVIEW,
 }
 
 
@@ -84,7 +88,7 @@ def install_access_log(
                 route=f"{request.method} {rule}",
                 purpose=purpose[0],
                 purpose_stated=purpose[1],
-                case_id=_id(args.get("case_id")),
+                case_id=_id(args.get("case_id")) or _id(g.get("case_named")),
                 subject_id=_id(args.get("subject_id")),
                 request_id=_id(args.get("request_id")),
             )

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from application.actors import Actor
 from application.authorisation import authorise
@@ -18,10 +19,12 @@ from application.caseload import TIMER_FILTERS
 from application.commands.catalogue import case_command
 from application.commands.reporting import ReportCase
 from application.errors import NotFound, Unauthenticated
+from application.sign_in_throttle import token_account
 from domain.vocabulary import CaseStatus, RiskLevel
 from interface.api import hardening, problems
 from interface.api.access_log_routes import install_access_log
 from interface.api.audit_routes import audit_blueprint
+from interface.api.complaint_routes import complaints_blueprint
 from interface.api.evidence_pack_routes import evidence_packs_blueprint
 from interface.api.files_routes import files_blueprint
 from interface.api.openapi import build_spec
@@ -36,7 +39,6 @@ from interface.api.requests import json_body, page_size, page_start
 from interface.api.schemas import StaffAccount, body_schema, instant
 from interface.api.statistics_routes import statistics_blueprint
 from interface.api.subject_routes import subjects_blueprint
-from interface.api.throttle import FailureThrottle
 from interface.api.writes import case_response, seen_version, written
 from interface.config import Services
 
@@ -96,22 +98,32 @@ def create_app(services: Services) -> Flask:
     ledger = services.ledger
     api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-    throttle = FailureThrottle()
+    if services.trusted_proxies:  # the client's address as the last trusted proxy saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=services.trusted_proxies)  # type: ignore[method-assign]
+    throttle = services.sign_in
 
     def actor() -> Actor:
+        """The member of staff the bearer token names; failures are throttled
+        (`application.sign_in_throttle`: a valid token is never refused)."""
         if "actor" not in g:
-            client = request.remote_addr or "unknown"
-            wait = throttle.retry_after(client)
+            address = request.remote_addr or "unknown"
+            scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+            token = presented.strip() if scheme.lower() == "bearer" else ""
+            account = token_account(token)
+            wait = throttle.check(account, address)
             if wait:
                 raise problems.TooManyFailures(wait)
-            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
             try:
-                if scheme.lower() != "bearer" or not token.strip():
+                if not token:
                     raise Unauthenticated("send Authorization: Bearer <token>")
-                g.actor = services.staff.authenticate(token.strip())
+                g.actor = services.staff.authenticate(token)
             except Unauthenticated:
-                throttle.failed(client)
+                wait = throttle.record_failure(account, address)
+                if wait:
+                    raise problems.TooManyFailures(wait) from None
                 raise
+            if account is not None:
+                throttle.record_success(account, address)
         found: Actor = g.actor
         return found
 
@@ -253,10 +265,13 @@ def create_app(services: Services) -> Flask:
         if command is None or not command.versioned:
             raise NotFound(f"no command '{noun}'")
         who = actor()
-        authorise(who, noun)  # before reading the body
-        seen = seen_version()
-        done = ledger.execute(
-            case_id, json_body(body_schema(command)()), actor=who, seen_version=seen
+        authorise(who, noun)  # before the case is looked up or the body read
+        done = ledger.execute_request(
+            case_id,
+            command,
+            lambda: json_body(body_schema(command)()),
+            actor=who,
+            seen_version=seen_version,  # read once the case is known to be the caller's
         )
         name = command.recorded_as
         recorded = {} if name is None else {name: jsonable(done.result)}
@@ -264,7 +279,9 @@ def create_app(services: Services) -> Flask:
 
     @api.post("/staff")
     def add_staff() -> Response:
-        member, token = services.staff.add(actor=actor(), **json_body(StaffAccount()))
+        who = actor()
+        services.staff.require_admin(who)  # 403 before the body is read, as for every command
+        member, token = services.staff.add(actor=who, **json_body(StaffAccount()))
         return jsonify(
             {"username": member.username, "role": member.role, "team": member.team, "token": token}
         ), 201  # type: ignore[return-value]
@@ -280,5 +297,6 @@ def create_app(services: Services) -> Flask:
     app.register_blueprint(evidence_packs_blueprint(services, actor))
     app.register_blueprint(files_blueprint(services, actor))
     app.register_blueprint(statistics_blueprint(services, actor))
+    app.register_blueprint(complaints_blueprint(services, actor))
     install_access_log(app, services.access_log, actor)  # after the app's own after_request
     return app

@@ -120,8 +120,7 @@ def files_blueprint(services: Services, current_actor: Callable[[], Actor]) -> B
     @bp.post("/<uuid:case_id>/files")
     def attach(case_id: UUID) -> Response:
         who = current_actor()
-        seen = seen_version()
-        files.may_attach(who, case_id, seen)
+        seen = files.may_attach(who, case_id, seen_version)
         if (request.content_length or 0) > files.limit + _SLACK:
             raise FileTooLarge(files.limit)
         request.max_content_length = files.limit + _SLACK

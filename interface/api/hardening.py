@@ -8,6 +8,9 @@
   body is refused with 422 before any command sees it (it was a 500, or an accepted NUL
   that would have made PostgreSQL views fail later). The same holds for NUL in the query
   string (a PostgreSQL query parameter cannot carry it).
+* A key given twice in one object (`{"role": "officer", "role": "admin"}`) is refused with
+  422 naming the key: JSON leaves its meaning open (most readers keep the last, some the
+  first), so a proxy or log and the ledger could read two different requests in one body.
 """
 
 from __future__ import annotations
@@ -49,12 +52,23 @@ def _unstorable_at(data: Any) -> str | None:
     return None
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValidationError({key: ["is given more than once in one JSON object"]})
+        found[key] = value
+    return found
+
+
 class StrictJSONProvider(DefaultJSONProvider):
     """Flask's JSON, refusing what the ledger cannot hold when it reads a request body."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
-            data = json.loads(s, parse_constant=_not_json, **kwargs)
+            data = json.loads(
+                s, parse_constant=_not_json, object_pairs_hook=_no_duplicate_keys, **kwargs
+            )
         except RecursionError:
             raise ValueError("the JSON is nested too deeply") from None
         where = _unstorable_at(data)

@@ -19,11 +19,11 @@ from marshmallow import Schema, fields
 from application.caseload import TIMER_FILTERS
 from application.commands.after_the_case import ProduceEvidencePack
 from application.commands.base import Command
-from application.commands.catalogue import case_commands
+from application.commands.catalogue import by_reference_commands, case_commands
 from application.commands.reporting import ReportCase
 from domain.vocabulary import Recipient
 from interface.api import representations, schemas, subject_routes
-from interface.api.schemas import body_schema
+from interface.api.schemas import body_schema, by_reference_schema
 
 Operation = dict[str, Any]
 
@@ -317,6 +317,16 @@ def _case_paths() -> dict[str, Operation]:
             if body_schema(command).awaits_files:  # type: ignore[attr-defined]
                 operation["post"]["requestBody"]["content"] = multipart_of(body_schema(command))
             paths[f"/api/v1/cases/{{case_id}}/{command.noun}"] = operation
+    for command in by_reference_commands():
+        paths[f"/api/v1/{command.noun}"] = record(
+            f"{command.headline()}, on the case named by its reference",
+            by_reference_schema(command),
+            codes=(400, 401, 403, 404, 409, 413, 415, 422),
+            ok="Recorded; the case as it now is",
+            positioned=True,
+            content=json_of(representations.CaseAfterCommand),
+            description=who_may(command),
+        )
     for path, operations in _file_paths().items():
         paths[path] = paths.get(path, {}) | operations
     return paths

@@ -107,6 +107,33 @@ def body_schema(cls: type) -> type[Schema]:
     return _SCHEMAS[cls]
 
 
+class _ByReference(_Body):
+    """Loads a body into `(case_reference, command)`: the case named as a complainant names it."""
+
+    case_reference = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "The case's reference, e.g. HC-2026-7KQ4MZ"},
+    )
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Any:
+        reference = data.pop("case_reference")
+        return reference, self.made(**data)
+
+
+def by_reference_schema(cls: type) -> type[Schema]:
+    """The schema of a command that names its case by reference (`POST /complaints`)."""
+    name = f"{cls.__name__}ByReference"
+    if name not in _BY_REFERENCE:
+        declared = dict(body_schema(cls)._declared_fields)
+        _BY_REFERENCE[name] = type(name, (_ByReference,), {**declared, "made": cls})
+    return _BY_REFERENCE[name]
+
+
+_BY_REFERENCE: dict[str, type[Schema]] = {}
+
+
 def _field(spec: FieldSpec) -> fields.Field[Any]:
     options: dict[str, Any] = {"required": spec.required}
     if spec.help:

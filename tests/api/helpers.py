@@ -15,12 +15,14 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from application.commands.catalogue import by_reference_commands
 from interface.config import Services
 from interface.demo import ANSWERS_HIGH, ANSWERS_STANDARD
 from tests import samples
 from tests.conftest import ADMIN, STAFF, Clock
 
 PROBLEM = "application/problem+json"
+BY_REFERENCE = {c.noun for c in by_reference_commands()}
 API = "/api/v1"
 
 
@@ -93,10 +95,23 @@ class Api:
         version: int | None = None,
     ) -> TestResponse:
         seen = case["version"] if version is None else version
+        if who == "complaints" and noun in BY_REFERENCE and version is None:
+            return self.by_reference(case, noun, body)
         return self.client.post(
             f"{API}/cases/{case['case_id']}/{noun}",
             json=dict(body),
             headers=self.auth(who, **{"If-Match": f'"{seen}"'}),
+        )
+
+    def by_reference(
+        self, case: Mapping[str, Any], noun: str, body: Mapping[str, Any], who: str = "complaints"
+    ) -> TestResponse:
+        """A complaint or review request naming the case by its reference, as the liaison
+        records one on a case it cannot see yet (`POST /complaints`, `/case-reviews`)."""
+        return self.client.post(
+            f"{API}/{noun}",
+            json={"case_reference": case["reference"], **body},
+            headers=self.auth(who),
         )
 
     # --- refusals -------------------------------------------------------------------------

@@ -111,6 +111,15 @@ def test_only_an_admin_manages_staff(api: Api) -> None:
     assert me.get_json()["username"] == "new.adviser"
 
 
+@pytest.mark.parametrize("body", [{}, {"role": "wizard"}, {"username": 7}])
+def test_a_role_that_may_not_manage_staff_gets_403_before_its_body_is_read(
+    api: Api, body: dict[str, object]
+) -> None:
+    for who in ("manager", "dpo", "hub"):
+        api.refused(403, "POST", "/staff", who, json=body)
+    api.refused(403, "POST", "/staff", "manager", data="not json", content_type="text/plain")
+
+
 def test_staff_account_errors_are_422(api: Api) -> None:
     errors = api.refused(422, "POST", "/staff", "admin", json={"role": "hub"})["errors"]
     assert "username" in errors

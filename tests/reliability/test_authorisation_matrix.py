@@ -92,8 +92,8 @@ def command_allowed(role: str, command: str, own: bool) -> bool:
         return own and command not in reserved
     if role == "manager":
         return own
-    if role == "complaints":  # a complaint or a case review opens a case to them
-        return command in {"complaints", "case-reviews"} or (own and command in COMPLAINT_RECORDS)
+    if role == "complaints":  # by id, only a case under complaint or review (else by reference)
+        return own and command in COMPLAINT_RECORDS
     return False  # dpo, auditor and admin do no case work
 
 

@@ -81,6 +81,31 @@ def test_text_no_record_can_hold_is_422(api: Api, field: str, value: Any) -> Non
     assert "NUL or unpaired surrogate" in json.dumps(problem["errors"])
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"channel": "phone", "channel": "walk_in"}',
+        '{"victim": {"name": "A. Resident", "name": "B. Other"}}',
+    ],
+    ids=["top-level", "nested"],
+)
+def test_a_key_given_twice_is_422_naming_it(api: Api, data: str) -> None:
+    body = json.dumps(report_body())[:-1] + ", " + data[1:]  # the report, then the duplicate
+    problem = _raw(api, 422, body)
+    [key] = problem["errors"]
+    assert key == ("channel" if "channel" in data else "name")
+    assert "more than once" in problem["errors"][key][0]
+    staff = api.refused(
+        422,
+        "POST",
+        "/staff",
+        "admin",
+        data='{"username": "a.b", "role": "hub", "role": "admin"}',
+        content_type=JSON,
+    )
+    assert list(staff["errors"]) == ["role"]
+
+
 def test_nul_in_a_query_string_is_422(api: Api) -> None:
     api.refused(422, "GET", "/cases?officer=a%00b", "manager")
     api.refused(422, "GET", "/audit/access?actor=%00", "auditor")

@@ -20,7 +20,8 @@ class FakeRunner:
         self.at = {"case_states": 0, "timers": 0}
         self.caught_up: list[tuple[str | None, ...]] = []
 
-    def catch_up(self, *names: str | None) -> int:
+    def catch_up(self, *names: str | None, reading: bool = False) -> int:
+        assert reading, "a read catches up as a read"
         self.caught_up.append(names)
         return 9
 

@@ -12,6 +12,7 @@ import pytest
 from domain import case_events as ev
 from domain.errors import InvalidCommand
 from domain.hate_case import HateCase
+from domain.lawful_bases import refusal
 from tests.unit.case_builders import (
     OFFICER,
     Stage,
@@ -226,11 +227,14 @@ def test_a_disclosure_to_a_representative_names_them() -> None:
 # --- disclosure to other agencies (9.4) --------------------------------------------------
 
 
-@pytest.mark.parametrize("recipient", ["police", "local_authority", "support_agency"])
-def test_disclosure_to_an_agency_without_consent_is_refused(recipient: str) -> None:
+@pytest.mark.parametrize(
+    ("recipient", "clause"),
+    [("police", "9.2"), ("local_authority", "9.4"), ("support_agency", "9.4")],
+)
+def test_disclosure_to_an_agency_without_consent_is_refused(recipient: str, clause: str) -> None:
     case = allocated()
 
-    with refused(case, "9.4"):
+    with refused(case, clause):
         disclose(case, recipient, "consent")
 
 
@@ -315,7 +319,7 @@ def test_disclosure_on_a_legal_obligation_must_name_the_law() -> None:
     case = allocated()
 
     with refused(case, "9.4"):
-        disclose(case, "police", "legal_obligation", legal_basis=" ")
+        disclose(case, "local_authority", "legal_obligation", legal_basis=" ")
 
 
 def test_disclosure_on_a_named_legal_obligation_is_accepted() -> None:
@@ -405,6 +409,34 @@ def test_a_police_report_on_a_named_legal_obligation_is_accepted() -> None:
     report_to_police(case, "legal_obligation", legal_basis="Crime and Disorder Act 1998 s.115")
 
     assert last_event(case).legal_basis == "Crime and Disorder Act 1998 s.115"
+
+
+@pytest.mark.parametrize(
+    "share",
+    [
+        lambda case: report_to_police(case, "consent"),
+        lambda case: report_to_police(case, "legal_obligation"),
+        lambda case: disclose(case, "police", "consent"),
+        lambda case: disclose(case, "police", "safeguarding"),
+        lambda case: disclose(case, "police", "legal_obligation"),
+    ],
+    ids=[
+        "report-no-consent",
+        "report-no-law-named",
+        "disclose-no-consent",
+        "disclose-no-concern",
+        "disclose-no-law-named",
+    ],
+)
+def test_every_refusal_to_share_with_the_police_names_9_2(share: Any) -> None:
+    """One rule, one clause (`domain.lawful_bases.sharing_clause`): the police are told as a
+    Third-Party Reporting Centre tells them (9.2), whichever command asks; the sharing view
+    names the same clause."""
+    case = allocated()
+
+    with refused(case, "9.2"):
+        share(case)
+    assert refusal("police").clause == "9.2"
 
 
 VICTIM_DETAILS = {
