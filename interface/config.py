@@ -170,9 +170,9 @@ def build_services(
         sign_in.setup()
     views = ViewFreshness(runner, settings.projections, settings.view_wait_s)
     cases = CaseScreen(views, key_store)
-    files = open_files(settings, ledger)
     staff = StaffDirectory(ledger, clock)
     reminders = Reminders(ledger, views, reminders_process, staff, settings.reminders, clock)
+    files = open_files(settings, ledger)
     return Services(
         ledger=ledger,
         staff=staff,
