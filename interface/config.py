@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import psycopg
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 
+from application import reminders
 from application.access_log import AccessLog
 from application.case_screen import CaseScreen
 from application.caseload import Caseload
@@ -29,7 +30,6 @@ from application.files.service import EvidenceFiles
 from application.freshness import ViewFreshness
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.ledger import CaseLedger
-from application.reminders import Reminders
 from application.sharing_answers import SharingAnswers
 from application.sign_in_throttle import SignInThrottle
 from application.staff_directory import StaffDirectory
@@ -104,7 +104,7 @@ class Services:
     evidence_packs: EvidencePacks
     statistics: Statistics
     files: EvidenceFiles
-    reminders: Reminders
+    reminders: reminders.Reminders
     sign_in: SignInThrottle
     replica: PostgresDatastore | None = None
     trusted_proxies: int = 0  # reverse proxies whose X-Forwarded-For the API believes
@@ -170,12 +170,10 @@ def build_services(
         sign_in.setup()
     views = ViewFreshness(runner, settings.projections, settings.view_wait_s)
     cases = CaseScreen(views, key_store)
-    staff = StaffDirectory(ledger, clock)
-    reminders = Reminders(ledger, views, reminders_process, staff, settings.reminders, clock)
     files = open_files(settings, ledger)
     return Services(
         ledger=ledger,
-        staff=staff,
+        staff=StaffDirectory(ledger, clock),
         runner=runner,
         views=views,
         cases=cases,
@@ -184,10 +182,10 @@ def build_services(
         subject_rights=SubjectRights(ledger, views, levels, clock, files),
         access_log=AccessLog(ledger, views, clock),
         integrity=integrity,
-        evidence_packs=EvidencePacks(ledger, integrity, levels, files, reminders),
+        evidence_packs=EvidencePacks(ledger, integrity, levels, files, views),
         statistics=Statistics(views, levels, clock, settings.homes_owned),
         files=files,
-        reminders=reminders,
+        reminders=reminders.Reminders(ledger, views, reminders_process, settings.reminders, clock),
         sign_in=sign_in,
         replica=replica,
         trusted_proxies=settings.trusted_proxies,

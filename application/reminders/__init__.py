@@ -26,7 +26,6 @@ from application.reminders.mail import Mailer, SmtpMailer
 from application.reminders.messages import email_for
 from application.reminders.planning import Planner, ReminderSettings
 from application.reminders.sending import Sender, Settled
-from application.staff_directory import StaffDirectory
 from domain.reminder import Reminder
 from processes.reminders import RemindersProcess
 from projections import reminders_view
@@ -55,7 +54,6 @@ class Reminders:
         app: Application,
         views: ViewFreshness,
         process: RemindersProcess,
-        staff: StaffDirectory,
         settings: ReminderSettings,
         clock: Clock,
         mailer: Mailer | None = None,
@@ -68,7 +66,7 @@ class Reminders:
         if mailer is None and settings.mail is not None:
             mailer = SmtpMailer(settings.mail)
         self.sender = (
-            Sender(app, runner.store, process, staff, mailer, settings, clock) if mailer else None
+            Sender(app, runner.store, process, mailer, settings, clock) if mailer else None
         )
 
     def send(self) -> Pass:
@@ -123,15 +121,8 @@ class Reminders:
         return emails
 
     def about_case(self, case_id: str, as_of: datetime | None = None) -> list[ReminderRecord]:
-        """Every reminder about a case, oldest first, with its lines about that case; `as_of`:
-        only those recorded by then, each outcome as it stood then (an evidence pack's view).
-        The caller has checked that the reader may see the case."""
-        self.views.ready(reminders_view.RemindersView.name)
-        with self.runner.store.reading() as c:
-            found = reminders_view.about_case(c, case_id)
-        if as_of is None:
-            return found
-        return [_as_of(r, as_of) for r in found if r.intended_at <= as_of]
+        """Every reminder about a case (see `reminders_about`)."""
+        return reminders_about(self.views, case_id, as_of)
 
     def deliveries(
         self, actor: Actor, outcomes: tuple[str, ...], limit: int = 100, offset: int = 0
@@ -150,6 +141,20 @@ class Reminders:
         with self.runner.store.reading() as c:
             since = self.clock() - timedelta(days=days)
             return reminders_view.to_recipient(c, actor.username, since)
+
+
+def reminders_about(
+    views: ViewFreshness, case_id: str, as_of: datetime | None = None
+) -> list[ReminderRecord]:
+    """Every reminder about a case, in the order recorded, with its lines about that case;
+    `as_of`: only those recorded by then, each outcome as it stood then (an evidence pack's
+    view). The caller has checked that the reader may see the case."""
+    views.ready(reminders_view.RemindersView.name)
+    with views.store.reading() as c:
+        found = reminders_view.about_case(c, case_id)
+    if as_of is None:
+        return found
+    return [_as_of(r, as_of) for r in found if r.intended_at <= as_of]
 
 
 def _as_of(record: ReminderRecord, at: datetime) -> ReminderRecord:

@@ -19,17 +19,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
 from application.clock import Clock
-from application.errors import NotFound
 from application.reminders.mail import Mailer, PermanentRefusal, TemporaryRefusal
 from application.reminders.messages import email_for
 from application.reminders.planning import SYSTEM_ACTOR, ReminderSettings
-from application.staff_directory import StaffDirectory
 from domain.reminder import Reminder, Undeliverable
 from domain.reminder_schedule import HEAD_OF_SERVICE, NOBODY
+from domain.staff import StaffMember, staff_id_for
 from processes.outbox import Entry
 from processes.reminders import RemindersProcess
 from projections.store import ViewStore
@@ -49,7 +48,6 @@ class Sender:
         app: Application,
         store: ViewStore,
         process: RemindersProcess,
-        staff: StaffDirectory,
         mailer: Mailer,
         settings: ReminderSettings,
         clock: Clock,
@@ -57,7 +55,6 @@ class Sender:
         self.app = app
         self.store = store
         self.outbox = process.outbox
-        self.staff = staff
         self.mailer = mailer
         self.settings = settings
         self.clock = clock
@@ -118,8 +115,8 @@ class Sender:
             return Undeliverable.NO_RECIPIENT
         if reminder.recipient != HEAD_OF_SERVICE:
             try:
-                member = self.staff.get(reminder.recipient)
-            except NotFound:
+                member: StaffMember = self.app.repository.get(staff_id_for(reminder.recipient))
+            except AggregateNotFoundError:
                 return Undeliverable.REMOVED
             if not member.active:
                 return Undeliverable.REMOVED
