@@ -7,6 +7,11 @@ person's record) in one transaction, or none. A concurrent writer that saved fir
 fail on the event store's unique (case, version) key: that is reported as a stale version,
 never a lost update.
 
+A command that names a person the ledger already knows (`victim_id`, `subject_id`) is
+carried out only if the actor has a reason to know them (`reason_to_know`, given by the
+composition root: `application.people_known`); otherwise the answer is the one for an id
+that does not exist, so no route tells which ids are people.
+
 Each command runs in one key scope (`application.vault.keystore.key_scope`): loading the case
 reads each data subject's key once, and the save reuses it, instead of one key-store query
 per personal value's event. Aggregates are replayed by `_replay`, not the library's
@@ -41,6 +46,7 @@ from application.commands.base import CaseCommand
 from application.commands.people import PersonDetails
 from application.commands.reporting import ReportCase
 from application.errors import Forbidden, NotFound, StaleVersion
+from application.group_commit import GroupCommit
 from application.integrity.recorders import IntegrityTables
 from application.vault.keystore import KeyStore, key_scope
 from application.vault.mapper import PersonalDataMapper
@@ -78,6 +84,12 @@ def _replay(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+def _pending(obj: Any) -> list[Any]:
+    """An aggregate's new events (taken from it), or an event as it is."""
+    collect = getattr(obj, "collect_events", None)
+    return list(collect()) if collect is not None else [obj]
+
+
 def _in_one_key_scope(method: Callable[_P, _R]) -> Callable[_P, _R]:
     """Run `method` in one key scope: each subject's key is read once for all of it."""
 
@@ -108,7 +120,11 @@ class CaseLedger(Application):
         self.key_store = key_store
         self.clock = clock
         self.risk_matrix = risk_matrix
+        self.reason_to_know: Callable[[Actor, UUID], bool] = lambda actor, subject_id: False
+        """Whether the actor may name a known person on a case (none, until the composition
+        root gives the views' answer: `application.people_known.PeopleKnown`)."""
         super().__init__(env)
+        self.group_commit = GroupCommit(self._save_now)
         if isinstance(self.recorder, IntegrityTables):  # a new person's key: one commit
             key_store.store_new_keys_with_events()
             self.recorder.in_transaction.append(key_store.write_new_keys)
@@ -127,11 +143,20 @@ class CaseLedger(Application):
         register_transcodings(transcoder)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        with key_scope():
-            recordings = super().save(*objs, **kwargs)
+        """Every save is group-committed (`application.group_commit`): with any others
+        arriving meanwhile, in one transaction; answered once that has committed."""
+        if kwargs:  # the library's own options (a tracking record): a transaction alone
+            recordings = self._save_now(*objs, **kwargs)
+        else:
+            events = [e for obj in objs if obj is not None for e in _pending(obj)]
+            recordings = self.group_commit.save(events)
         if recordings:
             _written.set(recordings[-1].notification.id)
         return recordings
+
+    def _save_now(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        with key_scope():
+            return super().save(*objs, **kwargs)
 
     @staticmethod
     def written_position() -> int:
@@ -163,8 +188,14 @@ class CaseLedger(Application):
             raise NotFound("no such data subject")
         return subject
 
-    def _known_subject(self, subject_id: UUID, field_name: str) -> None:
-        """A person a command names must exist: an unknown id is a field error, not a 404.
+    def people_on_case(self, case_id: UUID) -> frozenset[UUID]:
+        """The ids of the people on a case (for the DPO, who sees no case): ids only."""
+        return frozenset(self._load_case(case_id).subjects)
+
+    def _known_subject(self, subject_id: UUID, field_name: str, actor: Actor) -> None:
+        """A person a command names must exist and the actor must have a reason to know them
+        (`reason_to_know`): either failing is the same field error, never a 404, so an id
+        of a person the actor has no business with answers as an id of nobody.
 
         Only the first stored event is read: a data subject's is `SubjectRecorded`. Loading
         the whole subject would decrypt their details, for nothing.
@@ -174,7 +205,8 @@ class CaseLedger(Application):
             topic = resolve_topic(first[0].topic) if first else None
         except TopicError:
             topic = None
-        if not (isinstance(topic, type) and issubclass(topic, SubjectRecorded)):
+        known = isinstance(topic, type) and issubclass(topic, SubjectRecorded)
+        if not (known and self.reason_to_know(actor, subject_id)):
             raise InvalidCommand(field_name, "no such person is known to the ledger")
 
     # --- commands ----------------------------------------------------------------------
@@ -331,7 +363,7 @@ class _Acting:
         return subject.id
 
     def check_known_person(self, subject_id: UUID, field: str) -> None:
-        self._ledger._known_subject(subject_id, field)
+        self._ledger._known_subject(subject_id, field, self._actor)
 
     def check_named_officer(self, username: str, team: str) -> None:
         self._ledger._check_named_officer(username, team)

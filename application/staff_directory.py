@@ -40,9 +40,11 @@ class StaffDirectory:
         role: str,
         display_name: str = "",
         team: str = "default",
+        email: str = "",
         actor: Actor,
     ) -> tuple[StaffMember, str]:
-        """Create an account; returns it and its token, which is shown once and never stored."""
+        """Create an account (with the work address reminders go to, if given); returns it
+        and its token, which is shown once and never stored."""
         self.require_admin(actor)
         token = new_token(staff_id_for(username))
         member = StaffMember.add(
@@ -54,6 +56,8 @@ class StaffDirectory:
             actor=actor.username,
             at=self._clock(),
         )
+        if email:
+            member.set_email(email=email, actor=actor.username, at=self._clock())
         try:
             self._app.save(member)
         except IntegrityError:
@@ -73,6 +77,21 @@ class StaffDirectory:
         member = self.get(username)
         member.remove(reason=reason, actor=actor.username, at=self._clock())
         self._app.save(member)
+
+    def set_email(self, username: str, email: str, *, actor: Actor) -> StaffMember:
+        """Set (or, with "", clear) the address a member's reminders go to."""
+        self.require_admin(actor)
+        member = self.get(username)
+        member.set_email(email=email, actor=actor.username, at=self._clock())
+        self._app.save(member)
+        return member
+
+    def move_team(self, username: str, team: str, *, actor: Actor) -> StaffMember:
+        self.require_admin(actor)
+        member = self.get(username)
+        member.move_team(team=team, actor=actor.username, at=self._clock())
+        self._app.save(member)
+        return member
 
     def get(self, username: str) -> StaffMember:
         member = self._load(staff_id_for(username))

@@ -10,7 +10,9 @@
   included), and records the review (`record_review`), without which the response cannot
   be recorded as sent.
 - Rectification: the request and the correcting `SubjectDetailsRectified` are saved together;
-  the old details stay in the subject's history.
+  the old details stay in the subject's history. Given a case (`case_id`), the details are
+  recorded for that case alone (`SubjectDetailsRecordedForCase`, e.g. a new refuge address
+  given in that case): the staff of the person's other cases never see them.
 - Erasure: the request and its decision are saved together. Carried out, the subject is
   marked erased in the same transaction and then their key is destroyed (crypto-shredding),
   so the events stay and verify but their personal values read back as erased; the files
@@ -353,10 +355,14 @@ class SubjectRights:
         details: Mapping[str, Any],
         reason: str,
         received_at: datetime | None = None,
+        case_id: UUID | None = None,
     ) -> tuple[SubjectRequest, DataSubject]:
-        """Correct the details; the request and the correction are saved together."""
+        """Correct the details (for every case, or for `case_id` alone); the request and the
+        correction are saved together."""
         authorise(actor, "rectification")
         subject = self._ledger.subject(subject_id)
+        if case_id is not None and subject_id not in self._ledger.people_on_case(case_id):
+            raise InvalidCommand("case_id", "the person is not on this case")
         at = self._clock()
         request = SubjectRequest.receive_rectification(
             request_id=uuid4(),
@@ -367,7 +373,12 @@ class SubjectRights:
             actor=actor.username,
             at=at,
         )
-        subject.rectify(details=details, reason=reason, actor=actor.username, at=at)
+        if case_id is None:
+            subject.rectify(details=details, reason=reason, actor=actor.username, at=at)
+        else:
+            subject.record_for_case(
+                case_id=case_id, details=details, reason=reason, actor=actor.username, at=at
+            )
         request.record_rectified(actor=actor.username, at=at)
         self._ledger.save(request, subject)
         return request, subject

@@ -3,6 +3,12 @@
 Victims, witnesses, reporters, representatives and alleged perpetrators are referenced from
 cases by id. Their details are `Personal` values keyed to themselves, so erasing one person
 (destroying their key) leaves every case's events intact and verifiable.
+
+One person may be on several cases, worked by different staff. What a case shows of them is
+`details_on(case_id)`: the details first recorded, as corrected for every case (a
+rectification: a misspelt name is wrong everywhere), overlaid with what was recorded for that
+case alone (`record_for_case`: a new refuge address given in case B). Details recorded for
+one case never reach the staff of another just because the person is on both.
 """
 
 from __future__ import annotations
@@ -65,6 +71,15 @@ class SubjectDetailsRectified(SubjectEvent):
     reason: Personal
 
 
+class SubjectDetailsRecordedForCase(SubjectEvent):
+    """Details that only one case's staff may know (e.g. a new address): the changed fields,
+    shown on that case over the person's details, and on no other case."""
+
+    case_id: UUID
+    details: Personal
+    reason: Personal
+
+
 class SubjectErased(SubjectEvent):
     """UK GDPR art. 17: the subject's key is destroyed; this records why and on whose request."""
 
@@ -78,6 +93,7 @@ class DataSubject(Aggregate):
         self.details: Personal | None = None
         self.erased = False
         self.rectification_count = 0
+        self.case_details: dict[UUID, Personal] = {}  # the fields recorded for one case only
 
     @classmethod
     def record(
@@ -114,6 +130,44 @@ class DataSubject(Aggregate):
             reason=Personal(self.id, reason.strip()),
         )
 
+    def record_for_case(
+        self,
+        *,
+        case_id: UUID,
+        details: Mapping[str, Any],
+        reason: str,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Record details for one case only (the caller has checked the person is on it)."""
+        aware(at, "at")
+        if self.erased:
+            raise PolicyViolation("UK GDPR art. 17", "the subject's data has been erased")
+        if not reason.strip():
+            raise InvalidCommand("reason", "is required")
+        clean = _clean_details(details)
+        if not clean:
+            raise InvalidCommand("details", "give at least one detail to record for the case")
+        self.trigger_event(
+            SubjectDetailsRecordedForCase,
+            actor=actor,
+            occurred_at=at,
+            policy_version=POLICY_VERSION,
+            case_id=case_id,
+            details=Personal(self.id, clean),
+            reason=Personal(self.id, reason.strip()),
+        )
+
+    def details_on(self, case_id: UUID) -> Personal | None:
+        """The details the staff of one case see: the person's details for every case, with
+        what was recorded for this case alone over them."""
+        scoped = self.case_details.get(case_id)
+        if scoped is None or self.details is None:
+            return self.details if scoped is None else scoped
+        if self.details.erased or scoped.erased:
+            return Personal.erased_for(self.id)
+        return Personal(self.id, {**dict(self.details.value), **dict(scoped.value)})
+
     def mark_erased(self, *, request_id: str, ground: str, actor: str, at: datetime) -> None:
         aware(at, "at")
         if self.erased:
@@ -142,6 +196,15 @@ class DataSubject(Aggregate):
         if not e.details.erased:  # once erased, the details no longer say; the flag stays
             self.anonymous = not e.details.value
         self.rectification_count += 1
+
+    @when.register
+    def _(self, e: SubjectDetailsRecordedForCase) -> None:
+        earlier = self.case_details.get(e.case_id)
+        if e.details.erased or (earlier is not None and earlier.erased):
+            self.case_details[e.case_id] = Personal.erased_for(self.id)
+        else:
+            merged = {**(dict(earlier.value) if earlier else {}), **dict(e.details.value)}
+            self.case_details[e.case_id] = Personal(self.id, merged)
 
     @when.register
     def _(self, e: SubjectErased) -> None:

@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from application.actors import Actor
 from domain.errors import DomainError
 from domain.vocabulary import StaffRole
-from interface import backup_cli, evidence_pack_cli, files_cli, integrity_cli, subjects_cli
+from interface import (
+    backup_cli,
+    evidence_pack_cli,
+    files_cli,
+    integrity_cli,
+    reminders_cli,
+    subjects_cli,
+)
 from interface.config import Services, build_services
 from interface.failures import EX_SOFTWARE, explain
 from interface.keys import KeyUse
@@ -22,25 +29,13 @@ def _operator() -> Actor:
     return Actor(username=f"cli:{getpass.getuser()}", role=StaffRole.ADMIN, team="system")
 
 
-def _serve(services: Services, args: argparse.Namespace) -> int:
-    import waitress
+def _serve(args: argparse.Namespace) -> int:
+    from interface.serving import cores, serve
 
-    from interface.api.app import create_app
-
-    app = create_app(services)
-    logging.getLogger("caseledger").info("serving on http://%s:%s", args.host, args.port)
-    services.integrity.start_timer()  # signs events saved just before a quiet spell
-    waitress.serve(
-        app,
-        host=args.host,
-        port=args.port,
-        threads=args.threads,
-        ident="caseledger",
-        # waitress drops X-Forwarded-* itself unless told otherwise; with trusted proxies the
-        # app's ProxyFix reads them (CASELEDGER_TRUSTED_PROXIES), never the client's own.
-        clear_untrusted_proxy_headers=not services.trusted_proxies,
+    workers = args.workers or cores()
+    return serve(
+        build_services, host=args.host, port=args.port, threads=args.threads, workers=workers
     )
-    return 0
 
 
 def _staff_add(services: Services, args: argparse.Namespace) -> int:
@@ -49,6 +44,7 @@ def _staff_add(services: Services, args: argparse.Namespace) -> int:
         role=args.role,
         team=args.team,
         display_name=args.display_name or args.name,
+        email=args.email,
         actor=_operator(),
     )
     print(f"added {member.username} ({member.role}, team {member.team}); their token:")
@@ -59,6 +55,18 @@ def _staff_add(services: Services, args: argparse.Namespace) -> int:
 def _staff_remove(services: Services, args: argparse.Namespace) -> int:
     services.staff.remove(args.name, reason=args.reason, actor=_operator())
     print(f"removed {args.name}; their token no longer works")
+    return 0
+
+
+def _staff_email(services: Services, args: argparse.Namespace) -> int:
+    member = services.staff.set_email(args.name, args.address, actor=_operator())
+    print(f"{member.username}'s reminders go to {member.email or 'no address'}")
+    return 0
+
+
+def _staff_move(services: Services, args: argparse.Namespace) -> int:
+    member = services.staff.move_team(args.name, args.team, actor=_operator())
+    print(f"{member.username} is now in team {member.team}")
     return 0
 
 
@@ -96,11 +104,16 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="caseledger", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the staff API (waitress)")
+    serve = sub.add_parser(
+        "serve", help="run the staff API: a worker process per core (see interface.serving)"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--threads", type=int, default=8)
-    serve.set_defaults(run=_serve)
+    serve.add_argument("--threads", type=int, default=8, help="threads in each worker")
+    serve.add_argument(
+        "--workers", type=int, default=0, help="worker processes (default: one per core)"
+    )
+    serve.set_defaults(standalone=_serve)  # each worker opens the ledger itself
 
     staff = sub.add_parser("staff", help="staff accounts").add_subparsers(
         dest="staff", required=True
@@ -110,7 +123,16 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in StaffRole])
     add.add_argument("--team", default="default")
     add.add_argument("--display-name", default="")
+    add.add_argument("--email", default="", help="the work address their reminders go to")
     add.set_defaults(run=_staff_add)
+    email = staff.add_parser("email", help="set the address a member's reminders go to")
+    email.add_argument("name")
+    email.add_argument("address", help='a work email address ("" clears it)')
+    email.set_defaults(run=_staff_email)
+    move = staff.add_parser("move", help="move a member to another team")
+    move.add_argument("name")
+    move.add_argument("--team", required=True)
+    move.set_defaults(run=_staff_move)
     remove = staff.add_parser("remove", help="remove a member; their token stops working")
     remove.add_argument("name")
     remove.add_argument("--reason", default="left the organisation")
@@ -136,6 +158,7 @@ def parser() -> argparse.ArgumentParser:
     evidence_pack_cli.register(sub)
     backup_cli.register(sub)
     files_cli.register(sub)
+    reminders_cli.register(sub)
     return p
 
 
@@ -144,11 +167,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO,
         stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        format="%(asctime)s [%(process)d] %(levelname)s %(name)s %(message)s",
     )
     standalone = getattr(args, "standalone", None)
     try:
-        if standalone is not None:  # commands that must not open the ledger (backup, restore)
+        if standalone is not None:  # backup, restore (no ledger open); serve (one per worker)
             return int(standalone(args))
         services = build_services(keys=getattr(args, "keys", KeyUse.REQUIRE))
     except Exception as e:  # a setting or the environment: one line, what to do, no traceback

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import psycopg
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 
+from application import reminders
 from application.access_log import AccessLog
 from application.case_screen import CaseScreen
 from application.caseload import Caseload
@@ -29,6 +30,7 @@ from application.files.service import EvidenceFiles
 from application.freshness import ViewFreshness
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.ledger import CaseLedger
+from application.people_known import PeopleKnown
 from application.sharing_answers import SharingAnswers
 from application.sign_in_throttle import SignInThrottle
 from application.staff_directory import StaffDirectory
@@ -43,11 +45,14 @@ from interface.keys import (
     settle_signing_key,
 )
 from interface.settings import Settings
+from processes.reminders import RemindersProcess
 from projections.access_log_view import AccessLogView
 from projections.case_states import CaseStates
 from projections.case_summaries import CaseSummaries
+from projections.reminders_view import RemindersView
 from projections.runner import NotificationSource, ProjectionRunner
 from projections.sharing_view import SharingView
+from projections.staff_view import StaffView
 from projections.statistics_view import StatisticsView
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.subject_index import SubjectIndex
@@ -113,6 +118,7 @@ class Services:
     evidence_packs: EvidencePacks
     statistics: Statistics
     files: EvidenceFiles
+    reminders: reminders.Reminders
     sign_in: SignInThrottle
     replica: PostgresDatastore | None = None
     trusted_proxies: int = 0  # reverse proxies whose X-Forwarded-For the API believes
@@ -158,6 +164,7 @@ def build_services(
     with one_setup_at_a_time(settings):
         key_store = open_keys(settings, keys)
         ledger = CaseLedger(env, key_store=key_store, clock=clock)
+        reminders_process = RemindersProcess()
         runner = ProjectionRunner(
             open_view_store(settings),
             projection_source(ledger, replica),
@@ -170,8 +177,11 @@ def build_services(
                 SubjectIndex(),
                 AccessLogView(),
                 StatisticsView(levels.calendar.zone),
+                StaffView(),
+                RemindersView(),
             ],
             batch_size=settings.projection_batch,
+            processes=[reminders_process],
         )
         runner.setup()
         integrity = open_integrity_log(env, ledger.recorder)
@@ -181,6 +191,7 @@ def build_services(
     settle_signing_key(settings.keys, integrity, keys)
     cases = CaseScreen(views, key_store, integrity.recorder.last_position_of)
     files = open_files(settings, ledger)
+    ledger.reason_to_know = PeopleKnown(views).reason_to_know
     return Services(
         ledger=ledger,
         staff=StaffDirectory(ledger, clock),
@@ -192,9 +203,10 @@ def build_services(
         subject_rights=SubjectRights(ledger, views, levels, clock, files),
         access_log=AccessLog(ledger, views, clock),
         integrity=integrity,
-        evidence_packs=EvidencePacks(ledger, integrity, levels, files),
+        evidence_packs=EvidencePacks(ledger, integrity, levels, files, views),
         statistics=Statistics(views, levels, clock, settings.homes_owned),
         files=files,
+        reminders=reminders.Reminders(ledger, views, reminders_process, settings.reminders, clock),
         sign_in=sign_in,
         replica=replica,
         trusted_proxies=settings.trusted_proxies,

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
+from uuid import UUID
 
 from domain import case_events as ev
 from domain.case_status import status_after
@@ -218,6 +219,18 @@ def visible(sight: Sequence[Seen], prefix: str = "") -> tuple[str, tuple[object,
 class SummaryPage:
     items: list[dict[str, Any]]
     total: int
+
+
+def person_on_a_case_seen(cursor: Cursor, subject_id: UUID, sight: Sequence[Seen]) -> bool:
+    """Whether a case the person is on (the subject index's cases) is one `sight` sees."""
+    seen, params = visible(sight)
+    cursor.execute(
+        "SELECT 1 FROM view_case_summaries WHERE case_id IN ("
+        "SELECT originator_id FROM view_subject_index WHERE subject_id = ? AND kind = 'case') "
+        f"AND ({seen}) LIMIT 1",
+        (str(subject_id), *params),
+    )
+    return cursor.fetchone() is not None
 
 
 def cases_with_reference(cursor: Cursor, reference: str) -> list[str]:

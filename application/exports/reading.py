@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from domain import access_record as access
 from domain import case_events as ev
 from domain import data_subject as ds
+from domain import reminder as rm
 from domain import staff
 from domain import subject_requests as sr
 from domain import text_review as tr
@@ -734,6 +735,15 @@ def _rectified(n: Narrator, e: ds.SubjectDetailsRectified) -> tuple[str, Lines]:
     ]
 
 
+@reads(ds.SubjectDetailsRecordedForCase)
+def _recorded_for_case(n: Narrator, e: ds.SubjectDetailsRecordedForCase) -> tuple[str, Lines]:
+    return "Details recorded for one case only", [
+        ("Case", str(e.case_id)),
+        ("Details", _details(n, e.details, "details")),
+        ("Reason", n.text(e.reason, "reason", "reason for recording them")),
+    ]
+
+
 @reads(ds.SubjectErased)
 def _erased(n: Narrator, e: ds.SubjectErased) -> tuple[str, Lines]:
     return "Details erased", [("Ground", e.ground)]
@@ -786,7 +796,15 @@ def _decided(n: Narrator, e: sr.ErasureDecided) -> tuple[str, Lines]:
 # "requests" (their requests to us), or, for a type with no entry of its own, why not.
 PLACES: Mapping[type, str] = {
     **{t: "case" for t in READERS if issubclass(t, ev.CaseEvent | ev.CaseReported)},
-    **{t: "record" for t in (ds.SubjectRecorded, ds.SubjectDetailsRectified, ds.SubjectErased)},
+    **{
+        t: "record"
+        for t in (
+            ds.SubjectRecorded,
+            ds.SubjectDetailsRectified,
+            ds.SubjectDetailsRecordedForCase,
+            ds.SubjectErased,
+        )
+    },
     **{
         t: "requests"
         for t in (
@@ -810,6 +828,19 @@ PLACES: Mapping[type, str] = {
     "staff's own request is answered from the HR system",
     staff.StaffTokenRotated: "a member of staff's account (as above)",
     staff.StaffRemoved: "a member of staff's account (as above)",
+    staff.StaffEmailSet: "a member of staff's account (as above)",
+    staff.StaffMovedTeam: "a member of staff's account (as above)",
+    **{
+        t: "a reminder to staff of a case's deadlines: case references and timers, never the "
+        "person's information"
+        for t in (
+            rm.ReminderIntended,
+            rm.ReminderDeferred,
+            rm.ReminderDelivered,
+            rm.ReminderFailed,
+            rm.ReminderUndeliverable,
+        )
+    },
     access.AccessRecorded: "staff's reads of the record, kept for audit; they name staff and "
     "purposes, not the person's information, and no recipient outside the landlord "
     "(recipients are under 'Who we shared your information with')",

@@ -31,6 +31,7 @@ from interface.api.openapi import build_spec
 from interface.api.representations import (
     event_view,
     jsonable,
+    reminder_view,
     summary_view,
     timer_view,
 )
@@ -198,7 +199,12 @@ def create_app(services: Services) -> Flask:
         who = actor()
         case = services.cases.case_for(who, case_id)
         timers = services.caseload.timers(who, case_id=str(case_id))
-        return case_response(case, timers=[timer_view(t) for t in timers])
+        reminders = services.reminders.about_case(str(case_id))
+        return case_response(
+            case,
+            timers=[timer_view(t) for t in timers],
+            reminders=[reminder_view(r) for r in reminders],
+        )
 
     @api.get("/cases/<uuid:case_id>/sharing")
     def case_sharing(case_id: UUID) -> Response:
@@ -248,7 +254,7 @@ def create_app(services: Services) -> Flask:
                 "roles": sorted(case.subjects[subject_id]),
                 "anonymous": subject.anonymous,
                 "erased": subject.erased,
-                "details": jsonable(subject.details),
+                "details": jsonable(subject.details_on(case_id)),
             }
         )
 

@@ -87,6 +87,14 @@ class RectificationBody(Schema):
     details = fields.Nested(body_schema(PersonDetails), required=True)
     reason = text(max_length=2000)
     received_at = instant(allow_none=True)
+    case_id = fields.UUID(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "Record the details for this case alone (e.g. a new address only "
+            "its staff may know); without it the correction applies to every case"
+        },
+    )
 
 
 class ErasureBody(Schema):
@@ -143,6 +151,7 @@ def subject_view(subject: DataSubject) -> dict[str, Any]:
             "anonymous": subject.anonymous,
             "erased": subject.erased,
             "details": subject.details or {},
+            "details_for_one_case": {str(k): v for k, v in subject.case_details.items()},
             "rectifications": subject.rectification_count,
         }
     )

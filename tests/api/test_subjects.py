@@ -173,6 +173,7 @@ def test_rectification_and_erasure_show_in_every_view(api: Api) -> None:
         "anonymous": False,
         "erased": True,
         "details": ERASED_MARK,
+        "details_for_one_case": {},
         "rectifications": 1,
     }
     shown = api.get(person, "officer").get_json()

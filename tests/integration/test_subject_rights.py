@@ -375,6 +375,7 @@ def test_one_person_in_three_cases_sees_their_parts_and_nobody_elses(services: S
         victim=PersonDetails(name=person),
     )
     assert first.victim_id is not None
+    first = allocate(services, first)  # the officer links them: a case of theirs has them
     second = allocated(services)
     known = first.victim_id
     witness = ledger.execute(

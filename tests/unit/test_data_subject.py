@@ -159,3 +159,32 @@ def test_a_person_read_back_after_erasure_is_not_taken_for_anonymous() -> None:
         for e in subject.collect_events()
     ]  # as the mapper reads them once the key is destroyed
     assert replay(erased, DataSubject).anonymous is False
+
+
+def test_details_recorded_for_one_case_show_on_that_case_only() -> None:
+    subject = record(name="Jane Doe", address="1 Old Road")
+    case_a, case_b = uuid4(), uuid4()
+
+    subject.record_for_case(
+        case_id=case_b, details={"address": "Refuge 7"}, reason="Moved", actor=DPO, at=later(1)
+    )
+    subject.rectify(details={"name": "Jane Doe-Smith"}, reason="Married", actor=DPO, at=later(2))
+    replayed = replay(subject.collect_events(), DataSubject)
+
+    for shown in (subject, replayed):
+        assert isinstance(shown, DataSubject)
+        on_a, on_b = shown.details_on(case_a), shown.details_on(case_b)
+        assert on_a is not None and on_b is not None
+        assert on_a.value == {"name": "Jane Doe-Smith", "address": "1 Old Road"}
+        assert on_b.value == {"name": "Jane Doe-Smith", "address": "Refuge 7"}
+        assert shown.details is not None and shown.details.value == on_a.value
+
+
+def test_details_for_one_case_need_a_reason_and_a_detail() -> None:
+    subject = record(name="Jane Doe")
+    with pytest.raises(InvalidCommand):
+        subject.record_for_case(case_id=uuid4(), details={}, reason="x", actor=DPO, at=later())
+    with pytest.raises(InvalidCommand):
+        subject.record_for_case(
+            case_id=uuid4(), details={"address": "Refuge"}, reason=" ", actor=DPO, at=later()
+        )
