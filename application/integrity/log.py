@@ -347,7 +347,7 @@ class IntegrityLog:
         for _ in range(5):  # other processes publish too: ask again when one got there first
             old = witness.latest_size()
             if old >= row.tree_size:
-                return self._check_covered(witness, row, old)
+                return self._check_covered(witness)
             proof: list[bytes] = []
             if old > 0:
                 tree, nodes = self.tree()
@@ -359,22 +359,25 @@ class IntegrityLog:
                 continue
         raise WitnessRefused(f"witness {witness.name} kept moving: other writers publishing")
 
-    def _check_covered(self, witness: Witness, row: CheckpointRow, size: int) -> None:
+    def _check_covered(self, witness: Witness) -> None:
         """The witness holds a checkpoint at least as large (another process published it):
-        nothing to add, if it is one of this log; if the log is shorter, events were cut."""
-        leaves = self.recorder.leaf_count()
+        nothing to add, if it is one of this log; if the log is shorter, events were cut.
+        The witness's newest is read once, then checked at its own size (others may add a
+        newer one meanwhile)."""
+        held = witness.latest()
+        if held is None:
+            return
+        size, held_root = _body_root(held)
+        leaves = self.recorder.leaf_count()  # read after it: holds every leaf it covers
         if leaves < size:
             raise WitnessRefused(
                 f"witness {witness.name} holds a checkpoint of size {size}, but the log has "
                 f"{leaves} events: events were deleted from the end"
             )
-        held = witness.latest()
-        keys = self.keys()
-        body = self.open(row, keys)
         tree, nodes = self.tree()
-        root = self._root(tree, nodes, 0, size) if size != body.size else body.root
+        root = tree.root(size)
         nodes.flush()
-        if held is None or _body_root(held) != (size, root):
+        if root != held_root:
             raise WitnessRefused(
                 f"witness {witness.name} holds a checkpoint of size {size} that the log's "
                 "events do not give: events it covers were changed or deleted"
