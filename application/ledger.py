@@ -46,6 +46,7 @@ from application.commands.base import CaseCommand
 from application.commands.people import PersonDetails
 from application.commands.reporting import ReportCase
 from application.errors import Forbidden, NotFound, StaleVersion
+from application.group_commit import GroupCommit
 from application.integrity.recorders import IntegrityTables
 from application.vault.keystore import KeyStore, key_scope
 from application.vault.mapper import PersonalDataMapper
@@ -83,6 +84,12 @@ def _replay(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+def _pending(obj: Any) -> list[Any]:
+    """An aggregate's new events (taken from it), or an event as it is."""
+    collect = getattr(obj, "collect_events", None)
+    return list(collect()) if collect is not None else [obj]
+
+
 def _in_one_key_scope(method: Callable[_P, _R]) -> Callable[_P, _R]:
     """Run `method` in one key scope: each subject's key is read once for all of it."""
 
@@ -117,6 +124,7 @@ class CaseLedger(Application):
         """Whether the actor may name a known person on a case (none, until the composition
         root gives the views' answer: `application.people_known.PeopleKnown`)."""
         super().__init__(env)
+        self.group_commit = GroupCommit(self._save_now)
         if isinstance(self.recorder, IntegrityTables):  # a new person's key: one commit
             key_store.store_new_keys_with_events()
             self.recorder.in_transaction.append(key_store.write_new_keys)
@@ -135,11 +143,20 @@ class CaseLedger(Application):
         register_transcodings(transcoder)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        with key_scope():
-            recordings = super().save(*objs, **kwargs)
+        """Every save is group-committed (`application.group_commit`): with any others
+        arriving meanwhile, in one transaction; answered once that has committed."""
+        if kwargs:  # the library's own options (a tracking record): a transaction alone
+            recordings = self._save_now(*objs, **kwargs)
+        else:
+            events = [e for obj in objs if obj is not None for e in _pending(obj)]
+            recordings = self.group_commit.save(events)
         if recordings:
             _written.set(recordings[-1].notification.id)
         return recordings
+
+    def _save_now(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        with key_scope():
+            return super().save(*objs, **kwargs)
 
     @staticmethod
     def written_position() -> int:

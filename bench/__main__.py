@@ -12,6 +12,11 @@ database `test` at 127.0.0.1:5432, dropped afterwards):
 * `reads`: GET /cases and GET /cases/{id} at 1, 8 and 32 clients against the ceiling, a
   minimal Flask + waitress application over the same view rows, side by side (`bench.reads`),
   SQLite and PostgreSQL;
+* `cores`: `caseledger serve` with one worker process against two, reads and writes at 8
+  and 32 clients, side by side (`bench.cores`), SQLite and PostgreSQL;
+* `group`: 32 callers at once through the ledger, with group commit and with one caller per
+  transaction, against the raw engine's one-row-per-transaction rate (`bench.group`), SQLite
+  and PostgreSQL;
 * `growth`: rebuild, verify, subject access export and one-case work at 10^4 and 10^5
   events on SQLite and 10^4 on PostgreSQL; `--large` adds 10^6 on SQLite and 10^5 and 10^6
   on PostgreSQL (`bench.growth`; PostgreSQL to 10^6 takes about an hour here);
@@ -48,7 +53,11 @@ from bench.api import api_latency
 from bench.catchup_scale import catch_up_at_scale
 from bench.commands import command_throughput
 from bench.common import ENGINES
+from bench.cores import one_against_two_workers
+from bench.cores import table as cores_table
 from bench.costs import costs
+from bench.group import many_callers
+from bench.group import table as group_table
 from bench.growth import growth
 from bench.reads import reads_against_ceiling
 from bench.reads import table as reads_table
@@ -56,7 +65,7 @@ from bench.sar_scale import sar_at_scale
 from bench.verify_scale import verify_at_scale
 
 RESULTS = Path(__file__).with_name("results")
-PARTS = ("commands", "api", "reads", "growth", "costs")
+PARTS = ("commands", "api", "reads", "cores", "group", "growth", "costs")
 EXTRA_PARTS = ("sar", "verify", "catchup")  # long: run only when asked for with --only
 
 
@@ -128,6 +137,12 @@ def run(
             results[part] = [
                 reads_against_ceiling(e, 200, (1, 8, 32), 4000 // scale, 4 / scale) for e in engines
             ]
+        elif part == "cores":
+            results[part] = [
+                one_against_two_workers(e, 200, (8, 32), 4000 // scale, 4 / scale) for e in engines
+            ]
+        elif part == "group":
+            results[part] = [many_callers(e, 32, 40 // scale) for e in engines]
         elif part == "growth":
             results[part] = [growth(e, n) for e, n in sizes(large, quick).items() if e in engines]
         elif part == "verify":
@@ -193,6 +208,10 @@ def table(results: dict[str, Any]) -> str:
         lines.append(f"\nServer peak RSS after the API runs: {peaks}.")
     if "reads" in results:
         lines += reads_table(results["reads"])
+    if "cores" in results:
+        lines += cores_table(results["cores"])
+    if "group" in results:
+        lines += group_table(results["group"])
     if "growth" in results:
         lines += [
             "",

@@ -50,7 +50,7 @@ def get_case(ids: list[UUID]) -> Request:
     return run
 
 
-class _Contacts:
+class Contacts:
     """POST contacts, If-Match from the case's last ETag. At `clients` clients, client n
     takes the cases ids[n::clients] in turn: no two clients ever write to the same case."""
 
@@ -160,7 +160,7 @@ def api_latency(
                         clients,
                         requests,
                         seconds,
-                        _Contacts(ids, clients, versions).for_client,
+                        Contacts(ids, clients, versions).for_client,
                     )
                 )
             peak = server.peak_rss_kib()

@@ -216,16 +216,22 @@ def free_port() -> int:
 
 
 class Server:
-    """`caseledger serve` on a free port of 127.0.0.1, in the store's directory (or, with
-    `command`, another server taking `--port` and `--threads`: `bench.ceiling`)."""
+    """`caseledger serve` on a free port of 127.0.0.1, in the store's directory, with its
+    default number of workers unless told (or, with `command`, another server taking `--port`
+    and `--threads`: `bench.ceiling`)."""
 
     def __init__(
-        self, store: Store, threads: int = 8, command: Sequence[str] = (CASELEDGER, "serve")
+        self,
+        store: Store,
+        threads: int = 8,
+        command: Sequence[str] = (CASELEDGER, "serve"),
+        workers: int | None = None,
     ) -> None:
         self.port = free_port()
         self._log = (store.directory / "server.log").open("ab")
+        chosen = [] if workers is None else ["--workers", str(workers)]
         self.process = subprocess.Popen(
-            [*command, "--port", str(self.port), "--threads", str(threads)],
+            [*command, "--port", str(self.port), "--threads", str(threads), *chosen],
             cwd=store.directory,
             env=store.process_env() | {"PYTHONPATH": str(ROOT)},
             stdout=self._log,
@@ -243,16 +249,23 @@ class Server:
         raise RuntimeError("caseledger serve did not start")
 
     def peak_rss_kib(self) -> int:
-        """The server's peak resident set (VmHWM) so far."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmHWM for the server process")
+        """The server's peak resident set (VmHWM) so far: of its largest process (the one,
+        or the largest of its workers)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        pids = [self.process.pid, *map(int, children.read_text().split())]
+        return max(_peak_kib(pid) for pid in pids)
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=20)
         self._log.close()
+
+
+def _peak_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmHWM for process {pid}")
 
 
 class Client:

@@ -27,7 +27,7 @@ def reads_against_ceiling(
 ) -> dict[str, Any]:
     with fresh_store(engine) as store:
         tokens = prepare(store, seed)
-        api, ceiling = Server(store), Server(store, command=CEILING)
+        api, ceiling = Server(store, workers=1), Server(store, command=CEILING)
         try:
             manager = tokens[MANAGER.username]
             ids = case_ids(api.port, manager, seed)

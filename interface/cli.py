@@ -20,25 +20,13 @@ def _operator() -> Actor:
     return Actor(username=f"cli:{getpass.getuser()}", role=StaffRole.ADMIN, team="system")
 
 
-def _serve(services: Services, args: argparse.Namespace) -> int:
-    import waitress
+def _serve(args: argparse.Namespace) -> int:
+    from interface.serving import cores, serve
 
-    from interface.api.app import create_app
-
-    app = create_app(services)
-    logging.getLogger("caseledger").info("serving on http://%s:%s", args.host, args.port)
-    services.integrity.start_timer()  # signs events saved just before a quiet spell
-    waitress.serve(
-        app,
-        host=args.host,
-        port=args.port,
-        threads=args.threads,
-        ident="caseledger",
-        # waitress drops X-Forwarded-* itself unless told otherwise; with trusted proxies the
-        # app's ProxyFix reads them (CASELEDGER_TRUSTED_PROXIES), never the client's own.
-        clear_untrusted_proxy_headers=not services.trusted_proxies,
+    workers = args.workers or cores()
+    return serve(
+        build_services, host=args.host, port=args.port, threads=args.threads, workers=workers
     )
-    return 0
 
 
 def _staff_add(services: Services, args: argparse.Namespace) -> int:
@@ -94,11 +82,16 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="caseledger", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="run the staff API (waitress)")
+    serve = sub.add_parser(
+        "serve", help="run the staff API: a worker process per core (see interface.serving)"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--threads", type=int, default=8)
-    serve.set_defaults(run=_serve)
+    serve.add_argument("--threads", type=int, default=8, help="threads in each worker")
+    serve.add_argument(
+        "--workers", type=int, default=0, help="worker processes (default: one per core)"
+    )
+    serve.set_defaults(standalone=_serve)  # each worker opens the ledger itself
 
     staff = sub.add_parser("staff", help="staff accounts").add_subparsers(
         dest="staff", required=True
@@ -142,11 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO,
         stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        format="%(asctime)s [%(process)d] %(levelname)s %(name)s %(message)s",
     )
     standalone = getattr(args, "standalone", None)
     try:
-        if standalone is not None:  # commands that must not open the ledger (backup, restore)
+        if standalone is not None:  # backup, restore (no ledger open); serve (one per worker)
             return int(standalone(args))
         services = build_services()
     except ValueError as e:  # a setting out of range: say which, without a traceback

@@ -60,8 +60,9 @@ def _cli(workdir: Path, *args: str) -> str:
 
 
 class Server:
-    def __init__(self, workdir: Path, **env: str) -> None:
+    def __init__(self, workdir: Path, *args: str, **env: str) -> None:
         self.workdir = workdir
+        self.args = args  # more arguments for `caseledger serve`
         self.env = _env(**env)
         self.port = _free_port()
         self.log = (workdir / "server.log").open("ab")
@@ -69,13 +70,13 @@ class Server:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [CASELEDGER, "serve", "--port", str(self.port)],
+            [CASELEDGER, "serve", "--port", str(self.port), *self.args],
             cwd=self.workdir,
             env=self.env,
             stdout=self.log,
             stderr=self.log,
         )
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a worker per core, each opening the ledger
         while time.monotonic() < deadline:
             try:
                 self.call("GET", "/api/v1/health")
@@ -87,7 +88,7 @@ class Server:
     def stop(self) -> None:
         if self.process is not None:
             self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=30)
             self.process = None
 
     def call(

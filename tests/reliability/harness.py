@@ -105,13 +105,19 @@ class Child:
     def spawn(self, *args: str) -> None:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [CASELEDGER, *args], cwd=self.workdir, env=self.env, stdout=log, stderr=log
+                [CASELEDGER, *args],
+                cwd=self.workdir,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,  # its own process group: the server and its workers
             )
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, as in a power cut of the process."""
+        """SIGKILL to every process of it (a server's workers too): no shutdown code runs,
+        as in a power cut of the machine."""
         if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
             self.process = None
 
@@ -120,7 +126,7 @@ class Child:
         if self.process is None:
             return None
         self.process.send_signal(signal.SIGTERM)
-        status = self.process.wait(timeout=15)
+        status = self.process.wait(timeout=30)
         self.process = None
         return status
 
@@ -138,7 +144,7 @@ class Server(Child):
 
     def start(self) -> None:
         self.spawn("serve", "--port", str(self.port), "--threads", str(self.threads))
-        wait_for(self._healthy, 30, "the server to answer /health")
+        wait_for(self._healthy, 60, "the server to answer /health")
 
     def _healthy(self) -> bool:
         assert self.process is not None

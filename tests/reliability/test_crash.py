@@ -1,6 +1,6 @@
 """Crash safety: SIGKILL the real server under concurrent writers, restart, check the log.
 
-Each cycle starts `caseledger serve`, lets four writer threads report cases and record
+Each cycle starts `caseledger serve`, lets eight writer threads report cases and record
 contacts (plus deliberate stale-version writes that must be refused), kills the process
 with SIGKILL at a random moment, and restarts it. Then, for every request sent so far:
 
@@ -21,11 +21,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
 from application.integrity.verify import verify_log
-from interface.config import build_services
+from interface.config import Services, build_services
 from tests.reliability.harness import (
     Server,
     assert_clean_histories,
@@ -41,7 +42,7 @@ from tests.reliability.harness import (
 
 pytestmark = pytest.mark.e2e
 
-WRITERS = 4
+WRITERS = 8  # enough at once for saves to be committed together (group commit)
 
 
 @dataclass
@@ -120,6 +121,7 @@ def _check_after_restart(engine_env: Mapping[str, str], outcomes: Outcomes) -> i
         assert not outcomes.refused & where.keys(), "a refused request left an event"
         result = verify_log(services.integrity)
         assert result.ok, result.summary()
+        _assert_every_person_has_their_key(services)
         services.runner.catch_up()
         caught_up = view_snapshot(services)
         services.runner.rebuild()
@@ -127,6 +129,17 @@ def _check_after_restart(engine_env: Mapping[str, str], outcomes: Outcomes) -> i
         return len(events)
     finally:
         services.close()
+
+
+def _assert_every_person_has_their_key(services: Services) -> None:
+    """Every person stored has the key their details were sealed under (a key is written in
+    the transaction of the events it seals, however many callers' events that holds)."""
+    log = services.ledger.recorder.select_notifications(start=1, limit=10**6)
+    people = {UUID(str(n.originator_id)) for n in log if n.topic.endswith("SubjectRecorded")}
+    assert people
+    for person in people:
+        subject = services.ledger.subject(person)
+        assert subject.details and not subject.erased, person
 
 
 def test_sigkill_under_concurrent_writers_loses_nothing(
