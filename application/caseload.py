@@ -20,6 +20,8 @@ from domain.service_levels import ServiceLevels, Timer, TimerState
 from projections import case_summaries, timers
 
 DUE_TODAY = "due-today"
+LIST_ORDERS = tuple(case_summaries.ORDERS)
+"""The orders a caseload may be listed in: `newest` (received) first, the default."""
 TIMER_FILTERS = (*(s.value for s in TimerState), DUE_TODAY)
 
 _FILTERS = ("status", "officer", "team", "risk_level")
@@ -80,9 +82,11 @@ class Caseload:
         limit: int = 50,
         offset: int = 0,
         overdue: bool = False,
+        order: str = "newest",
         **filters: str | None,
     ) -> Page:
-        """The caller's caseload; `overdue` keeps only cases with a timer overdue now."""
+        """The caller's caseload in `order` (`case_summaries.ORDERS`); `overdue` keeps only
+        cases with a timer overdue now."""
         self._check(actor)
         position = self._views.ready("case_summaries")
         late = (
@@ -93,7 +97,7 @@ class Caseload:
         wanted = {name: value for name in _FILTERS if (value := filters.get(name))}
         with self._views.store.reading() as c:
             found = case_summaries.page(
-                c, sight(actor), wanted, among=late, limit=limit, offset=offset
+                c, sight(actor), wanted, among=late, limit=limit, offset=offset, order=order
             )
         return Page(found.items, found.total, limit, offset, position)
 

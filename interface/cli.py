@@ -26,7 +26,13 @@ def _serve(services: Services, args: argparse.Namespace) -> int:
     from interface.api.app import create_app
 
     app = create_app(services)
-    logging.getLogger("caseledger").info("serving on http://%s:%s", args.host, args.port)
+    log = logging.getLogger("caseledger")
+    if not services.screen_sign_in.second_factor_required:
+        log.warning(
+            "CASELEDGER_WEB_MFA=optional: the staff screens sign people in with a password "
+            "alone; for local development and the demo only"
+        )
+    log.info("serving on http://%s:%s (screens at /, API at /api/v1)", args.host, args.port)
     services.integrity.start_timer()  # signs events saved just before a quiet spell
     waitress.serve(
         app,
@@ -51,6 +57,14 @@ def _staff_add(services: Services, args: argparse.Namespace) -> int:
     )
     print(f"added {member.username} ({member.role}, team {member.team}); their token:")
     print(token)
+    return 0
+
+
+def _staff_set_password(services: Services, args: argparse.Namespace) -> int:
+    line = sys.stdin.readline()
+    password = line[:-1] if line.endswith("\n") else line
+    services.staff.set_password(args.name, password, actor=_operator())
+    print(f"{args.name}'s password for the screens is set")
     return 0
 
 
@@ -109,6 +123,11 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--team", default="default")
     add.add_argument("--display-name", default="")
     add.set_defaults(run=_staff_add)
+    set_password = staff.add_parser(
+        "set-password", help="set a member's password for the screens, read from standard input"
+    )
+    set_password.add_argument("name")
+    set_password.set_defaults(run=_staff_set_password)
     remove = staff.add_parser("remove", help="remove a member; their token stops working")
     remove.add_argument("name")
     remove.add_argument("--reason", default="left the organisation")

@@ -30,6 +30,8 @@ from application.freshness import ViewFreshness
 from application.integrity.log import IntegrityLog, open_integrity_log
 from application.ledger import CaseLedger
 from application.sharing_answers import SharingAnswers
+from application.sign_in.service import SignIn
+from application.sign_in.sessions import StaffSessions
 from application.sign_in_throttle import SignInThrottle
 from application.staff_directory import StaffDirectory
 from application.subject_rights import SubjectRights
@@ -101,6 +103,7 @@ class Services:
     statistics: Statistics
     files: EvidenceFiles
     sign_in: SignInThrottle
+    screen_sign_in: SignIn
     replica: PostgresDatastore | None = None
     trusted_proxies: int = 0  # reverse proxies whose X-Forwarded-For the API believes
 
@@ -156,15 +159,26 @@ def build_services(
             batch_size=settings.projection_batch,
         )
         runner.setup()
+        sessions = StaffSessions(runner.store, clock)
+        sessions.setup()
         integrity = open_integrity_log(env, ledger.recorder)
         sign_in = SignInThrottle(runner.store, clock)
         sign_in.setup()
     views = ViewFreshness(runner, settings.projections, settings.view_wait_s)
     cases = CaseScreen(views, key_store)
     files = open_files(settings, ledger)
+    staff = StaffDirectory(ledger, clock)
+    screen_sign_in = SignIn(
+        staff,
+        sessions,
+        key_store,
+        clock,
+        sign_in,
+        second_factor_required=settings.second_factor_required,
+    )
     return Services(
         ledger=ledger,
-        staff=StaffDirectory(ledger, clock),
+        staff=staff,
         runner=runner,
         views=views,
         cases=cases,
@@ -177,6 +191,7 @@ def build_services(
         statistics=Statistics(views, levels, clock, settings.homes_owned),
         files=files,
         sign_in=sign_in,
+        screen_sign_in=screen_sign_in,
         replica=replica,
         trusted_proxies=settings.trusted_proxies,
     )

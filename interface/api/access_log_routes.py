@@ -48,6 +48,8 @@ PERSONAL_DATA_READS: dict[str, AccessPurpose] = {
     # a complaint or review request on a case named by reference: answered with the case
     "complaints.complaints": AccessPurpose.COMPLAINT_HANDLING,
     "complaints.case_reviews": AccessPurpose.CASE_REVIEW,
+    # the staff screens (interface/web): the same reads, logged the same way
+    "web.case": AccessPurpose.CASE_WORK,
 }
 
 
