@@ -117,6 +117,10 @@ def install(bp: Blueprint, services: Services) -> None:
 
         def run(loaded: Any) -> str:
             services.ledger.execute(case_id, loaded, actor=who, seen_version=seen)
+            try:
+                services.cases.check_visible(who, case_id)
+            except NotFound:  # e.g. the hub, once it has named the officer
+                return url_for("web.today", done=noun)
             return url_for("web.case", case_id=case_id, done=noun)
 
         def stale(e: StaleVersion) -> dict[str, Any]:

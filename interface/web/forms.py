@@ -32,7 +32,7 @@ from domain.risk import RiskMatrix
 LONDON = ZoneInfo("Europe/London")
 GROUP_ROWS = 3
 """How many fieldsets a list of groups offers (an action plan's actions) without script."""
-MANY_CHOICES = 8
+MANY_CHOICES = 10
 """A choice with more options than this is a select, not radios."""
 
 

@@ -129,7 +129,11 @@ def install(app: Flask, services: Services) -> None:
     @bp.get("/today")
     @signed_in
     def today() -> str:
-        return render_template("today.html", sections=sections_for(services, current_actor()))
+        return render_template(
+            "today.html",
+            sections=sections_for(services, current_actor()),
+            done=command(request.args.get("done", "")),
+        )
 
     @bp.get("/cases")
     @signed_in
