@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from application.actors import Actor
 from application.clock import Clock
@@ -23,7 +24,7 @@ from application.errors import Forbidden, NotFound, Unauthenticated
 from application.sign_in.passwords import hash_password, password_matches
 from application.tokens import hash_token, new_token, staff_id_of, token_matches
 from domain.errors import InvalidCommand
-from domain.staff import StaffMember, staff_id_for
+from domain.staff import StaffAdded, StaffMember, staff_id_for
 from domain.vocabulary import StaffRole
 
 _NO_PASSWORD = hash_password("no one has this password")
@@ -107,6 +108,24 @@ class StaffDirectory:
         member = self.get(username)
         member.reset_second_factor(actor=actor.username, at=self._clock())
         self._app.save(member)
+
+    def members(self, *, actor: Actor) -> list[StaffMember]:
+        """Every account ever added (removed ones too), by username: the admin's list. Read
+        from the log's `StaffAdded` notifications, then each account as it now is."""
+        self._require_admin(actor)
+        recorder = self._app.recorder
+        topic = get_topic(StaffAdded)
+        found: list[StaffMember] = []
+        start = 1
+        while True:
+            page = recorder.select_notifications(start, 500, topics=[topic])
+            for notification in page:
+                member = self._load(UUID(str(notification.originator_id)))
+                if member is not None:
+                    found.append(member)
+            if len(page) < 500:
+                return sorted(found, key=lambda m: m.username)
+            start = page[-1].id + 1
 
     def get(self, username: str) -> StaffMember:
         member = self._load(staff_id_for(username))

@@ -25,7 +25,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from application.authorisation import may_read_cases
+from application.authorisation import COMMAND_ROLES, may_read_cases
 from application.commands.catalogue import command
 from application.commands.reporting import ReportCase
 from application.errors import Forbidden, NotFound
@@ -34,8 +34,9 @@ from domain import vocabulary
 from domain.errors import DomainError
 from domain.plain_words import basis, words
 from domain.service_levels import TimerKind, TimerState
+from domain.vocabulary import StaffRole
 from interface.config import Services
-from interface.web import command_routes, sign_in_routes
+from interface.web import command_routes, oversight_routes, sign_in_routes
 from interface.web.case_page import read_case
 from interface.web.caseload_page import ORDER_WORDS, read_caseload
 from interface.web.guard import CsrfRefused, current_actor, current_session, load_session, signed_in
@@ -94,6 +95,8 @@ def install(app: Flask, services: Services) -> None:
             "second_factor_optional": not services.screen_sign_in.second_factor_required,
             "works_cases": actor is not None and may_read_cases(actor),
             "may_report": actor is not None and actor.role in ReportCase.roles,
+            "may": (lambda what: actor is not None and actor.role in COMMAND_ROLES[what]),
+            "StaffRole": StaffRole,
         }
 
     @bp.errorhandler(CsrfRefused)
@@ -160,4 +163,5 @@ def install(app: Flask, services: Services) -> None:
 
     sign_in_routes.install(bp, services.screen_sign_in)
     command_routes.install(bp, services)
+    oversight_routes.install(bp, services)
     app.register_blueprint(bp)
