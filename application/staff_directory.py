@@ -112,7 +112,7 @@ class StaffDirectory:
     def members(self, *, actor: Actor) -> list[StaffMember]:
         """Every account ever added (removed ones too), by username: the admin's list. Read
         from the log's `StaffAdded` notifications, then each account as it now is."""
-        self._require_admin(actor)
+        self.require_admin(actor)
         recorder = self._app.recorder
         topic = get_topic(StaffAdded)
         found: list[StaffMember] = []
