@@ -36,7 +36,7 @@ from domain.plain_words import basis, words
 from domain.service_levels import TimerKind, TimerState
 from domain.vocabulary import StaffRole
 from interface.config import Services
-from interface.web import command_routes, oversight_routes, sign_in_routes
+from interface.web import command_routes, oversight_routes, sign_in_routes, subject_routes
 from interface.web.case_page import read_case
 from interface.web.caseload_page import ORDER_WORDS, read_caseload
 from interface.web.guard import CsrfRefused, current_actor, current_session, load_session, signed_in
@@ -164,4 +164,5 @@ def install(app: Flask, services: Services) -> None:
     sign_in_routes.install(bp, services.screen_sign_in)
     command_routes.install(bp, services)
     oversight_routes.install(bp, services)
+    subject_routes.install(bp, services)
     app.register_blueprint(bp)

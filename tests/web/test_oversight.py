@@ -54,3 +54,30 @@ def test_the_admin_adds_removes_and_resets_a_second_factor(browser: Browser) -> 
         "/staff/k.officer/second-factor-reset", data={"csrf_token": token}
     )
     assert refused.status_code == 422  # no second factor enrolled to reset
+
+
+def test_the_dpo_receives_a_request_reviews_and_downloads_the_export(browser: Browser) -> None:
+    case = Api(client=browser.client, services=browser.services, clock=browser.clock).new_case()
+    victim = case["victim_id"]
+    browser.sign_in("dpo")
+    assert browser.get(f"/subjects?subject_id={victim}").status_code == 302
+    assert browser.get("/subjects?subject_id=nonsense").status_code == 422
+
+    page = browser.text(f"/subjects/{victim}")
+    assert VICTIM["name"] in page and "No request from this person" in page
+    browser.submit(f"/subjects/{victim}", f"/subjects/{victim}/access-requests")
+    page = browser.text(f"/subjects/{victim}")
+    review = re.search(r'href="(/subjects/[^"]+/review)"', page)
+    assert review is not None and "UK GDPR" in page
+    reviewed = browser.submit(review.group(1), review.group(1))
+    assert "the export is no longer a draft" in reviewed.get_data(as_text=True)
+    pdf = browser.get(review.group(1).replace("/review", "/export.pdf"))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    exported = browser.get(review.group(1).replace("/review", "/export.json"))
+    assert exported.status_code == 200 and VICTIM["name"] in exported.get_data(as_text=True)
+
+    auditor = browser.services.staff.acting_as("i.auditor")
+    purposes = {
+        e["purpose"] for e in browser.services.access_log.entries(auditor, reader="d.protection")
+    }
+    assert purposes == {"subject_request"}
