@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import UUID
 
 from tests.api.helpers import VICTIM, Api
@@ -86,3 +87,17 @@ def test_pages_send_the_security_headers_and_a_csp_without_inline_code(browser: 
 def test_the_style_sheet_and_script_are_served_from_the_package(browser: Browser) -> None:
     assert browser.get("/assets/caseledger.css").status_code == 200
     assert browser.get("/assets/caseledger.js").status_code == 200
+
+
+def test_today_lists_the_timers_overdue_and_only_those_due_by_today(browser: Browser) -> None:
+    case = _api(browser).new_case()
+    browser.sign_in("manager")
+    assert "Nothing is overdue or due today" in browser.text("/today")
+
+    browser.clock.advance(timedelta(days=7))
+    browser.sign_in("manager")  # the session ended meanwhile
+    page = browser.text("/today")
+
+    timers = page.split('id="section-timers"')[1].split("</section>")[0]
+    assert case["reference"] in timers and "First response and allocation" in timers
+    assert "overdue" in timers and "Hate Policy 5.1, 8.1" in timers
