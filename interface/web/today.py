@@ -60,19 +60,15 @@ def _timer_line(view: TimerView) -> Line:
     return Line(view.case_id, view.reference, what, timer.due_at, basis(timer.clause), tag)
 
 
-def _section(
-    key: str, title: str, lines: list[Line], empty: str, **extra: dict[str, str]
-) -> Section:
-    return Section(key, title, lines[:SHOWN], empty, max(0, len(lines) - SHOWN), **extra)
+def _section(key: str, title: str, lines: list[Line], empty: str) -> Section:
+    return Section(key, title, lines[:SHOWN], empty, max(0, len(lines) - SHOWN))
 
 
 def timers_due(services: Services, actor: Actor) -> Section | None:
     """Officers, managers and the complaints liaison: timers overdue or due today."""
     if actor.role not in (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.COMPLAINTS):
         return None
-    found = [
-        v for v in services.caseload.timers(actor) if v.state == TimerState.OVERDUE or v.due_today
-    ]
+    found = services.caseload.due_now(actor)
     found.sort(key=lambda v: (v.state != TimerState.OVERDUE, v.timer.due_at))
     title = (
         "Your team's timers overdue and due today"
