@@ -31,6 +31,8 @@ from application.integrity.log import IntegrityLog, open_integrity_log
 from application.ledger import CaseLedger
 from application.people_known import PeopleKnown
 from application.sharing_answers import SharingAnswers
+from application.sign_in.service import SignIn
+from application.sign_in.sessions import StaffSessions
 from application.sign_in_throttle import SignInThrottle
 from application.staff_directory import StaffDirectory
 from application.subject_rights import SubjectRights
@@ -102,6 +104,7 @@ class Services:
     statistics: Statistics
     files: EvidenceFiles
     sign_in: SignInThrottle
+    screen_sign_in: SignIn
     replica: PostgresDatastore | None = None
     trusted_proxies: int = 0  # reverse proxies whose X-Forwarded-For the API believes
 
@@ -157,6 +160,8 @@ def build_services(
             batch_size=settings.projection_batch,
         )
         runner.setup()
+        sessions = StaffSessions(runner.store, clock)
+        sessions.setup()
         integrity = open_integrity_log(env, ledger.recorder)
         sign_in = SignInThrottle(runner.store, clock)
         sign_in.setup()
@@ -164,9 +169,18 @@ def build_services(
     cases = CaseScreen(views, key_store)
     files = open_files(settings, ledger)
     ledger.reason_to_know = PeopleKnown(views).reason_to_know
+    staff = StaffDirectory(ledger, clock)
+    screen_sign_in = SignIn(
+        staff,
+        sessions,
+        key_store,
+        clock,
+        sign_in,
+        second_factor_required=settings.second_factor_required,
+    )
     return Services(
         ledger=ledger,
-        staff=StaffDirectory(ledger, clock),
+        staff=staff,
         runner=runner,
         views=views,
         cases=cases,
@@ -179,6 +193,7 @@ def build_services(
         statistics=Statistics(views, levels, clock, settings.homes_owned),
         files=files,
         sign_in=sign_in,
+        screen_sign_in=screen_sign_in,
         replica=replica,
         trusted_proxies=settings.trusted_proxies,
     )

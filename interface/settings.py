@@ -25,6 +25,7 @@ naming the variable, before anything is opened; `caseledger` turns it into one l
 | `CASELEDGER_FILES_MAX_MB` | `25` | the largest evidence file, in megabytes |
 | `CASELEDGER_FILES_S3_BUCKET`, `_PREFIX`, `_ENDPOINT` | | keep the blobs in an S3 bucket |
 | `CASELEDGER_TRUSTED_PROXIES` | `0` | reverse proxies whose `X-Forwarded-For` is believed |
+| `CASELEDGER_WEB_MFA` | `required` | the screens' second factor; `optional`: development, demo |
 
 The eventsourcing library reads its own variables itself; `library_env` is the environment it
 is given, with the defaults above and the integrity recorder filled in. The PostgreSQL
@@ -67,6 +68,7 @@ DEFAULTS = {
     "CASELEDGER_FILES_DIR": "caseledger-files",
     "CASELEDGER_FILES_MAX_MB": "25",
     "CASELEDGER_TRUSTED_PROXIES": "0",
+    "CASELEDGER_WEB_MFA": "required",
 }
 
 T = TypeVar("T")
@@ -214,6 +216,7 @@ class Settings:
     homes_owned: int
     files: FileSettings
     trusted_proxies: int  # how many X-Forwarded-For entries (from the right) to believe
+    second_factor_required: bool
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -229,6 +232,9 @@ class Settings:
             postgres = PostgresSettings.read(env)
         # The recorder that writes each event's integrity leaf in the event's transaction.
         env.setdefault("APPLICATION_RECORDER_TOPIC", RECORDER_TOPICS[module])
+        mfa = env["CASELEDGER_WEB_MFA"]
+        if mfa not in ("required", "optional"):
+            raise ConfigurationError("CASELEDGER_WEB_MFA must be required or optional")
         projections = env["CASELEDGER_PROJECTIONS"]
         if projections not in MODES:
             raise ConfigurationError(f"CASELEDGER_PROJECTIONS must be one of {', '.join(MODES)}")
@@ -258,6 +264,7 @@ class Settings:
                 _at_least(0, int),
                 "a whole number of reverse proxies (0 when clients connect directly)",
             ),
+            second_factor_required=mfa == "required",
         )
 
     @property

@@ -827,6 +827,9 @@ PLACES: Mapping[type, str] = {
     "staff's own request is answered from the HR system",
     staff.StaffTokenRotated: "a member of staff's account (as above)",
     staff.StaffRemoved: "a member of staff's account (as above)",
+    staff.StaffPasswordSet: "a member of staff's account (as above)",
+    staff.StaffSecondFactorEnrolled: "a member of staff's account (as above)",
+    staff.StaffSecondFactorReset: "a member of staff's account (as above)",
     access.AccessRecorded: "staff's reads of the record, kept for audit; they name staff and "
     "purposes, not the person's information, and no recipient outside the landlord "
     "(recipients are under 'Who we shared your information with')",
