@@ -13,7 +13,7 @@ from application.actors import Actor
 from application.commands.base import CaseCommand, Command
 from application.commands.catalogue import commands
 from application.errors import Forbidden
-from application.roles import AUDITOR, COMPLAINTS, DPO, HUB, MANAGER, OFFICER
+from application.roles import ADMIN, AUDITOR, COMPLAINTS, DPO, HUB, MANAGER, OFFICER
 from domain.vocabulary import StaffRole
 from projections.case_summaries import Seen
 
@@ -29,6 +29,8 @@ COMMAND_ROLES: dict[str, frozenset[StaffRole]] = {c.noun: c.roles for c in comma
     "audit-verify": frozenset({AUDITOR}),
     # Landlord-wide counts (TSM NM01 and service levels), no personal data.
     "statistics": frozenset({MANAGER, AUDITOR}),
+    # Reminders by outcome (failed deliveries, members with no address): references only.
+    "reminder-deliveries": frozenset({AUDITOR, ADMIN}),
 }
 
 

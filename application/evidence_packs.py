@@ -47,6 +47,7 @@ from application.exports.evidence_pack import (
 )
 from application.exports.evidence_pack_pdf import ProofSummary, pack_filename, render_pack_pdf
 from application.files.service import EvidenceFiles
+from application.freshness import ViewFreshness
 from application.integrity import evidence_verifier
 from application.integrity.checkpoint import sign_note
 from application.integrity.evidence_verifier import (
@@ -74,6 +75,7 @@ from application.integrity.prove import (
 )
 from application.integrity.recorders import CheckpointRow
 from application.ledger import CaseLedger
+from application.reminders import reminders_about
 from domain import case_events as ev
 from domain.case_files import file_name
 from domain.errors import InvalidCommand
@@ -134,11 +136,13 @@ class EvidencePacks:
         integrity: IntegrityLog,
         levels: ServiceLevels,
         files: EvidenceFiles,
+        views: ViewFreshness | None = None,
     ) -> None:
         self._ledger = ledger
         self._integrity = integrity
         self._levels = levels
         self._files = files
+        self._views = views  # where the reminders about a case are read (none: not shown)
 
     def produce(self, actor: Actor, case_id: UUID, command: ProduceEvidencePack) -> EvidencePack:
         """Record the pack on the case, sign a checkpoint that covers it, and build it.
@@ -372,6 +376,11 @@ class EvidencePacks:
             reviewed=self._reviewed(case.id, pack_event.occurred_at),
             matrix=self._ledger.risk_matrix,
             files=dict(case.files),
+            reminders=(
+                reminders_about(self._views, str(case.id), as_of=pack_event.occurred_at)
+                if self._views is not None
+                else ()
+            ),
         )
 
     def _reviewed(self, case_id: UUID, at: datetime) -> list[ReviewedWords]:

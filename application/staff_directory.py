@@ -46,9 +46,11 @@ class StaffDirectory:
         role: str,
         display_name: str = "",
         team: str = "default",
+        email: str = "",
         actor: Actor,
     ) -> tuple[StaffMember, str]:
-        """Create an account; returns it and its token, which is shown once and never stored."""
+        """Create an account (with the work address reminders go to, if given); returns it
+        and its token, which is shown once and never stored."""
         self.require_admin(actor)
         token = new_token(staff_id_for(username))
         member = StaffMember.add(
@@ -60,6 +62,8 @@ class StaffDirectory:
             actor=actor.username,
             at=self._clock(),
         )
+        if email:
+            member.set_email(email=email, actor=actor.username, at=self._clock())
         try:
             self._app.save(member)
         except IntegrityError:
@@ -126,6 +130,21 @@ class StaffDirectory:
             if len(page) < 500:
                 return sorted(found, key=lambda m: m.username)
             start = page[-1].id + 1
+
+    def set_email(self, username: str, email: str, *, actor: Actor) -> StaffMember:
+        """Set (or, with "", clear) the address a member's reminders go to."""
+        self.require_admin(actor)
+        member = self.get(username)
+        member.set_email(email=email, actor=actor.username, at=self._clock())
+        self._app.save(member)
+        return member
+
+    def move_team(self, username: str, team: str, *, actor: Actor) -> StaffMember:
+        self.require_admin(actor)
+        member = self.get(username)
+        member.move_team(team=team, actor=actor.username, at=self._clock())
+        self._app.save(member)
+        return member
 
     def get(self, username: str) -> StaffMember:
         member = self._load(staff_id_for(username))

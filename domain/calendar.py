@@ -161,6 +161,32 @@ class WorkingCalendar:
         day = self.local_date(at)
         return self.is_working_day(day) and self.opening_of(day) <= at < self.close_of_business(day)
 
+    def working_time_after(self, at: datetime, span: timedelta) -> datetime:
+        """The instant by which `span` of working time (opening hours on working days) has
+        passed since `at` (UTC). Time outside opening hours does not count, so two working
+        hours after 16:00 on a Friday is 10:00 on Monday (Tuesday after a bank holiday)."""
+        start = within_range(require_aware(at, "at")).astimezone(UTC)
+        remaining = span
+        if remaining <= timedelta(0):
+            return start
+        while True:
+            day = self.local_date(start)
+            if self.is_working_day(day) and start < self.close_of_business(day):
+                start = max(start, self.opening_of(day))
+                left_today = self.close_of_business(day) - start
+                if remaining <= left_today:
+                    return start + remaining
+                remaining -= left_today
+            following = self.opening_of(self.next_working_day(day))
+            if following <= start:  # the end of the calendar's range: total, not endless
+                return start
+            start = following
+
+    def working_day_length(self) -> timedelta:
+        """Opening to close of business on one working day."""
+        today = date(2026, 1, 5)  # any date: the wall-clock length, not a particular day's
+        return datetime.combine(today, self.closes) - datetime.combine(today, self.opens)
+
     def receipt_day(self, at: datetime) -> date:
         """The working day on which something received at `at` counts as received.
 

@@ -21,6 +21,8 @@ from types import MappingProxyType
 
 from domain.case_timers import Change
 from domain.nm01 import HateMeasure
+from domain.reminder import Undeliverable
+from domain.reminder_schedule import Audience, ReminderKind, Why
 from domain.service_levels import TimerKind, TimerState
 from domain.subject_requests import (
     ErasureGround,
@@ -275,6 +277,15 @@ _WORDS: dict[type[StrEnum], dict[str, str]] = {
         "overdue": "overdue (not done, past its deadline)",
     },
     Change: {"started": "started", "stopped": "stopped", "re-timed": "given a new deadline"},
+    ReminderKind: {"digest": "daily digest", "escalation": "escalation"},
+    Audience: {
+        "officer": "the officer",
+        "hub": "the Customer Hub",
+        "manager": "the manager",
+        "head_of_service": "the head of service",
+    },
+    Why: {w.value: w.value for w in Why},
+    Undeliverable: {u.value: u.value for u in Undeliverable},
 }
 
 WORDS: Mapping[type[StrEnum], Mapping[str, str]] = MappingProxyType(

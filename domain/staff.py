@@ -1,10 +1,13 @@
-"""Staff accounts: who may use the ledger, in which role, and how they prove who they are.
+"""Staff accounts: who may use the ledger, in which role and team, how they prove who they
+are, and the work email address their reminders go to.
 
 The API token itself is never stored: only a salted scrypt hash, computed by the application;
 the same for the screens' password (an argon2id hash). The second factor's TOTP secret must be
 read back to check a code, so it is kept sealed under the member's own key (the application
 seals it). A removed member's token, password and sessions stop working at once because every
-request checks the account.
+request checks the account. A member's email address is set (or cleared) by an event of its
+own, so accounts added before addresses existed replay unchanged; reminders go only to the
+address in force (issue 17).
 """
 
 from __future__ import annotations
@@ -22,6 +25,16 @@ from domain.instants import aware
 from domain.vocabulary import StaffRole
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+# One address, no display name, no spaces or angle brackets: what an SMTP envelope takes.
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def email_address(value: str) -> str:
+    """A work email address as reminders are sent to it, or InvalidCommand naming `email`."""
+    address = value.strip()
+    if len(address) > 254 or not _EMAIL.match(address):
+        raise InvalidCommand("email", "one email address such as k.officer@example.org")
+    return address
 
 
 def staff_id_for(username: str) -> UUID:
@@ -67,6 +80,14 @@ class StaffSecondFactorReset(StaffEvent):
     pass
 
 
+class StaffEmailSet(StaffEvent):
+    email: str  # "": cleared, reminders to this member are recorded as undeliverable
+
+
+class StaffMovedTeam(StaffEvent):
+    team: str
+
+
 class StaffMember(Aggregate):
     def __init__(
         self, username: str, display_name: str, role: str, team: str, token_hash: str
@@ -79,6 +100,7 @@ class StaffMember(Aggregate):
         self.active = True
         self.password_hash: str | None = None
         self.sealed_second_factor: str | None = None
+        self.email = ""
 
     @classmethod
     def add(
@@ -146,6 +168,22 @@ class StaffMember(Aggregate):
             raise InvalidCommand("username", "the member has no second factor to reset")
         self.trigger_event(StaffSecondFactorReset, actor=actor, occurred_at=at)
 
+    def set_email(self, *, email: str, actor: str, at: datetime) -> None:
+        """The member's work address for reminders; "" clears it."""
+        aware(at, "at")
+        self._check_active()
+        address = email_address(email) if email.strip() else ""
+        if address != self.email:
+            self.trigger_event(StaffEmailSet, email=address, actor=actor, occurred_at=at)
+
+    def move_team(self, *, team: str, actor: str, at: datetime) -> None:
+        aware(at, "at")
+        self._check_active()
+        if not team.strip():
+            raise InvalidCommand("team", "a team's name")
+        if team.strip() != self.team:
+            self.trigger_event(StaffMovedTeam, team=team.strip(), actor=actor, occurred_at=at)
+
     def _check_active(self) -> None:
         if not self.active:
             raise InvalidCommand("username", "the account has been removed")
@@ -173,3 +211,11 @@ class StaffMember(Aggregate):
     @when.register
     def _(self, e: StaffSecondFactorReset) -> None:
         self.sealed_second_factor = None
+
+    @when.register
+    def _(self, e: StaffEmailSet) -> None:
+        self.email = e.email
+
+    @when.register
+    def _(self, e: StaffMovedTeam) -> None:
+        self.team = e.team

@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from application.actors import Actor
 from domain.errors import DomainError
 from domain.vocabulary import StaffRole
-from interface import backup_cli, evidence_pack_cli, files_cli, integrity_cli, subjects_cli
+from interface import (
+    backup_cli,
+    evidence_pack_cli,
+    files_cli,
+    integrity_cli,
+    reminders_cli,
+    subjects_cli,
+)
 from interface.config import Services, build_services
 
 
@@ -35,6 +42,7 @@ def _staff_add(services: Services, args: argparse.Namespace) -> int:
         role=args.role,
         team=args.team,
         display_name=args.display_name or args.name,
+        email=args.email,
         actor=_operator(),
     )
     print(f"added {member.username} ({member.role}, team {member.team}); their token:")
@@ -53,6 +61,18 @@ def _staff_set_password(services: Services, args: argparse.Namespace) -> int:
 def _staff_remove(services: Services, args: argparse.Namespace) -> int:
     services.staff.remove(args.name, reason=args.reason, actor=_operator())
     print(f"removed {args.name}; their token no longer works")
+    return 0
+
+
+def _staff_email(services: Services, args: argparse.Namespace) -> int:
+    member = services.staff.set_email(args.name, args.address, actor=_operator())
+    print(f"{member.username}'s reminders go to {member.email or 'no address'}")
+    return 0
+
+
+def _staff_move(services: Services, args: argparse.Namespace) -> int:
+    member = services.staff.move_team(args.name, args.team, actor=_operator())
+    print(f"{member.username} is now in team {member.team}")
     return 0
 
 
@@ -109,12 +129,21 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in StaffRole])
     add.add_argument("--team", default="default")
     add.add_argument("--display-name", default="")
+    add.add_argument("--email", default="", help="the work address their reminders go to")
     add.set_defaults(run=_staff_add)
     set_password = staff.add_parser(
         "set-password", help="set a member's password for the screens, read from standard input"
     )
     set_password.add_argument("name")
     set_password.set_defaults(run=_staff_set_password)
+    email = staff.add_parser("email", help="set the address a member's reminders go to")
+    email.add_argument("name")
+    email.add_argument("address", help='a work email address ("" clears it)')
+    email.set_defaults(run=_staff_email)
+    move = staff.add_parser("move", help="move a member to another team")
+    move.add_argument("name")
+    move.add_argument("--team", required=True)
+    move.set_defaults(run=_staff_move)
     remove = staff.add_parser("remove", help="remove a member; their token stops working")
     remove.add_argument("name")
     remove.add_argument("--reason", default="left the organisation")
@@ -140,6 +169,7 @@ def parser() -> argparse.ArgumentParser:
     evidence_pack_cli.register(sub)
     backup_cli.register(sub)
     files_cli.register(sub)
+    reminders_cli.register(sub)
     return p
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import psycopg
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 
+from application import reminders
 from application.access_log import AccessLog
 from application.case_screen import CaseScreen
 from application.caseload import Caseload
@@ -40,11 +41,14 @@ from application.tsm_statistics import Statistics
 from application.vault.config import open_key_store
 from application.vault.keystore import KeyStore
 from interface.settings import Settings
+from processes.reminders import RemindersProcess
 from projections.access_log_view import AccessLogView
 from projections.case_states import CaseStates
 from projections.case_summaries import CaseSummaries
+from projections.reminders_view import RemindersView
 from projections.runner import NotificationSource, ProjectionRunner
 from projections.sharing_view import SharingView
+from projections.staff_view import StaffView
 from projections.statistics_view import StatisticsView
 from projections.store import PostgresViewStore, SQLiteViewStore, ViewStore
 from projections.subject_index import SubjectIndex
@@ -103,6 +107,7 @@ class Services:
     evidence_packs: EvidencePacks
     statistics: Statistics
     files: EvidenceFiles
+    reminders: reminders.Reminders
     sign_in: SignInThrottle
     screen_sign_in: SignIn
     replica: PostgresDatastore | None = None
@@ -144,6 +149,7 @@ def build_services(
     with one_setup_at_a_time(settings):
         key_store = open_keys(settings)
         ledger = CaseLedger(env, key_store=key_store, clock=clock)
+        reminders_process = RemindersProcess()
         runner = ProjectionRunner(
             open_view_store(settings),
             projection_source(ledger, replica),
@@ -156,8 +162,11 @@ def build_services(
                 SubjectIndex(),
                 AccessLogView(),
                 StatisticsView(levels.calendar.zone),
+                StaffView(),
+                RemindersView(),
             ],
             batch_size=settings.projection_batch,
+            processes=[reminders_process],
         )
         runner.setup()
         sessions = StaffSessions(runner.store, clock)
@@ -189,9 +198,10 @@ def build_services(
         subject_rights=SubjectRights(ledger, views, levels, clock, files),
         access_log=AccessLog(ledger, views, clock),
         integrity=integrity,
-        evidence_packs=EvidencePacks(ledger, integrity, levels, files),
+        evidence_packs=EvidencePacks(ledger, integrity, levels, files, views),
         statistics=Statistics(views, levels, clock, settings.homes_owned),
         files=files,
+        reminders=reminders.Reminders(ledger, views, reminders_process, settings.reminders, clock),
         sign_in=sign_in,
         screen_sign_in=screen_sign_in,
         replica=replica,

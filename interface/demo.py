@@ -132,8 +132,7 @@ def load_demo(tokens_file: str, *, if_empty: bool = False) -> int:
         if if_empty and services.runner.head() > 0:
             print("the ledger already holds events; demo not loaded")
             return 0
-        tokens = _staff(services)
-        _cases(services, clock)
+        tokens = populate(services, clock)
     finally:
         services.close()
     fd = os.open(tokens_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -147,12 +146,25 @@ def load_demo(tokens_file: str, *, if_empty: bool = False) -> int:
     return 0
 
 
+def populate(services: Services, clock: WalkingClock) -> dict[str, str]:
+    """The demo staff (each with a work address at example.org, for reminders) and the five
+    demo cases, in `services`; the staff's tokens by username."""
+    tokens = _staff(services)
+    _cases(services, clock)
+    return tokens
+
+
 def _staff(services: Services) -> dict[str, str]:
     operator = Actor("demo-loader", StaffRole.ADMIN, "system")
     tokens = {}
     for username, role, team, display in DEMO_STAFF:
         _, token = services.staff.add(
-            username=username, role=role.value, team=team, display_name=display, actor=operator
+            username=username,
+            role=role.value,
+            team=team,
+            display_name=display,
+            email=f"{username}@example.org",
+            actor=operator,
         )
         services.staff.set_password(username, DEMO_PASSWORD, actor=operator)
         tokens[username] = token

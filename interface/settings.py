@@ -24,6 +24,19 @@ naming the variable, before anything is opened; `caseledger` turns it into one l
 | `CASELEDGER_FILES_DIR` | `caseledger-files` | evidence files' blobs and staged uploads |
 | `CASELEDGER_FILES_MAX_MB` | `25` | the largest evidence file, in megabytes |
 | `CASELEDGER_FILES_S3_BUCKET`, `_PREFIX`, `_ENDPOINT` | | keep the blobs in an S3 bucket |
+| `CASELEDGER_SMTP_HOST` | | the SMTP server for reminders; unset: none sent |
+| `CASELEDGER_SMTP_PORT` | `25` | |
+| `CASELEDGER_SMTP_USER`, `_PASSWORD` | | log in with these, if set |
+| `CASELEDGER_SMTP_STARTTLS` | `false` | STARTTLS before logging in |
+| `CASELEDGER_MAIL_FROM` | `caseledger@localhost` | sender and Message-ID domain |
+| `CASELEDGER_SMTP_ATTEMPTS` | `5` | tries before a 4xx is a failure |
+| `CASELEDGER_SMTP_BACKOFF_S` | `60` | before the second try, doubled each time |
+| `CASELEDGER_DIGEST_AT` | `08:30` | each working day's digest |
+| `CASELEDGER_ESCALATION_LADDER` | `manager:1d:1h,head_of_service:3d:3h` | the ladder |
+| `CASELEDGER_HOUR_TIMERS` | `first_response,emergency_repair` | climb it in hours |
+| `CASELEDGER_HEAD_OF_SERVICE_EMAIL` | | the ladder's last rung |
+| `CASELEDGER_CASE_URL` | `http://127.0.0.1:8000/cases/{case_id}` | a case's link |
+| `CASELEDGER_REMINDERS_LEASE_S` | `120` | a planner's or sender's hold on its work |
 | `CASELEDGER_TRUSTED_PROXIES` | `0` | reverse proxies whose `X-Forwarded-For` is believed |
 | `CASELEDGER_WEB_MFA` | `required` | the screens' second factor; `optional`: development, demo |
 
@@ -39,7 +52,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,8 +62,13 @@ from psycopg.conninfo import make_conninfo
 
 from application.freshness import MODES, WORKER
 from application.integrity.recorders import RECORDER_TOPICS
+from application.reminders.mail import MailSettings
+from application.reminders.planning import ReminderSettings
 from domain.calendar import WorkingCalendar
-from domain.service_levels import ServiceLevels
+from domain.errors import InvalidCommand
+from domain.reminder_schedule import Audience, ReminderRules, Rung
+from domain.service_levels import ServiceLevels, TimerKind
+from domain.staff import email_address
 
 SQLITE, POSTGRES = "eventsourcing.sqlite", "eventsourcing.postgres"
 
@@ -67,6 +85,16 @@ DEFAULTS = {
     "CASELEDGER_PROJECTION_BATCH": "500",
     "CASELEDGER_FILES_DIR": "caseledger-files",
     "CASELEDGER_FILES_MAX_MB": "25",
+    "CASELEDGER_SMTP_PORT": "25",
+    "CASELEDGER_SMTP_STARTTLS": "false",
+    "CASELEDGER_MAIL_FROM": "caseledger@localhost",
+    "CASELEDGER_SMTP_ATTEMPTS": "5",
+    "CASELEDGER_SMTP_BACKOFF_S": "60",
+    "CASELEDGER_DIGEST_AT": "08:30",
+    "CASELEDGER_ESCALATION_LADDER": "manager:1d:1h,head_of_service:3d:3h",
+    "CASELEDGER_HOUR_TIMERS": "first_response,emergency_repair",
+    "CASELEDGER_CASE_URL": "http://127.0.0.1:8000/cases/{case_id}",
+    "CASELEDGER_REMINDERS_LEASE_S": "120",
     "CASELEDGER_TRUSTED_PROXIES": "0",
     "CASELEDGER_WEB_MFA": "required",
 }
@@ -215,6 +243,7 @@ class Settings:
     service_levels: ServiceLevels
     homes_owned: int
     files: FileSettings
+    reminders: ReminderSettings
     trusted_proxies: int  # how many X-Forwarded-For entries (from the right) to believe
     second_factor_required: bool
 
@@ -238,6 +267,7 @@ class Settings:
         projections = env["CASELEDGER_PROJECTIONS"]
         if projections not in MODES:
             raise ConfigurationError(f"CASELEDGER_PROJECTIONS must be one of {', '.join(MODES)}")
+        levels = _service_levels(env)
         return cls(
             library_env=env,
             sqlite_path=sqlite_path,
@@ -253,11 +283,12 @@ class Settings:
                 _at_least(1, int),
                 "a whole number: a projection batch holds at least one event",
             ),
-            service_levels=_service_levels(env),
+            service_levels=levels,
             homes_owned=_read(
                 env, "CASELEDGER_HOMES_OWNED", _at_least(1, int), "a number of homes"
             ),
             files=FileSettings.read(env),
+            reminders=_reminders(env, levels),
             trusted_proxies=_read(
                 env,
                 "CASELEDGER_TRUSTED_PROXIES",
@@ -315,3 +346,103 @@ def _service_levels(env: Mapping[str, str]) -> ServiceLevels:
             f"CASELEDGER_BANK_HOLIDAYS or CASELEDGER_CLOSE_OF_BUSINESS: {e}"
         ) from None
     return ServiceLevels(calendar=calendar)
+
+
+def _flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(value)
+
+
+def _ladder(value: str) -> tuple[Rung, ...]:
+    """`manager:1d:1h,head_of_service:3d:3h`: to whom, after working days and working hours."""
+    rungs = []
+    for part in value.split(","):
+        to, days, hours = part.strip().split(":")
+        if not (days.endswith("d") and hours.endswith("h")):
+            raise ValueError(part)
+        rungs.append(Rung(Audience(to), int(days[:-1]), int(hours[:-1])))
+    if not rungs:
+        raise ValueError(value)
+    return tuple(rungs)
+
+
+def _hour_timers(value: str) -> frozenset[TimerKind]:
+    return frozenset(TimerKind(v.strip()) for v in value.split(",") if v.strip())
+
+
+def _case_url(value: str) -> str:
+    if "{case_id}" not in value or value.format(case_id="x") == value:
+        raise ValueError(value)
+    return value
+
+
+def _mail(env: Mapping[str, str]) -> MailSettings | None:
+    host = env.get("CASELEDGER_SMTP_HOST") or ""
+    if not host:
+        return None
+    sender = env["CASELEDGER_MAIL_FROM"]
+    local, _, domain = sender.partition("@")
+    if not local or not domain or any(c.isspace() or c in "<>," for c in sender):
+        raise ConfigurationError(f"CASELEDGER_MAIL_FROM must be an email address, not {sender!r}")
+    return MailSettings(
+        host=host,
+        port=_read(env, "CASELEDGER_SMTP_PORT", _port, "a port"),
+        user=env.get("CASELEDGER_SMTP_USER") or "",
+        password=env.get("CASELEDGER_SMTP_PASSWORD") or "",
+        starttls=_read(env, "CASELEDGER_SMTP_STARTTLS", _flag, "true or false"),
+        sender=sender,
+    )
+
+
+def _reminders(env: Mapping[str, str], levels: ServiceLevels) -> ReminderSettings:
+    """Reminders and escalation (`application.reminders`): the digest's time, the ladder,
+    the SMTP server and the head of service's address."""
+    try:
+        rules = ReminderRules(
+            calendar=levels.calendar,
+            digest_at=_read(
+                env, "CASELEDGER_DIGEST_AT", time.fromisoformat, "a time such as 08:30"
+            ),
+            ladder=_read(
+                env,
+                "CASELEDGER_ESCALATION_LADDER",
+                _ladder,
+                "rungs such as manager:1d:1h,head_of_service:3d:3h",
+            ),
+            hour_timers=_read(
+                env, "CASELEDGER_HOUR_TIMERS", _hour_timers, "timer kinds such as first_response"
+            ),
+        )
+    except ValueError as e:
+        if isinstance(e, ConfigurationError):
+            raise
+        raise ConfigurationError(f"CASELEDGER_ESCALATION_LADDER: {e}") from None
+    head = env.get("CASELEDGER_HEAD_OF_SERVICE_EMAIL") or ""
+    if head:
+        try:
+            email_address(head)
+        except InvalidCommand:
+            raise ConfigurationError(
+                f"CASELEDGER_HEAD_OF_SERVICE_EMAIL must be an email address, not {head!r}"
+            ) from None
+    return ReminderSettings(
+        rules=rules,
+        mail=_mail(env),
+        head_of_service=head,
+        case_url=_read(env, "CASELEDGER_CASE_URL", _case_url, "a URL holding {case_id}"),
+        attempts=_read(env, "CASELEDGER_SMTP_ATTEMPTS", _at_least(1, int), "a number of tries"),
+        backoff=timedelta(
+            seconds=_read(
+                env, "CASELEDGER_SMTP_BACKOFF_S", _at_least(0, float), "a number of seconds"
+            )
+        ),
+        lease=timedelta(
+            seconds=_read(
+                env, "CASELEDGER_REMINDERS_LEASE_S", _at_least(1, float), "a number of seconds"
+            )
+        ),
+    )

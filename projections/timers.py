@@ -17,7 +17,9 @@ from typing import Any
 
 from domain import case_events as ev
 from domain.case_timers import TIMED_EVENTS, CaseTimers, Change, TimerChange
+from domain.reminder_schedule import CaseOnFile
 from domain.service_levels import ServiceLevels, Timer, TimerKind
+from domain.vocabulary import CaseStatus
 from projections.case_summaries import Seen, visible
 from projections.store import Cursor
 
@@ -210,3 +212,35 @@ def due_between(cursor: Cursor, starts: datetime, ends: datetime) -> list[Timer]
         (_iso(starts), _iso(ends)),
     )
     return [_timer(row)[1] for row in cursor.fetchall()]
+
+
+def reminder_cases(
+    cursor: Cursor, due_before: datetime, stopped_since: datetime
+) -> list[CaseOnFile]:
+    """What reminders need (`domain.reminder_schedule`): every case with a timer running and
+    due before `due_before` or breached since `stopped_since`, with those timers, and every
+    report not yet allocated; ids, references and who has them, nothing personal."""
+    columns = ", ".join(f"t.{c}" for c in _COLUMNS)
+    cursor.execute(
+        f"SELECT t.case_id, c.reference, c.status, c.officer, c.team, {columns} "
+        "FROM view_timers t JOIN view_case_summaries c ON c.case_id = t.case_id "
+        "WHERE (t.stopped_at IS NULL AND t.due_at < ?) "
+        "OR (t.stopped_at >= ? AND t.stopped_at > t.due_at) ORDER BY t.case_id, t.seq",
+        (_iso(due_before), _iso(stopped_since)),
+    )
+    found: dict[str, tuple[tuple[str, str, str | None, str | None], dict[str, Timer]]] = {}
+    for row in cursor.fetchall():
+        case = found.setdefault(row[0], ((row[1], row[2], row[3], row[4]), {}))
+        key, timer = _timer(row[5:])
+        case[1][key] = timer
+    cursor.execute(
+        "SELECT case_id, reference, status, officer, team FROM view_case_summaries "
+        "WHERE officer IS NULL AND status IN (?, ?)",
+        (CaseStatus.REPORTED.value, CaseStatus.TRIAGED.value),
+    )
+    for case_id, reference, status, officer, team in cursor.fetchall():
+        found.setdefault(case_id, ((reference, status, officer, team), {}))
+    return [
+        CaseOnFile(case_id, reference, status, officer, team, timers)
+        for case_id, ((reference, status, officer, team), timers) in found.items()
+    ]

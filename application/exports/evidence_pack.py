@@ -22,7 +22,9 @@ appear. A person whose key was destroyed (erasure) appears as erased, and so do 
 
 Timers are folded from the case's own events by the domain's rules (`domain.case_timers`, the
 ones the timers view stores), so a pack rebuilt later shows each deadline as it stood when the
-pack was produced, and no database is built for it.
+pack was produced, and no database is built for it. Beside them, who was reminded of them and
+when ("the officer was reminded on Monday, the manager on Wednesday"): the reminders recorded
+about the case up to the pack (`domain.reminder`), each outcome as it stood then.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from domain.redaction import Person, Redaction, Removal, ReviewedWords, initials
 from domain.risk import RiskMatrix
 from domain.service_levels import ServiceLevels, Timer, TimerState
 from domain.vocabulary import EvidencePackPurpose, SubjectRole
+from projections.reminders_view import ReminderRecord
 
 EVENTS_FORMAT = "caseledger-evidence-pack-events/2"
 _ROLE_ORDER = (
@@ -90,6 +93,8 @@ class PackMaterial:
     reviewed: Sequence[ReviewedWords] = ()  # the DPO's decisions when the pack was produced
     matrix: RiskMatrix | None = None
     files: Mapping[str, EvidenceFile] = field(default_factory=dict)  # the case's, at the pack
+    # who was reminded of the case's deadlines, and when, as it stood at the pack
+    reminders: Sequence[ReminderRecord] = ()
 
 
 @dataclass(frozen=True)

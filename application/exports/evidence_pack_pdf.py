@@ -31,6 +31,7 @@ from domain import case_events as ev
 from domain.case_files import file_name
 from domain.plain_words import basis, words
 from domain.redaction import summarise
+from domain.reminder_schedule import Audience, ReminderKind
 from domain.service_levels import Timer, TimerKind, TimerState
 from domain.vocabulary import (
     Channel,
@@ -42,6 +43,7 @@ from domain.vocabulary import (
     StaffRole,
     Strand,
 )
+from projections.reminders_view import ReminderLine, ReminderRecord
 
 PURPOSES = {
     EvidencePackPurpose.COMPLAINT.value: ("a complaint", "complaint panel (Hate Policy 11)"),
@@ -166,6 +168,22 @@ def _deadline(change: TimerChange, story: TimerStory) -> str:
     )
 
 
+def _reminded_of(line: ReminderLine) -> str:
+    name = "the report" if line.kind == "report" else words(TimerKind, line.kind)
+    due = f", due by {when(line.due_at)}" if line.due_at else ""
+    return f"{name}{due} ({line.why})"
+
+
+def _outcome(reminder: ReminderRecord) -> str:
+    if reminder.outcome == "delivered" and reminder.settled_at is not None:
+        return f"delivered {when(reminder.settled_at)}"
+    if reminder.outcome == "failed" and reminder.settled_at is not None:
+        return f"delivery failed {when(reminder.settled_at)}: {reminder.reply}"
+    if reminder.outcome == "undeliverable":
+        return f"not sent: {reminder.reply}"
+    return "not yet delivered when the pack was produced"
+
+
 class _Pack:
     def __init__(self, content: PackContent, proof: ProofSummary, font: Path | None) -> None:
         self.content = content
@@ -249,7 +267,7 @@ class _Pack:
         doc.heading("Contents")
         for line in (
             "1. Chronology: every event, with the deadlines it set or met",
-            "2. Service-level timers when the pack was produced",
+            "2. Service-level timers when the pack was produced, and who was reminded of them",
             *(f"{n}. {title}" for n, (title, _, _) in enumerate(SECTIONS, start=3)),
             f"{len(SECTIONS) + 3}. Checking this pack",
         ):
@@ -304,6 +322,29 @@ class _Pack:
                     "started": when(story.timer.started_at),
                     "due by": when(story.timer.due_at),
                     "done": _stopped(story),
+                },
+                size=9,
+            )
+        self.reminders()
+
+    def reminders(self) -> None:
+        """Who was told of the deadlines, and when: every reminder recorded about the case
+        before the pack, as the ledger holds it (`domain.reminder`)."""
+        doc = self.doc
+        doc.heading("Who was reminded of these deadlines", 11)
+        reminders = self.content.material.reminders
+        if not reminders:
+            doc.text("No reminder about this case had been recorded.", size=9)
+        for reminder in reminders:
+            told = words(Audience, reminder.audience)
+            if reminder.recipient and reminder.audience != Audience.HEAD_OF_SERVICE:
+                told += f" ({reminder.recipient})"
+            doc.entry(
+                f"{when(reminder.intended_at)}: {words(ReminderKind, reminder.kind)} to {told}",
+                {
+                    "about": "; ".join(_reminded_of(line) for line in reminder.lines),
+                    "outcome": _outcome(reminder),
+                    "message": reminder.message_id,
                 },
                 size=9,
             )

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from domain import access_record as access
 from domain import case_events as ev
 from domain import data_subject as ds
+from domain import reminder as rm
 from domain import staff
 from domain import subject_requests as sr
 from domain import text_review as tr
@@ -830,6 +831,19 @@ PLACES: Mapping[type, str] = {
     staff.StaffPasswordSet: "a member of staff's account (as above)",
     staff.StaffSecondFactorEnrolled: "a member of staff's account (as above)",
     staff.StaffSecondFactorReset: "a member of staff's account (as above)",
+    staff.StaffEmailSet: "a member of staff's account (as above)",
+    staff.StaffMovedTeam: "a member of staff's account (as above)",
+    **{
+        t: "a reminder to staff of a case's deadlines: case references and timers, never the "
+        "person's information"
+        for t in (
+            rm.ReminderIntended,
+            rm.ReminderDeferred,
+            rm.ReminderDelivered,
+            rm.ReminderFailed,
+            rm.ReminderUndeliverable,
+        )
+    },
     access.AccessRecorded: "staff's reads of the record, kept for audit; they name staff and "
     "purposes, not the person's information, and no recipient outside the landlord "
     "(recipients are under 'Who we shared your information with')",

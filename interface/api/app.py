@@ -32,6 +32,7 @@ from interface.api.openapi import build_spec
 from interface.api.representations import (
     event_view,
     jsonable,
+    reminder_view,
     summary_view,
     timer_view,
 )
@@ -203,7 +204,12 @@ def create_app(services: Services) -> Flask:
         who = actor()
         case = services.cases.case_for(who, case_id)
         timers = services.caseload.timers(who, case_id=str(case_id))
-        return case_response(case, timers=[timer_view(t) for t in timers])
+        reminders = services.reminders.about_case(str(case_id))
+        return case_response(
+            case,
+            timers=[timer_view(t) for t in timers],
+            reminders=[reminder_view(r) for r in reminders],
+        )
 
     @api.get("/cases/<uuid:case_id>/sharing")
     def case_sharing(case_id: UUID) -> Response:

@@ -6,6 +6,9 @@
 * `GET /api/v1/audit/checkpoints` needs any staff token: checkpoints hold no personal
   data (origin, tree size, root hash, time), but they show how busy the ledger is.
 * `GET /api/v1/audit/verify` is the `auditor` role's alone: it reads every stored event.
+* `GET /api/v1/audit/reminders` lists reminders by outcome, newest first (by default the
+  failed and undeliverable ones: a delivery that failed, a member with no address): the
+  auditor's and the admin's; references and ids, no personal data.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Response, jsonify, request
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
 
 from application.actors import Actor
 from application.authorisation import authorise
 from application.errors import NotFound
 from application.integrity.evidence_verifier import b64encode
 from application.integrity.verify import verify_log
+from interface.api.representations import reminder_view
 from interface.api.requests import page_size, page_start
 from interface.config import Services
 
@@ -27,6 +31,24 @@ from interface.config import Services
 class CheckpointsQuery(Schema):
     after = page_start()
     limit = page_size(100, 1000)
+
+
+# the outcome a reader names -> as the reminders view stores it ("" while pending)
+REMINDER_OUTCOMES = {
+    "pending": "",
+    "delivered": "delivered",
+    "failed": "failed",
+    "undeliverable": "undeliverable",
+}
+
+
+class RemindersQuery(Schema):
+    outcome = fields.List(
+        fields.String(validate=validate.OneOf(list(REMINDER_OUTCOMES))),
+        load_default=["failed", "undeliverable"],
+    )
+    limit = page_size(100, 1000)
+    offset = page_start()
 
 
 def audit_blueprint(services: Services, actor: Callable[[], Actor]) -> Blueprint:
@@ -69,6 +91,21 @@ def audit_blueprint(services: Services, actor: Callable[[], Actor]) -> Blueprint
                     for row in rows
                 ],
                 "next_after": rows[-1].seq if len(rows) == query["limit"] else None,
+            }
+        )
+
+    @audit.get("/reminders")
+    def reminders() -> Response:
+        who = actor()
+        args = request.args.to_dict(flat=False)
+        query = RemindersQuery().load({k: v if k == "outcome" else v[-1] for k, v in args.items()})
+        outcomes = tuple(REMINDER_OUTCOMES[o] for o in query["outcome"])
+        found = services.reminders.deliveries(who, outcomes, query["limit"], query["offset"])
+        return jsonify(
+            {
+                "items": [reminder_view(r) for r in found],
+                "limit": query["limit"],
+                "offset": query["offset"],
             }
         )
 

@@ -376,6 +376,25 @@ def _audit_paths() -> dict[str, Operation]:
             "The current verifier key alone, to paste after --trusted-key (public)",
             {"text/plain": {"schema": {"type": "string"}}},
         ),
+        "/api/v1/audit/reminders": read(
+            "Reminders by outcome, newest first: by default the failed and undeliverable "
+            "(auditor, admin; references and ids only)",
+            param(
+                "outcome",
+                schema={
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": ["pending", "delivered", "failed", "undeliverable"],
+                    },
+                },
+                description="repeat for several",
+            ),
+            *PAGE,
+            codes=(401, 403, 422),
+            views=True,
+            content=json_of(representations.ReminderList),
+        ),
         "/api/v1/audit/access": read(
             "Who read whose personal data, newest first (auditor, DPO; ids only)",
             param("subject_id", schema=uuid),

@@ -19,6 +19,7 @@ from application.caseload import TimerView
 from application.json_values import to_json as jsonable
 from domain.hate_case import EvidenceFile as CaseFile
 from domain.hate_case import HateCase
+from projections.reminders_view import ReminderRecord
 
 
 class CaseSummary(Schema):
@@ -91,10 +92,43 @@ class Timer(Schema):
     due_today = fields.Boolean()
 
 
+class ReminderLine(Schema):
+    case_id = fields.UUID()
+    reference = fields.String()
+    timer = fields.String(metadata={"description": "the timer's key ('' for a report)"})
+    kind = fields.String(metadata={"description": "the timer's kind, or 'report'"})
+    due_at = fields.AwareDateTime(allow_none=True)
+    why = fields.String()
+
+
+class Reminder(Schema):
+    """A reminder recorded on the ledger (a digest or an escalation) and what became of it."""
+
+    reminder_id = fields.UUID()
+    kind = fields.String(metadata={"description": "digest or escalation"})
+    audience = fields.String(metadata={"description": "officer, hub, manager, head_of_service"})
+    recipient = fields.String(metadata={"description": "a username, head-of-service, or ''"})
+    team = fields.String()
+    message_id = fields.String()
+    recorded_at = fields.AwareDateTime()
+    outcome = fields.String(metadata={"description": "pending, delivered, failed or undeliverable"})
+    settled_at = fields.AwareDateTime(allow_none=True)
+    attempts = fields.Integer()
+    reply = fields.String(metadata={"description": "the SMTP server's reply, or why not sent"})
+    lines = fields.List(fields.Nested(ReminderLine))
+
+
 class CaseWithTimers(Case):
-    """`GET /cases/{case_id}`: the case and its timers."""
+    """`GET /cases/{case_id}`: the case, its timers, and who was reminded of them."""
 
     timers = fields.List(fields.Nested(Timer))
+    reminders = fields.List(fields.Nested(Reminder))
+
+
+class ReminderList(Schema):
+    items = fields.List(fields.Nested(Reminder))
+    limit = fields.Integer()
+    offset = fields.Integer()
 
 
 class CaseAfterCommand(Case):
@@ -259,6 +293,35 @@ def timer_view(view: TimerView) -> dict[str, Any]:
         "due_today": view.due_today,
     }
     return jsonable({name: values[name] for name in TIMER_FIELDS})
+
+
+def reminder_view(record: ReminderRecord) -> dict[str, Any]:
+    return jsonable(
+        {
+            "reminder_id": record.reminder_id,
+            "kind": record.kind,
+            "audience": record.audience,
+            "recipient": record.recipient,
+            "team": record.team,
+            "message_id": record.message_id,
+            "recorded_at": record.intended_at,
+            "outcome": record.outcome or "pending",
+            "settled_at": record.settled_at,
+            "attempts": record.attempts,
+            "reply": record.reply,
+            "lines": [
+                {
+                    "case_id": line.case_id,
+                    "reference": line.reference,
+                    "timer": line.timer,
+                    "kind": line.kind,
+                    "due_at": line.due_at,
+                    "why": line.why,
+                }
+                for line in record.lines
+            ],
+        }
+    )
 
 
 _ENVELOPE = ("originator_id", "originator_version", "timestamp", "originator_topic")

@@ -13,7 +13,7 @@ def test_a_case_has_one_shape_in_its_answers_and_in_lists(api: Api) -> None:
     assert list(reported) == list(CASE_FIELDS)
     case = api.allocated_case()
     shown = api.get(f"/cases/{case['case_id']}", "officer").get_json()
-    assert list(shown) == [*CASE_FIELDS, "timers"]
+    assert list(shown) == [*CASE_FIELDS, "timers", "reminders"]
     assert {k: shown[k] for k in CASE_FIELDS} == {k: case[k] for k in CASE_FIELDS}
 
     (item,) = api.get("/cases", "officer").get_json()["items"]

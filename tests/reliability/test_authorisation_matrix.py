@@ -229,6 +229,7 @@ OTHER_ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, set[str], int]] = [
     ("POST", "/subjects/{victim}/erasure-requests", {}, {"dpo"}, 422),
     ("GET", "/audit/access", None, {"auditor", "dpo"}, 200),
     ("GET", "/audit/verify", None, {"auditor"}, 200),
+    ("GET", "/audit/reminders", None, {"auditor", "admin"}, 200),
     ("GET", "/audit/checkpoints", None, set(ROLES), 200),  # no personal data, any staff
     ("GET", "/me", None, set(ROLES), 200),
 ]

@@ -391,13 +391,15 @@ def test_processes_starting_at_once_on_a_new_store_each_set_it_up(
     two concurrent `CREATE ... IF NOT EXISTS` of one table fail unless taken in turn)."""
     starting = threading.Barrier(4)
 
-    def start() -> int:
+    def start() -> tuple[int, int]:
         starting.wait()
         services = build_services(engine_env)
         try:
-            return len(services.runner.status())
+            runner = services.runner
+            return len(runner.status()), len(runner.projections) + len(runner.processes)
         finally:
             services.close()
 
     with ThreadPoolExecutor(4) as pool:
-        assert list(pool.map(lambda _: start(), range(4))) == [7] * 4
+        started = list(pool.map(lambda _: start(), range(4)))
+    assert all(tracked == fed >= 7 for tracked, fed in started), started

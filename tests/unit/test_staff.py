@@ -10,7 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import InvalidCommand
-from domain.staff import StaffAdded, StaffMember, StaffRemoved, StaffTokenRotated, staff_id_for
+from domain.staff import (
+    StaffAdded,
+    StaffEmailSet,
+    StaffMember,
+    StaffMovedTeam,
+    StaffRemoved,
+    StaffTokenRotated,
+    staff_id_for,
+)
 from domain.vocabulary import StaffRole
 from tests.unit.case_builders import T0, later, replay, state_of
 
@@ -117,3 +125,36 @@ def test_a_naive_datetime_is_refused() -> None:
     with pytest.raises(InvalidCommand) as info:
         add(at=datetime(2026, 3, 10, 9, 0))
     assert info.value.field == "at"
+
+
+def test_a_work_address_is_set_changed_and_cleared_by_events() -> None:
+    member = add()
+    member.set_email(email=" a.khan@example.org ", actor=ADMIN, at=later())
+    member.set_email(email="a.khan@example.org", actor=ADMIN, at=later(1))  # no change
+    member.set_email(email="", actor=ADMIN, at=later(2))
+
+    emails = [e.email for e in member.collect_events() if isinstance(e, StaffEmailSet)]
+    assert emails == ["a.khan@example.org", ""]
+    assert member.email == ""
+
+
+@pytest.mark.parametrize(
+    "email", ["a.khan", "a khan@example.org", "<a@example.org>", "a@b", "a@example.org, b@x.org"]
+)
+def test_a_malformed_address_names_the_field(email: str) -> None:
+    with pytest.raises(InvalidCommand) as info:
+        add().set_email(email=email, actor=ADMIN, at=later())
+    assert info.value.field == "email"
+
+
+def test_a_member_moves_team_and_replays_there() -> None:
+    member = add()
+    member.move_team(team="south", actor=ADMIN, at=later())
+    member.set_email(email="a.khan@example.org", actor=ADMIN, at=later(1))
+
+    [moved] = [e for e in member.collect_events() if isinstance(e, StaffMovedTeam)]
+    assert moved.team == member.team == "south"
+    rebuilt = replay([*add().collect_events(), moved], StaffMember)
+    assert rebuilt.team == "south" and rebuilt.email == ""
+    with pytest.raises(InvalidCommand):
+        member.move_team(team=" ", actor=ADMIN, at=later(2))
