@@ -1,4 +1,5 @@
-"""Staff accounts and authentication: `caseledger staff add` and the API's bearer tokens.
+"""Staff accounts and authentication: `caseledger staff add`, the API's bearer tokens and the
+screens' passwords and second factors (`application.sign_in`).
 
 A verified token is remembered by its SHA-256 digest so that scrypt runs once per token per
 process, and the member it names by the version they were read at. Every request still asks
@@ -15,14 +16,19 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from application.actors import Actor
 from application.clock import Clock
 from application.errors import Forbidden, NotFound, Unauthenticated
+from application.sign_in.passwords import hash_password, password_matches
 from application.tokens import hash_token, new_token, staff_id_of, token_matches
 from domain.errors import InvalidCommand
-from domain.staff import StaffMember, staff_id_for
+from domain.staff import StaffAdded, StaffMember, staff_id_for
 from domain.vocabulary import StaffRole
+
+_NO_PASSWORD = hash_password("no one has this password")
+"""Checked against when there is no account or no password, so every answer costs a hash."""
 
 
 class StaffDirectory:
@@ -78,6 +84,53 @@ class StaffDirectory:
         member.remove(reason=reason, actor=actor.username, at=self._clock())
         self._app.save(member)
 
+    def set_password(self, username: str, password: str, *, actor: Actor) -> None:
+        """A new password for the screens (argon2id); the member's sessions end."""
+        self.require_admin(actor)
+        member = self.get(username)
+        member.set_password(
+            password_hash=hash_password(password), actor=actor.username, at=self._clock()
+        )
+        self._app.save(member)
+
+    def member_with_password(self, username: str, password: str) -> StaffMember | None:
+        """The active member if the password is theirs; None otherwise (the same work
+        either way, so the answer's time does not tell whether the username exists)."""
+        member = self._load(staff_id_for(username))
+        stored = member.password_hash if member is not None and member.active else None
+        matches = password_matches(password, stored or _NO_PASSWORD)
+        return member if matches and stored is not None else None
+
+    def enrol_second_factor(self, username: str, sealed_secret: str) -> None:
+        """The member enrolled a second factor themselves (at sign-in)."""
+        member = self.get(username)
+        member.enrol_second_factor(sealed_secret=sealed_secret, actor=username, at=self._clock())
+        self._app.save(member)
+
+    def reset_second_factor(self, username: str, *, actor: Actor) -> None:
+        self.require_admin(actor)
+        member = self.get(username)
+        member.reset_second_factor(actor=actor.username, at=self._clock())
+        self._app.save(member)
+
+    def members(self, *, actor: Actor) -> list[StaffMember]:
+        """Every account ever added (removed ones too), by username: the admin's list. Read
+        from the log's `StaffAdded` notifications, then each account as it now is."""
+        self.require_admin(actor)
+        recorder = self._app.recorder
+        topic = get_topic(StaffAdded)
+        found: list[StaffMember] = []
+        start = 1
+        while True:
+            page = recorder.select_notifications(start, 500, topics=[topic])
+            for notification in page:
+                member = self._load(UUID(str(notification.originator_id)))
+                if member is not None:
+                    found.append(member)
+            if len(page) < 500:
+                return sorted(found, key=lambda m: m.username)
+            start = page[-1].id + 1
+
     def set_email(self, username: str, email: str, *, actor: Actor) -> StaffMember:
         """Set (or, with "", clear) the address a member's reminders go to."""
         self.require_admin(actor)
@@ -102,9 +155,16 @@ class StaffDirectory:
     def acting_as(self, username: str) -> Actor:
         """A member of staff named on the server's shell (`--as NAME`): who the ledger records
         as doing what the command does. Only an active member can be named."""
+        found = self.actor_of(username)
+        if found is None:
+            raise NotFound(f"no active member of staff called {username}")
+        return found
+
+    def actor_of(self, username: str) -> Actor | None:
+        """The member as an actor, if their account is active (a session's member)."""
         member = self._current(staff_id_for(username))
         if member is None or not member.active:
-            raise NotFound(f"no active member of staff called {username}")
+            return None
         return Actor(username=member.username, role=StaffRole(member.role), team=member.team)
 
     def authenticate(self, token: str) -> Actor:

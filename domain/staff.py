@@ -1,10 +1,13 @@
-"""Staff accounts: who may use the ledger, in which role and team, the hash of their API
-token, and the work email address their reminders go to.
+"""Staff accounts: who may use the ledger, in which role and team, how they prove who they
+are, and the work email address their reminders go to.
 
-The token itself is never stored: only a salted scrypt hash, computed by the application.
-A removed member's token stops working at once because every request checks the account.
-A member's email address is set (or cleared) by an event of its own, so accounts added before
-addresses existed replay unchanged; reminders go only to the address in force (issue 17).
+The API token itself is never stored: only a salted scrypt hash, computed by the application;
+the same for the screens' password (an argon2id hash). The second factor's TOTP secret must be
+read back to check a code, so it is kept sealed under the member's own key (the application
+seals it). A removed member's token, password and sessions stop working at once because every
+request checks the account. A member's email address is set (or cleared) by an event of its
+own, so accounts added before addresses existed replay unchanged; reminders go only to the
+address in force (issue 17).
 """
 
 from __future__ import annotations
@@ -65,6 +68,18 @@ class StaffRemoved(StaffEvent):
     reason: str
 
 
+class StaffPasswordSet(StaffEvent):
+    password_hash: str
+
+
+class StaffSecondFactorEnrolled(StaffEvent):
+    sealed_secret: str
+
+
+class StaffSecondFactorReset(StaffEvent):
+    pass
+
+
 class StaffEmailSet(StaffEvent):
     email: str  # "": cleared, reminders to this member are recorded as undeliverable
 
@@ -83,6 +98,8 @@ class StaffMember(Aggregate):
         self.team = team
         self.token_hash = token_hash
         self.active = True
+        self.password_hash: str | None = None
+        self.sealed_second_factor: str | None = None
         self.email = ""
 
     @classmethod
@@ -129,6 +146,28 @@ class StaffMember(Aggregate):
         self._check_active()
         self.trigger_event(StaffRemoved, reason=reason, actor=actor, occurred_at=at)
 
+    def set_password(self, *, password_hash: str, actor: str, at: datetime) -> None:
+        aware(at, "at")
+        self._check_active()
+        self.trigger_event(
+            StaffPasswordSet, password_hash=password_hash, actor=actor, occurred_at=at
+        )
+
+    def enrol_second_factor(self, *, sealed_secret: str, actor: str, at: datetime) -> None:
+        aware(at, "at")
+        self._check_active()
+        self.trigger_event(
+            StaffSecondFactorEnrolled, sealed_secret=sealed_secret, actor=actor, occurred_at=at
+        )
+
+    def reset_second_factor(self, *, actor: str, at: datetime) -> None:
+        """Forget the second factor: the member enrols a new one at their next sign-in."""
+        aware(at, "at")
+        self._check_active()
+        if self.sealed_second_factor is None:
+            raise InvalidCommand("username", "the member has no second factor to reset")
+        self.trigger_event(StaffSecondFactorReset, actor=actor, occurred_at=at)
+
     def set_email(self, *, email: str, actor: str, at: datetime) -> None:
         """The member's work address for reminders; "" clears it."""
         aware(at, "at")
@@ -160,6 +199,18 @@ class StaffMember(Aggregate):
     @when.register
     def _(self, e: StaffRemoved) -> None:
         self.active = False
+
+    @when.register
+    def _(self, e: StaffPasswordSet) -> None:
+        self.password_hash = e.password_hash
+
+    @when.register
+    def _(self, e: StaffSecondFactorEnrolled) -> None:
+        self.sealed_second_factor = e.sealed_secret
+
+    @when.register
+    def _(self, e: StaffSecondFactorReset) -> None:
+        self.sealed_second_factor = None
 
     @when.register
     def _(self, e: StaffEmailSet) -> None:

@@ -52,6 +52,14 @@ def _staff_add(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def _staff_set_password(services: Services, args: argparse.Namespace) -> int:
+    line = sys.stdin.readline()
+    password = line[:-1] if line.endswith("\n") else line
+    services.staff.set_password(args.name, password, actor=_operator())
+    print(f"{args.name}'s password for the screens is set")
+    return 0
+
+
 def _staff_remove(services: Services, args: argparse.Namespace) -> int:
     services.staff.remove(args.name, reason=args.reason, actor=_operator())
     print(f"removed {args.name}; their token no longer works")
@@ -125,6 +133,11 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--display-name", default="")
     add.add_argument("--email", default="", help="the work address their reminders go to")
     add.set_defaults(run=_staff_add)
+    set_password = staff.add_parser(
+        "set-password", help="set a member's password for the screens, read from standard input"
+    )
+    set_password.add_argument("name")
+    set_password.set_defaults(run=_staff_set_password)
     email = staff.add_parser("email", help="set the address a member's reminders go to")
     email.add_argument("name")
     email.add_argument("address", help='a work email address ("" clears it)')

@@ -32,6 +32,8 @@ from application.integrity.log import IntegrityLog, open_integrity_log
 from application.ledger import CaseLedger
 from application.people_known import PeopleKnown
 from application.sharing_answers import SharingAnswers
+from application.sign_in.service import SignIn
+from application.sign_in.sessions import StaffSessions
 from application.sign_in_throttle import SignInThrottle
 from application.staff_directory import StaffDirectory
 from application.subject_rights import SubjectRights
@@ -120,6 +122,7 @@ class Services:
     files: EvidenceFiles
     reminders: reminders.Reminders
     sign_in: SignInThrottle
+    screen_sign_in: SignIn
     replica: PostgresDatastore | None = None
     trusted_proxies: int = 0  # reverse proxies whose X-Forwarded-For the API believes
 
@@ -184,6 +187,8 @@ def build_services(
             processes=[reminders_process],
         )
         runner.setup()
+        sessions = StaffSessions(runner.store, clock)
+        sessions.setup()
         integrity = open_integrity_log(env, ledger.recorder)
         sign_in = SignInThrottle(runner.store, clock)
         sign_in.setup()
@@ -192,9 +197,18 @@ def build_services(
     cases = CaseScreen(views, key_store, integrity.recorder.last_position_of)
     files = open_files(settings, ledger)
     ledger.reason_to_know = PeopleKnown(views).reason_to_know
+    staff = StaffDirectory(ledger, clock)
+    screen_sign_in = SignIn(
+        staff,
+        sessions,
+        key_store,
+        clock,
+        sign_in,
+        second_factor_required=settings.second_factor_required,
+    )
     return Services(
         ledger=ledger,
-        staff=StaffDirectory(ledger, clock),
+        staff=staff,
         runner=runner,
         views=views,
         cases=cases,
@@ -208,6 +222,7 @@ def build_services(
         files=files,
         reminders=reminders.Reminders(ledger, views, reminders_process, settings.reminders, clock),
         sign_in=sign_in,
+        screen_sign_in=screen_sign_in,
         replica=replica,
         trusted_proxies=settings.trusted_proxies,
     )

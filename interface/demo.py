@@ -81,6 +81,9 @@ DEMO_STAFF = (
     ("sys.admin", StaffRole.ADMIN, "it", "System Admin"),
 )
 
+DEMO_PASSWORD = "demo-password"
+"""Every demo account's password for the screens (README): demo data only, never real staff."""
+
 ANSWERS_HIGH = {
     "fear_for_safety": 2,
     "violence_or_threats": 2,
@@ -138,6 +141,7 @@ def load_demo(tokens_file: str, *, if_empty: bool = False) -> int:
         for username, token in tokens.items():
             f.write(f"{username} {token}\n")
     print(f"demo loaded: 5 cases; staff tokens written to {tokens_file} (readable by you only)")
+    print(f"sign in to the screens as any of them with the password {DEMO_PASSWORD}")
     for username, token in tokens.items():
         print(f"  {username:14} {token}")
     return 0
@@ -163,6 +167,7 @@ def _staff(services: Services) -> dict[str, str]:
             email=f"{username}@example.org",
             actor=operator,
         )
+        services.staff.set_password(username, DEMO_PASSWORD, actor=operator)
         tokens[username] = token
     return tokens
 

@@ -75,6 +75,11 @@ def _app(services: Services) -> Flask:
     from interface.api.app import create_app
 
     app = create_app(services)
+    if not services.screen_sign_in.second_factor_required:
+        log.warning(
+            "CASELEDGER_WEB_MFA=optional: the staff screens sign people in with a password "
+            "alone; for local development and the demo only"
+        )
     services.integrity.start_timer()  # signs events saved just before a quiet spell
     return app
 

@@ -45,6 +45,7 @@ naming the variable, before anything is opened; `caseledger` turns it into one l
 | `CASELEDGER_CASE_URL` | `http://127.0.0.1:8000/cases/{case_id}` | a case's link |
 | `CASELEDGER_REMINDERS_LEASE_S` | `120` | a planner's or sender's hold on its work |
 | `CASELEDGER_TRUSTED_PROXIES` | `0` | reverse proxies whose `X-Forwarded-For` is believed |
+| `CASELEDGER_WEB_MFA` | `required` | the screens' second factor; `optional`: development, demo |
 
 The eventsourcing library reads its own variables itself; `library_env` is the environment it
 is given, with the defaults above and the integrity recorder filled in. The PostgreSQL
@@ -117,6 +118,7 @@ DEFAULTS = {
     "CASELEDGER_CASE_URL": "http://127.0.0.1:8000/cases/{case_id}",
     "CASELEDGER_REMINDERS_LEASE_S": "120",
     "CASELEDGER_TRUSTED_PROXIES": "0",
+    "CASELEDGER_WEB_MFA": "required",
 }
 
 T = TypeVar("T")
@@ -334,6 +336,7 @@ class Settings:
     files: FileSettings
     reminders: ReminderSettings
     trusted_proxies: int  # how many X-Forwarded-For entries (from the right) to believe
+    second_factor_required: bool
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -351,6 +354,9 @@ class Settings:
             postgres = PostgresSettings.read(env)
         # The recorder that writes each event's integrity leaf in the event's transaction.
         env.setdefault("APPLICATION_RECORDER_TOPIC", RECORDER_TOPICS[module])
+        mfa = env["CASELEDGER_WEB_MFA"]
+        if mfa not in ("required", "optional"):
+            raise ConfigurationError("CASELEDGER_WEB_MFA must be required or optional")
         projections = env["CASELEDGER_PROJECTIONS"]
         if projections not in MODES:
             raise ConfigurationError(f"CASELEDGER_PROJECTIONS must be one of {', '.join(MODES)}")
@@ -384,6 +390,7 @@ class Settings:
                 _at_least(0, int),
                 "a whole number of reverse proxies (0 when clients connect directly)",
             ),
+            second_factor_required=mfa == "required",
         )
 
     @property

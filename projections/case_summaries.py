@@ -43,6 +43,13 @@ COUNTED = ("status", "officer", "team", "risk_level", "under_complaint_or_review
 # The columns the visibility conditions name: an index each, followed by the list's order.
 _VISIBILITY_COLUMNS = ("officer", "team", "under_complaint_or_review")
 LIST_ORDER = "received_at DESC, case_id"
+ORDERS = {
+    "newest": LIST_ORDER,  # read in order from the indexes
+    "oldest": "received_at ASC, case_id",
+    "updated": "updated_at DESC, case_id",
+    "reference": "reference, case_id",
+}
+"""The orders a list may be read in, by name; any but the first sorts the matching cases."""
 
 
 def _iso(value: datetime) -> str:
@@ -247,9 +254,11 @@ def page(
     among: Sequence[str] | None = None,
     limit: int,
     offset: int,
+    order: str = "newest",
 ) -> SummaryPage:
-    """A page of the cases a reader sees, newest first, narrowed by `filters` (equality on
-    status, officer, team, risk level) and to the case ids `among` (None: any).
+    """A page of the cases a reader sees in `order` (`ORDERS`, newest first unless said),
+    narrowed by `filters` (equality on status, officer, team, risk level) and to the case ids
+    `among` (None: any).
 
     The total is summed from the counts view, unless `among` names the cases; the page is
     read in list order from each way of seeing's index, `offset + limit` rows at most
@@ -257,6 +266,7 @@ def page(
     unknown = set(filters) - set(COUNTED)
     if unknown:
         raise ValueError(f"cases are not listed by {', '.join(sorted(unknown))}")
+    listed = ORDERS[order]
     where = [f"{name} = ?" for name in filters]
     values: list[object] = list(filters.values())
     if among is not None:
@@ -276,13 +286,13 @@ def page(
         condition, condition_values = _condition(way)
         branches.append(
             f"SELECT * FROM (SELECT {', '.join(COLUMNS)} FROM view_case_summaries "
-            f"WHERE {' AND '.join([condition, *where])} ORDER BY {LIST_ORDER} LIMIT ?) b{n}"
+            f"WHERE {' AND '.join([condition, *where])} ORDER BY {listed} LIMIT ?) b{n}"
         )
         params.extend([*condition_values, *values, offset + limit])
     cursor.execute(f"SELECT {counting} WHERE {clause}", [*seen_values, *values])
     total = int(cursor.fetchone()[0])
     cursor.execute(
-        f"{' UNION '.join(branches)} ORDER BY {LIST_ORDER} LIMIT ? OFFSET ?",
+        f"{' UNION '.join(branches)} ORDER BY {listed} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     )
     return SummaryPage([_summary(r) for r in cursor.fetchall()], total)

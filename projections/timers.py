@@ -181,13 +181,20 @@ class Timers:
 
 
 def on_caseload(
-    cursor: Cursor, sight: Sequence[Seen], case_id: str | None = None
+    cursor: Cursor,
+    sight: Sequence[Seen],
+    case_id: str | None = None,
+    running_due_before: datetime | None = None,
 ) -> list[CaseTimer]:
-    """The timers of every case the reader sees (or of one case), soonest due first."""
+    """The timers of every case the reader sees (or of one case), soonest due first; with
+    `running_due_before`, only those still running and due before that instant."""
     condition, values = visible(sight, "c.")
     if case_id is not None:
         condition += " AND t.case_id = ?"
         values = (*values, case_id)
+    if running_due_before is not None:
+        condition += " AND t.stopped_at IS NULL AND t.due_at < ?"
+        values = (*values, _iso(running_due_before))
     columns = ", ".join(f"t.{c}" for c in _COLUMNS)
     cursor.execute(
         f"SELECT t.case_id, c.reference, {columns} FROM view_timers t "

@@ -16,9 +16,11 @@ from typing import TypedDict
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 
 import application.tokens
 from application.actors import Actor
+from application.sign_in import passwords
 from domain.vocabulary import StaffRole
 from interface.config import Services, build_services
 from interface.keys import make_signing_key
@@ -136,10 +138,15 @@ STAFF: dict[str, tuple[str, str, str]] = {
 
 
 @pytest.fixture(autouse=True)
-def cheap_token_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tokens hashed at a low scrypt cost: the stored hash names its cost, so verification
     runs the same code; the real cost is the unit tests' and the end-to-end tests' concern."""
     monkeypatch.setattr(application.tokens, "_N", 2**8)
+    monkeypatch.setattr(passwords, "hasher", CHEAP_PASSWORDS)
+
+
+CHEAP_PASSWORDS = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+"""Passwords hashed at a low argon2id cost in tests, for the same reason."""
 
 
 def add_staff(services: Services) -> None:

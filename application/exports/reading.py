@@ -828,6 +828,9 @@ PLACES: Mapping[type, str] = {
     "staff's own request is answered from the HR system",
     staff.StaffTokenRotated: "a member of staff's account (as above)",
     staff.StaffRemoved: "a member of staff's account (as above)",
+    staff.StaffPasswordSet: "a member of staff's account (as above)",
+    staff.StaffSecondFactorEnrolled: "a member of staff's account (as above)",
+    staff.StaffSecondFactorReset: "a member of staff's account (as above)",
     staff.StaffEmailSet: "a member of staff's account (as above)",
     staff.StaffMovedTeam: "a member of staff's account (as above)",
     **{

@@ -48,6 +48,14 @@ PERSONAL_DATA_READS: dict[str, AccessPurpose] = {
     # a complaint or review request on a case named by reference: answered with the case
     "complaints.complaints": AccessPurpose.COMPLAINT_HANDLING,
     "complaints.case_reviews": AccessPurpose.CASE_REVIEW,
+    # the staff screens (interface/web): the same reads, logged the same way
+    "web.case": AccessPurpose.CASE_WORK,
+    "web.command": AccessPurpose.CASE_WORK,
+    "web.subject": AccessPurpose.SUBJECT_REQUEST,
+    "web.review": AccessPurpose.SUBJECT_REQUEST,
+    "web.export_json": AccessPurpose.SUBJECT_REQUEST,
+    "web.export_pdf": AccessPurpose.SUBJECT_REQUEST,
+    "web.export_files": AccessPurpose.SUBJECT_REQUEST,
 }
 
 

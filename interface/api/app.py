@@ -1,4 +1,5 @@
-"""The Flask application of the staff API: authentication, routes and response headers.
+"""The Flask application: the staff API at `/api/v1` (authentication, routes and response
+headers) and the staff screens at `/` (`interface.web`).
 
 Routes only translate HTTP to ledger calls: every rule is in the application or domain.
 """
@@ -15,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from application.actors import Actor
 from application.authorisation import authorise
-from application.caseload import TIMER_FILTERS
+from application.caseload import LIST_ORDERS, TIMER_FILTERS
 from application.commands.catalogue import case_command
 from application.commands.reporting import ReportCase
 from application.errors import NotFound, Unauthenticated
@@ -41,6 +42,7 @@ from interface.api.statistics_routes import statistics_blueprint
 from interface.api.subject_routes import subjects_blueprint
 from interface.api.writes import case_response, seen_version, written
 from interface.config import Services
+from interface.web import pages as web
 
 log = logging.getLogger("caseledger.api")
 
@@ -49,11 +51,12 @@ MAX_BODY_BYTES = 256 * 1024
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
+"""The API's; the screens set their own (`interface.web.pages`) before this is applied."""
 
 
 class SharingQuery(Schema):
@@ -76,6 +79,7 @@ class CaseListQuery(Schema):
     team = fields.String(validate=validate.Length(max=100))
     risk_level = fields.String(validate=validate.OneOf([r.value for r in RiskLevel]))
     overdue = fields.Boolean(load_default=False)
+    order = fields.String(validate=validate.OneOf(LIST_ORDERS), load_default="newest")
     limit = page_size(50, 200)
     offset = page_start()
 
@@ -140,6 +144,7 @@ def create_app(services: Services) -> Flask:
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers.update(SECURITY_HEADERS)
+        response.headers.setdefault("Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
         seen = services.views.seen()
         if seen is not None:  # how fresh the views this response was read from are
             response.headers["X-Projection-Position"] = str(seen)
@@ -298,5 +303,6 @@ def create_app(services: Services) -> Flask:
     app.register_blueprint(files_blueprint(services, actor))
     app.register_blueprint(statistics_blueprint(services, actor))
     app.register_blueprint(complaints_blueprint(services, actor))
+    web.install(app, services)
     install_access_log(app, services.access_log, actor)  # after the app's own after_request
     return app

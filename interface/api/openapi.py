@@ -16,7 +16,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
-from application.caseload import TIMER_FILTERS
+from application.caseload import LIST_ORDERS, TIMER_FILTERS
 from application.commands.after_the_case import ProduceEvidencePack
 from application.commands.base import Command
 from application.commands.catalogue import by_reference_commands, case_commands
@@ -252,6 +252,11 @@ def _case_paths() -> dict[str, Operation]:
                 "The caller's caseload, filtered and paginated",
                 *(param(n) for n in ("status", "officer", "team", "risk_level")),
                 param("overdue", schema="boolean"),
+                param(
+                    "order",
+                    schema={"type": "string", "enum": list(LIST_ORDERS)},
+                    description="newest (received) first unless said",
+                ),
                 *PAGE,
                 codes=(401, 403, 422),
                 views=True,
